@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl ABI: argument checking, copying in and out, and dispatch.
+ *
+ * The size of the caller's struct is _IOC_SIZE(cmd).  It must be at least
+ * the struct's version-1 size; bytes past what this module knows must be
+ * zero on input (copy_struct_from_user() gives -E2BIG otherwise) and are
+ * zeroed on output.  See include/uapi/linux/mbox.h.
+ */
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+
+#include "ioctl.h"
+#include "mailbox.h"
+#include "msg.h"
+
+/*
+ * Check @cmd against the command it claims to be: the direction must match
+ * exactly (else it is not our command: -ENOTTY) and the size must be at
+ * least the version-1 size (else -EINVAL).
+ */
+static int mbox_check_cmd(unsigned int cmd, unsigned int want,
+			  size_t ver1_size)
+{
+	if (_IOC_DIR(cmd) != _IOC_DIR(want))
+		return -ENOTTY;
+	if (_IOC_SIZE(cmd) < ver1_size)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Copy @ksize bytes of @karg to the caller's @usize-byte struct, zeroing
+ * whatever part of it this module does not know.
+ */
+static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
+			 size_t ksize)
+{
+	if (copy_to_user(uarg, karg, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static long mbox_ioctl_info(void __user *uarg, size_t usize)
+{
+	struct mbox_info info = {
+		.abi_version = MBOX_ABI_VERSION,
+		.max_mailboxes = mbox_max_mailboxes,
+		.features = 0,
+		.max_capacity = mbox_max_capacity,
+		.max_msg_size = mbox_max_msg_size,
+		.nr_mailboxes = mbox_count(),
+	};
+
+	return mbox_copy_out(uarg, usize, &info, sizeof(info));
+}
+
+static long mbox_ioctl_create(void __user *uarg, size_t usize)
+{
+	struct mbox_create arg;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	if (!arg.capacity || arg.capacity > mbox_max_capacity)
+		return -EINVAL;
+	if (arg.max_msg_size > mbox_max_msg_size)
+		return -EINVAL;
+
+	return mbox_create(arg.capacity, arg.max_msg_size);
+}
+
+static long mbox_ioctl_destroy(void __user *uarg, size_t usize)
+{
+	struct mbox_destroy arg;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+
+	return mbox_destroy(arg.id);
+}
+
+static long mbox_ioctl_send(void __user *uarg, size_t usize)
+{
+	struct mbox_send arg;
+	struct mbox_msg *msg;
+	struct mbox *mbox;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags & ~MBOX_NONBLOCK)
+		return -EINVAL;
+
+	mbox = mbox_get(arg.id);
+	if (!mbox)
+		return -ENOENT;
+	if (arg.len > mbox->max_msg_size) {
+		ret = -EMSGSIZE;
+		goto out_put_mbox;
+	}
+
+	msg = mbox_msg_load(u64_to_user_ptr(arg.buf), arg.len);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		goto out_put_mbox;
+	}
+	ret = mbox_send(mbox, msg, arg.flags);
+	if (ret)
+		mbox_msg_free(msg);
+
+out_put_mbox:
+	mbox_put(mbox);
+	return ret;
+}
+
+struct mbox_recv_ctx {
+	struct mbox_recv *arg;
+	void __user *uarg;
+	size_t usize;
+};
+
+/*
+ * Copy the message out, then the struct with its length, both before the
+ * receive commits: if either copy faults, the message goes back.
+ */
+static int mbox_recv_deliver(const struct mbox_msg *msg, void *data)
+{
+	struct mbox_recv_ctx *ctx = data;
+
+	if (mbox_msg_store(msg, u64_to_user_ptr(ctx->arg->buf)))
+		return -EFAULT;
+	ctx->arg->len = msg->len;
+	return mbox_copy_out(ctx->uarg, ctx->usize, ctx->arg,
+			     sizeof(*ctx->arg));
+}
+
+static long mbox_ioctl_recv(void __user *uarg, size_t usize)
+{
+	struct mbox_recv arg;
+	struct mbox_recv_ctx ctx = {
+		.arg = &arg,
+		.uarg = uarg,
+		.usize = usize,
+	};
+	struct mbox *mbox;
+	size_t len;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags & ~MBOX_NONBLOCK)
+		return -EINVAL;
+
+	mbox = mbox_get(arg.id);
+	if (!mbox)
+		return -ENOENT;
+
+	len = min_t(u64, arg.len, SIZE_MAX);
+	ret = mbox_recv(mbox, arg.flags, &len, mbox_recv_deliver, &ctx);
+	mbox_put(mbox);
+
+	if (!ret)
+		return len;
+	if (ret == -EMSGSIZE) {
+		arg.len = len;
+		if (mbox_copy_out(uarg, usize, &arg, sizeof(arg)))
+			return -EFAULT;
+	}
+	return ret;
+}
+
+static long mbox_ioctl_stat(void __user *uarg, size_t usize)
+{
+	struct mbox_stat st = {};
+	struct mbox *mbox;
+	u32 id;
+	int ret;
+
+	ret = copy_struct_from_user(&st, sizeof(st), uarg, usize);
+	if (ret)
+		return ret;
+	if (st.flags & ~MBOX_STAT_NEXT)
+		return -EINVAL;
+
+	id = st.id;
+	if (st.flags & MBOX_STAT_NEXT)
+		mbox = mbox_get_next(&id);
+	else
+		mbox = mbox_get(id);
+	if (!mbox)
+		return -ENOENT;
+
+	/* Every output field is rewritten; flags goes back as it came. */
+	st = (struct mbox_stat){ .flags = st.flags };
+	mbox_fill_stat(mbox, &st);
+	mbox_put(mbox);
+
+	return mbox_copy_out(uarg, usize, &st, sizeof(st));
+}
+
+/**
+ * mbox_ioctl() - the unlocked_ioctl of /dev/mbox
+ * @file:	the open file; unused, as mailboxes are global.
+ * @cmd:	the command; its size field is the caller's struct size.
+ * @arg:	the address of the caller's struct.
+ *
+ * Return: as documented per command in include/uapi/linux/mbox.h.
+ */
+long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+	int ret;
+
+	if (_IOC_TYPE(cmd) != MBOX_IOC_MAGIC)
+		return -ENOTTY;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(MBOX_IOC_INFO):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_INFO, MBOX_INFO_SIZE_VER1);
+		return ret ?: mbox_ioctl_info(uarg, usize);
+	case _IOC_NR(MBOX_IOC_CREATE):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_CREATE,
+				     MBOX_CREATE_SIZE_VER1);
+		return ret ?: mbox_ioctl_create(uarg, usize);
+	case _IOC_NR(MBOX_IOC_DESTROY):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_DESTROY,
+				     MBOX_DESTROY_SIZE_VER1);
+		return ret ?: mbox_ioctl_destroy(uarg, usize);
+	case _IOC_NR(MBOX_IOC_SEND):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_SEND, MBOX_SEND_SIZE_VER1);
+		return ret ?: mbox_ioctl_send(uarg, usize);
+	case _IOC_NR(MBOX_IOC_RECV):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_RECV, MBOX_RECV_SIZE_VER1);
+		return ret ?: mbox_ioctl_recv(uarg, usize);
+	case _IOC_NR(MBOX_IOC_STAT):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_STAT, MBOX_STAT_SIZE_VER1);
+		return ret ?: mbox_ioctl_stat(uarg, usize);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Message storage: a header with the data inline up to the end of its page,
+ * then a chain of page-sized segments.  Every buffer is charged to the
+ * memory cgroup of the task that sends the message.
+ */
+#include <linux/err.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "msg.h"
+
+struct mbox_msgseg {
+	struct mbox_msgseg *next;
+	u8 data[];
+};
+
+#define MBOX_DATALEN_MSG	((size_t)PAGE_SIZE - sizeof(struct mbox_msg))
+#define MBOX_DATALEN_SEG	((size_t)PAGE_SIZE - sizeof(struct mbox_msgseg))
+
+void mbox_msg_free(struct mbox_msg *msg)
+{
+	struct mbox_msgseg *seg = msg->next;
+
+	kfree(msg);
+	while (seg) {
+		struct mbox_msgseg *next = seg->next;
+
+		kfree(seg);
+		seg = next;
+	}
+}
+
+static struct mbox_msg *mbox_msg_alloc(size_t len)
+{
+	struct mbox_msgseg **tail;
+	struct mbox_msg *msg;
+	size_t chunk;
+
+	chunk = min(len, MBOX_DATALEN_MSG);
+	msg = kmalloc(sizeof(*msg) + chunk, GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return NULL;
+	INIT_LIST_HEAD(&msg->link);
+	msg->next = NULL;
+	msg->len = len;
+
+	tail = &msg->next;
+	for (len -= chunk; len > 0; len -= chunk) {
+		struct mbox_msgseg *seg;
+
+		chunk = min(len, MBOX_DATALEN_SEG);
+		seg = kmalloc(sizeof(*seg) + chunk, GFP_KERNEL_ACCOUNT);
+		if (!seg)
+			goto err_free_msg;
+		seg->next = NULL;
+		*tail = seg;
+		tail = &seg->next;
+	}
+	return msg;
+
+err_free_msg:
+	mbox_msg_free(msg);
+	return NULL;
+}
+
+/**
+ * mbox_msg_load() - allocate a message and copy its data from userspace
+ * @src:	the data.
+ * @len:	its length, already checked against the mailbox's limit.
+ *
+ * Context: process context; may sleep.  Must not hold any mbox lock.
+ * Return: the message, or ERR_PTR(-ENOMEM) or ERR_PTR(-EFAULT).
+ */
+struct mbox_msg *mbox_msg_load(const void __user *src, size_t len)
+{
+	struct mbox_msgseg *seg;
+	struct mbox_msg *msg;
+	size_t chunk;
+
+	msg = mbox_msg_alloc(len);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+
+	chunk = min(len, MBOX_DATALEN_MSG);
+	if (copy_from_user(msg->data, src, chunk))
+		goto err_free_msg;
+
+	for (seg = msg->next; seg; seg = seg->next) {
+		src += chunk;
+		len -= chunk;
+		chunk = min(len, MBOX_DATALEN_SEG);
+		if (copy_from_user(seg->data, src, chunk))
+			goto err_free_msg;
+	}
+	return msg;
+
+err_free_msg:
+	mbox_msg_free(msg);
+	return ERR_PTR(-EFAULT);
+}
+
+/**
+ * mbox_msg_store() - copy a message's data to userspace
+ * @msg:	the message; it is not changed.
+ * @dst:	the buffer, at least @msg->len bytes long.
+ *
+ * Context: process context; may sleep.  Must not hold any mbox lock.
+ * Return: 0, or -EFAULT.
+ */
+int mbox_msg_store(const struct mbox_msg *msg, void __user *dst)
+{
+	const struct mbox_msgseg *seg;
+	size_t len = msg->len;
+	size_t chunk;
+
+	chunk = min(len, MBOX_DATALEN_MSG);
+	if (copy_to_user(dst, msg->data, chunk))
+		return -EFAULT;
+
+	for (seg = msg->next; seg; seg = seg->next) {
+		dst += chunk;
+		len -= chunk;
+		chunk = min(len, MBOX_DATALEN_SEG);
+		if (copy_to_user(dst, seg->data, chunk))
+			return -EFAULT;
+	}
+	return 0;
+}
