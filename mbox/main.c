@@ -66,7 +66,10 @@ static const struct file_operations mbox_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
-/* Mode 0666: access is a matter for each mailbox, not for the device. */
+/*
+ * Mode 0666: access control is to be per mailbox, not per device node.
+ * ABI version 1 has none yet: any user may use or destroy any mailbox.
+ */
 static struct miscdevice mbox_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "mbox",

@@ -202,7 +202,7 @@ struct mbox_stat {
  * Errors:
  * EINVAL  @flags is not 0, @capacity is 0 or above max_capacity, or
  *         @max_msg_size is above max_msg_size (see struct mbox_info).
- * ENOSPC  max_mailboxes mailboxes exist already.
+ * ENOSPC  max_mailboxes mailboxes exist already, or no id is free.
  * ENOMEM  out of memory.
  */
 #define MBOX_IOC_CREATE		_IOW(MBOX_IOC_MAGIC, 0x01, struct mbox_create)
