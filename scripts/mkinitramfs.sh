@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Pack the VM's initramfs: static busybox, mbox/mbox.ko, the selftests in
+# /tests, mboxctl and the examples in /bin, /init and /demo.sh.  Everything
+# must be built already (make bins).  Usage: scripts/mkinitramfs.sh OUT
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=$1
+root=$(dirname "$out")/root
+
+static_elf() {	# FILE: true if FILE is a statically linked ELF executable
+	[ "$(head -c 4 "$1" | tail -c 3)" = ELF ] || return 1
+	if readelf -l "$1" | grep -q INTERP; then
+		echo "mkinitramfs: $1 is not statically linked" >&2
+		exit 1
+	fi
+}
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,tests}
+static_elf /bin/busybox
+cp /bin/busybox "$root/bin/"
+for applet in $(/bin/busybox --list-full); do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+
+install -m 755 scripts/guest-init.sh "$root/init"
+install -m 755 scripts/guest-demo.sh "$root/demo.sh"
+install -m 644 mbox/mbox.ko "$root/"
+static_elf tools/mboxctl/mboxctl
+install -m 755 tools/mboxctl/mboxctl "$root/bin/"
+for f in examples/* selftests/mbox/*_test; do
+	if [ ! -f "$f" ] || [ ! -x "$f" ] || ! static_elf "$f"; then
+		continue
+	fi
+	case $f in
+	selftests/*) install -m 755 "$f" "$root/tests/" ;;
+	*) install -m 755 "$f" "$root/bin/" ;;
+	esac
+done
+
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
