@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mboxctl - show the mailboxes of the mbox module
+ *
+ * Every figure comes from an ioctl on /dev/mbox (see <linux/mbox.h>):
+ * "list" walks the mailboxes with MBOX_IOC_STAT and MBOX_STAT_NEXT, "stat"
+ * reports one mailbox and "info" prints MBOX_IOC_INFO.  With -j/--json the
+ * output is one line of JSON whose keys are the field names of the uapi
+ * structs; Documentation/mboxctl.8 lists them.
+ *
+ * Exit status: 0 success, 1 failure, 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/mbox.h>
+
+#ifndef MBOXCTL_VERSION
+#define MBOXCTL_VERSION "1.0"
+#endif
+
+#define MBOX_DEVICE	"/dev/mbox"
+
+#define EXIT_USAGE	2
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	const char *help;
+	int (*run)(const struct command *cmd, int argc, char **argv);
+};
+
+/* Set by -j/--json, globally or after the subcommand. */
+static bool json;
+
+static int cmd_list(const struct command *cmd, int argc, char **argv);
+static int cmd_stat(const struct command *cmd, int argc, char **argv);
+static int cmd_info(const struct command *cmd, int argc, char **argv);
+
+static const struct command commands[] = {
+	{
+		"list", "", "list every mailbox, one line each",
+		"List every mailbox, in id order, one line each: its id, messages queued\n"
+		"and capacity, bytes queued, maximum message size, and the messages sent\n"
+		"and received since it was created.\n",
+		cmd_list,
+	}, {
+		"stat", " ID", "show every figure of mailbox ID",
+		"Show every figure the module reports for mailbox ID, one per line.\n",
+		cmd_stat,
+	}, {
+		"info", "", "show the module's ABI version, features and limits",
+		"Show the module's ABI version, feature bits and limits, and the number\n"
+		"of mailboxes that exist now.\n",
+		cmd_info,
+	},
+};
+
+static void print_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: mboxctl [-j] COMMAND [ARGS]\n"
+		"       mboxctl -h|--help\n"
+		"       mboxctl -V|--version\n"
+		"\n"
+		"Show the mailboxes of the mbox module (" MBOX_DEVICE ").\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		char synopsis[32];
+
+		snprintf(synopsis, sizeof(synopsis), "%s%s", commands[i].name,
+			 commands[i].args);
+		fprintf(out, "  %-10s %s\n", synopsis, commands[i].summary);
+	}
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -j, --json     print JSON instead of text\n"
+		"  -h, --help     show this help (after COMMAND: its help)\n"
+		"  -V, --version  show the version\n"
+		"\n"
+		"Exit status: 0 success, 1 failure, 2 usage error.\n"
+		"See mboxctl(8).\n");
+}
+
+static void command_usage(FILE *out, const struct command *cmd)
+{
+	fprintf(out,
+		"Usage: mboxctl %s [-j]%s\n"
+		"\n"
+		"%s\n"
+		"Options:\n"
+		"  -j, --json  print JSON instead of text\n"
+		"  -h, --help  show this help\n",
+		cmd->name, cmd->args, cmd->help);
+}
+
+/* Prints "mboxctl: MSG 'ARG'" (ARG may be NULL) and a hint; returns 2. */
+static int usage_error(const struct command *cmd, const char *msg, const char *arg)
+{
+	if (arg)
+		fprintf(stderr, "mboxctl: %s '%s'", msg, arg);
+	else
+		fprintf(stderr, "mboxctl: %s", msg);
+	if (cmd)
+		fprintf(stderr, "\nTry 'mboxctl %s --help'.\n", cmd->name);
+	else
+		fputs("\nTry 'mboxctl --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/*
+ * Reports an option getopt_long() rejected.  For a short option optopt is
+ * the letter; for a long one it is 0 and the option is the last argument
+ * getopt_long() consumed.
+ */
+static int bad_option(const struct command *cmd, char **argv)
+{
+	char letter[3] = { '-', (char)optopt, '\0' };
+
+	return usage_error(cmd, "unrecognized option",
+			   optopt ? letter : argv[optind - 1]);
+}
+
+static const struct option command_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Parses the options of a subcommand; argv[0] is its name.  Returns -1 when
+ * the command should run with its arguments at argv[optind], otherwise the
+ * exit status (after --help or a usage error).
+ */
+static int parse_command_options(int argc, char **argv, const struct command *cmd)
+{
+	int c;
+
+	optind = 0;	/* glibc: start over on a new argv */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", command_options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			command_usage(stdout, cmd);
+			return EXIT_SUCCESS;
+		default:
+			return bad_option(cmd, argv);
+		}
+	}
+	return -1;
+}
+
+/*
+ * Parses a mailbox id: a decimal number from 1 to INT_MAX, the range of the
+ * ids MBOX_IOC_CREATE returns.  Returns 0 on any other text.
+ */
+static unsigned int parse_id(const char *s)
+{
+	unsigned long val;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	val = strtoul(s, &end, 10);
+	if (errno || *end || val > INT_MAX)
+		return 0;
+	return val;
+}
+
+static int open_device(void)
+{
+	int fd = open(MBOX_DEVICE, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "mboxctl: %s: %s\n", MBOX_DEVICE, strerror(errno));
+	return fd;
+}
+
+static void print_stat_json(const struct mbox_stat *st)
+{
+	printf("{\"id\":%u,\"capacity\":%u,\"max_msg_size\":%u,\"msgs\":%u,",
+	       st->id, st->capacity, st->max_msg_size, st->msgs);
+	printf("\"bytes\":%llu,\"sent_msgs\":%llu,\"sent_bytes\":%llu,",
+	       (unsigned long long)st->bytes,
+	       (unsigned long long)st->sent_msgs,
+	       (unsigned long long)st->sent_bytes);
+	printf("\"recv_msgs\":%llu,\"recv_bytes\":%llu}",
+	       (unsigned long long)st->recv_msgs,
+	       (unsigned long long)st->recv_bytes);
+}
+
+#define LIST_FORMAT "%-10s %-15s %-12s %-14s %-12s %s\n"
+
+static void print_list_row(const struct mbox_stat *st)
+{
+	char id[16], fill[32], bytes[24], size[16], sent[24], recv[24];
+
+	snprintf(id, sizeof(id), "%u", st->id);
+	snprintf(fill, sizeof(fill), "%u/%u", st->msgs, st->capacity);
+	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)st->bytes);
+	snprintf(size, sizeof(size), "%u", st->max_msg_size);
+	snprintf(sent, sizeof(sent), "%llu", (unsigned long long)st->sent_msgs);
+	snprintf(recv, sizeof(recv), "%llu", (unsigned long long)st->recv_msgs);
+	printf(LIST_FORMAT, id, fill, bytes, size, sent, recv);
+}
+
+static int cmd_list(const struct command *cmd, int argc, char **argv)
+{
+	struct mbox_stat st;
+	unsigned int next = 1;
+	int ret, fd, n = 0;
+
+	ret = parse_command_options(argc, argv, cmd);
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument", argv[optind]);
+
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAILURE;
+
+	if (json)
+		putchar('[');
+	else
+		printf(LIST_FORMAT, "id", "msgs/capacity", "bytes", "max-msg-size",
+		       "sent", "received");
+	ret = EXIT_SUCCESS;
+	for (;;) {
+		memset(&st, 0, sizeof(st));
+		st.id = next;
+		st.flags = MBOX_STAT_NEXT;
+		if (ioctl(fd, MBOX_IOC_STAT, &st) < 0) {
+			if (errno != ENOENT) {
+				fprintf(stderr, "mboxctl: mailbox %u: %s\n", next,
+					strerror(errno));
+				ret = EXIT_FAILURE;
+			}
+			break;
+		}
+		if (json) {
+			if (n)
+				putchar(',');
+			print_stat_json(&st);
+		} else {
+			print_list_row(&st);
+		}
+		n++;
+		/* Guard against a cursor that does not advance. */
+		if (st.id < next || st.id >= INT_MAX)
+			break;
+		next = st.id + 1;
+	}
+	if (json)
+		puts("]");
+	close(fd);
+	return ret;
+}
+
+static int cmd_stat(const struct command *cmd, int argc, char **argv)
+{
+	struct mbox_stat st;
+	unsigned int id;
+	int ret, fd;
+
+	ret = parse_command_options(argc, argv, cmd);
+	if (ret >= 0)
+		return ret;
+	if (optind >= argc)
+		return usage_error(cmd, "missing mailbox id", NULL);
+	if (optind + 1 < argc)
+		return usage_error(cmd, "unexpected argument", argv[optind + 1]);
+	id = parse_id(argv[optind]);
+	if (!id)
+		return usage_error(cmd, "invalid mailbox id", argv[optind]);
+
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAILURE;
+	memset(&st, 0, sizeof(st));
+	st.id = id;
+	ret = ioctl(fd, MBOX_IOC_STAT, &st);
+	if (ret < 0) {
+		fprintf(stderr, "mboxctl: mailbox %u: %s\n", id, strerror(errno));
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+
+	if (json) {
+		print_stat_json(&st);
+		putchar('\n');
+		return EXIT_SUCCESS;
+	}
+	printf("id:            %u\n", st.id);
+	printf("capacity:      %u\n", st.capacity);
+	printf("max_msg_size:  %u\n", st.max_msg_size);
+	printf("msgs:          %u\n", st.msgs);
+	printf("bytes:         %llu\n", (unsigned long long)st.bytes);
+	printf("sent_msgs:     %llu\n", (unsigned long long)st.sent_msgs);
+	printf("sent_bytes:    %llu\n", (unsigned long long)st.sent_bytes);
+	printf("recv_msgs:     %llu\n", (unsigned long long)st.recv_msgs);
+	printf("recv_bytes:    %llu\n", (unsigned long long)st.recv_bytes);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_info(const struct command *cmd, int argc, char **argv)
+{
+	struct mbox_info info;
+	int ret, fd;
+
+	ret = parse_command_options(argc, argv, cmd);
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument", argv[optind]);
+
+	fd = open_device();
+	if (fd < 0)
+		return EXIT_FAILURE;
+	memset(&info, 0, sizeof(info));
+	ret = ioctl(fd, MBOX_IOC_INFO, &info);
+	if (ret < 0) {
+		fprintf(stderr, "mboxctl: %s: %s\n", MBOX_DEVICE, strerror(errno));
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+
+	if (json) {
+		printf("{\"abi_version\":%u,\"features\":%llu,",
+		       info.abi_version, (unsigned long long)info.features);
+		printf("\"max_mailboxes\":%u,\"max_capacity\":%u,\"max_msg_size\":%u,",
+		       info.max_mailboxes, info.max_capacity, info.max_msg_size);
+		printf("\"nr_mailboxes\":%u}\n", info.nr_mailboxes);
+		return EXIT_SUCCESS;
+	}
+	printf("abi_version:    %u\n", info.abi_version);
+	printf("features:       0x%llx\n", (unsigned long long)info.features);
+	printf("max_mailboxes:  %u\n", info.max_mailboxes);
+	printf("max_capacity:   %u\n", info.max_capacity);
+	printf("max_msg_size:   %u\n", info.max_msg_size);
+	printf("nr_mailboxes:   %u\n", info.nr_mailboxes);
+	return EXIT_SUCCESS;
+}
+
+/* Reports a failed write to stdout (a full disk, a closed pipe). */
+static int finish_output(int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "mboxctl: write error: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return ret;
+}
+
+static const struct option global_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int c;
+
+	/* "+": stop at the subcommand, whose options are parsed by itself. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jhV", global_options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return finish_output(EXIT_SUCCESS);
+		case 'V':
+			printf("mboxctl %s (mbox ABI %d)\n", MBOXCTL_VERSION,
+			       MBOX_ABI_VERSION);
+			return finish_output(EXIT_SUCCESS);
+		default:
+			return bad_option(NULL, argv);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(NULL, "missing command", NULL);
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(argv[optind], commands[i].name))
+			return finish_output(commands[i].run(&commands[i], argc - optind,
+							     argv + optind));
+	}
+	return usage_error(NULL, "unknown command", argv[optind]);
+}
