@@ -60,21 +60,58 @@
 
 /* Flags of struct mbox_send and struct mbox_recv. */
 #define MBOX_NONBLOCK		(1U << 0)	/* fail with EAGAIN, never block */
+#define MBOX_TIMEOUT		(1U << 1)	/* wait at most @timeout_ns */
+#define MBOX_TIMEOUT_ABS	(1U << 2)	/* wait until CLOCK_MONOTONIC
+						 * reaches @timeout_ns
+						 */
+
+/* Flags of struct mbox_recv only. */
+#define MBOX_RECV_TYPE		(1U << 8)	/* first message of type @type */
+#define MBOX_RECV_EXCEPT	(1U << 9)	/* first message not of @type */
+#define MBOX_RECV_PEEK		(1U << 10)	/* copy, do not remove */
+#define MBOX_RECV_TRUNC		(1U << 11)	/* cut a long message to @len */
+
+/* Flags of struct mbox_create. */
+#define MBOX_CREATE_AUTODESTROY	(1ULL << 0)	/* destroy on close of the
+						 * creating file
+						 */
+
+/* Flags of struct mbox_open. */
+#define MBOX_FD_CLOEXEC		(1U << 0)	/* the new fd is close-on-exec */
+#define MBOX_FD_NONBLOCK	(1U << 1)	/* the new fd is O_NONBLOCK */
 
 /* Flags of struct mbox_stat. */
 #define MBOX_STAT_NEXT		(1U << 0)	/* stat the first id >= @id */
+
+/*
+ * Bits of struct mbox_info.features: what this module adds to version 1.
+ * A program that needs one of these checks its bit first: a module without
+ * it rejects the flag or the larger struct with EINVAL or E2BIG.
+ */
+#define MBOX_FEATURE_RENDEZVOUS	(1ULL << 0)	/* capacity 0 */
+#define MBOX_FEATURE_FIFO_WAITERS (1ULL << 1)	/* waiters served in order */
+#define MBOX_FEATURE_TIMEOUT	(1ULL << 2)	/* MBOX_TIMEOUT, _ABS */
+#define MBOX_FEATURE_TYPES	(1ULL << 3)	/* @type, MBOX_RECV_TYPE, _EXCEPT */
+#define MBOX_FEATURE_PEEK	(1ULL << 4)	/* MBOX_RECV_PEEK */
+#define MBOX_FEATURE_TRUNC	(1ULL << 5)	/* MBOX_RECV_TRUNC */
+#define MBOX_FEATURE_MSG_INFO	(1ULL << 6)	/* pid, uid, seq, send_ns */
+#define MBOX_FEATURE_AUTODESTROY (1ULL << 7)	/* MBOX_CREATE_AUTODESTROY */
+#define MBOX_FEATURE_FD		(1ULL << 8)	/* MBOX_IOC_OPEN */
+#define MBOX_FEATURE_STAT_EXT	(1ULL << 9)	/* waiters, pids, times */
 
 /**
  * struct mbox_info - module version, features and limits
  * @abi_version:	out: MBOX_ABI_VERSION of the running module.
  * @max_mailboxes:	out: most mailboxes that may exist at once.
  * @features:		out: MBOX_FEATURE_* bits for additions made after
- *			version 1.  Version 1 defines none, so it is 0.
+ *			version 1 that this module has.
  * @max_capacity:	out: largest capacity MBOX_IOC_CREATE accepts.
  * @max_msg_size:	out: largest maximum message size MBOX_IOC_CREATE
  *			accepts, in bytes.
  * @nr_mailboxes:	out: mailboxes that exist now.
  * @__reserved:		out: 0.
+ * @total_msgs:		out: messages queued in all mailboxes now.
+ * @total_bytes:	out: bytes queued in all mailboxes now.
  */
 struct mbox_info {
 	__u32 abi_version;
@@ -84,16 +121,25 @@ struct mbox_info {
 	__u32 max_msg_size;
 	__u32 nr_mailboxes;
 	__u32 __reserved;
+	/* since MBOX_FEATURE_STAT_EXT */
+	__u64 total_msgs;
+	__u64 total_bytes;
 };
 
 #define MBOX_INFO_SIZE_VER1	32
+#define MBOX_INFO_SIZE_VER2	48
 
 /**
  * struct mbox_create - arguments of MBOX_IOC_CREATE
- * @capacity:		in: messages the mailbox buffers, 1..max_capacity.
+ * @capacity:		in: messages the mailbox buffers, 0..max_capacity.
+ *			0 (MBOX_FEATURE_RENDEZVOUS) buffers nothing: a send
+ *			waits until a receiver takes its message.
  * @max_msg_size:	in: largest message, in bytes, 0..max_msg_size of
  *			struct mbox_info.  0 makes a mailbox of pure signals.
- * @flags:		in: 0.
+ * @flags:		in: 0 or MBOX_CREATE_AUTODESTROY: the mailbox is
+ *			destroyed when the file it was created through is
+ *			closed for the last time (for instance when its
+ *			process exits, even by SIGKILL).
  */
 struct mbox_create {
 	__u32 capacity;
@@ -121,15 +167,26 @@ struct mbox_destroy {
  * @flags:	in: 0 or MBOX_NONBLOCK.
  * @buf:	in: address of the message (may be 0 when @len is 0).
  * @len:	in: length of the message in bytes.
+ * @timeout_ns:	in: with MBOX_TIMEOUT, the longest wait in nanoseconds
+ *		(0: try once); with MBOX_TIMEOUT_ABS, the CLOCK_MONOTONIC
+ *		time at which to give up; otherwise 0.
+ * @type:	in: the message's type, any value; receivers may select
+ *		by it.
+ * @__reserved:	in: 0.
  */
 struct mbox_send {
 	__u32 id;
 	__u32 flags;
 	__u64 buf;
 	__u64 len;
+	/* since MBOX_FEATURE_TIMEOUT and MBOX_FEATURE_TYPES */
+	__u64 timeout_ns;
+	__u32 type;
+	__u32 __reserved;
 };
 
 #define MBOX_SEND_SIZE_VER1	24
+#define MBOX_SEND_SIZE_VER2	40
 
 /**
  * struct mbox_recv - arguments of MBOX_IOC_RECV
@@ -137,17 +194,40 @@ struct mbox_send {
  * @flags:	in: 0 or MBOX_NONBLOCK.
  * @buf:	in: address of the buffer (may be 0 when @len is 0).
  * @len:	in: size of the buffer in bytes.
- *		out: length of the message received, or on EMSGSIZE the
+ *		out: bytes stored in the buffer (less than the message's
+ *		length only with MBOX_RECV_TRUNC), or on EMSGSIZE the
  *		length of the message that did not fit.
+ * @timeout_ns:	in: as in struct mbox_send.
+ * @type:	in: the type MBOX_RECV_TYPE or MBOX_RECV_EXCEPT select by
+ *		(ignored without them).  out: the message's type.
+ * @pid:	out: the sender's thread-group id in the receiver's pid
+ *		namespace; 0 if it is not visible there.
+ * @msg_len:	out: the message's whole length.
+ * @seq:	out: the message's sequence number in its mailbox: 1 for
+ *		the first message sent to it, then one more per message.
+ * @send_ns:	out: CLOCK_MONOTONIC time of the send, in nanoseconds.
+ * @uid:	out: the sender's effective uid in the receiver's user
+ *		namespace (the overflow uid if it has no mapping there).
+ * @__reserved:	in: 0.  out: 0.
  */
 struct mbox_recv {
 	__u32 id;
 	__u32 flags;
 	__u64 buf;
 	__u64 len;
+	/* since MBOX_FEATURE_TIMEOUT, _TYPES and _MSG_INFO */
+	__u64 timeout_ns;
+	__u32 type;
+	__s32 pid;
+	__u64 msg_len;
+	__u64 seq;
+	__u64 send_ns;
+	__u32 uid;
+	__u32 __reserved;
 };
 
 #define MBOX_RECV_SIZE_VER1	24
+#define MBOX_RECV_SIZE_VER2	72
 
 /**
  * struct mbox_stat - arguments of MBOX_IOC_STAT
@@ -163,6 +243,17 @@ struct mbox_recv {
  * @sent_bytes:		out: bytes sent since create.
  * @recv_msgs:		out: messages received since create.
  * @recv_bytes:		out: bytes received since create.
+ * @blocked_senders:	out: senders waiting now.
+ * @blocked_receivers:	out: receivers waiting now (peekers included).
+ * @last_send_pid:	out: the last sender, as @pid of struct mbox_recv;
+ *			0 if none.
+ * @last_recv_pid:	out: the last receiver, likewise.
+ * @last_send_ns:	out: CLOCK_MONOTONIC time of the last send; 0 if
+ *			none.
+ * @last_recv_ns:	out: CLOCK_MONOTONIC time of the last receive; 0
+ *			if none.
+ * @create_ns:		out: CLOCK_MONOTONIC time of the create.
+ * @create_flags:	out: the flags given at create.
  *
  * All figures are one consistent snapshot taken under the mailbox's lock.
  */
@@ -178,9 +269,31 @@ struct mbox_stat {
 	__u64 sent_bytes;
 	__u64 recv_msgs;
 	__u64 recv_bytes;
+	/* since MBOX_FEATURE_STAT_EXT */
+	__u32 blocked_senders;
+	__u32 blocked_receivers;
+	__s32 last_send_pid;
+	__s32 last_recv_pid;
+	__u64 last_send_ns;
+	__u64 last_recv_ns;
+	__u64 create_ns;
+	__u64 create_flags;
 };
 
 #define MBOX_STAT_SIZE_VER1	64
+#define MBOX_STAT_SIZE_VER2	112
+
+/**
+ * struct mbox_open - arguments of MBOX_IOC_OPEN
+ * @id:		in: mailbox to open.
+ * @flags:	in: 0, MBOX_FD_CLOEXEC, MBOX_FD_NONBLOCK.
+ */
+struct mbox_open {
+	__u32 id;
+	__u32 flags;
+};
+
+#define MBOX_OPEN_SIZE_VER1	8
 
 /**
  * DOC: MBOX_IOC_INFO
@@ -200,8 +313,9 @@ struct mbox_stat {
  * again until the id space wraps; a stale id gives ENOENT.
  *
  * Errors:
- * EINVAL  @flags is not 0, @capacity is 0 or above max_capacity, or
- *         @max_msg_size is above max_msg_size (see struct mbox_info).
+ * EINVAL  @flags has a bit other than MBOX_CREATE_AUTODESTROY, @capacity
+ *         is above max_capacity, or @max_msg_size is above max_msg_size
+ *         (see struct mbox_info).
  * ENOSPC  max_mailboxes mailboxes exist already, or no id is free.
  * ENOMEM  out of memory.
  */
@@ -212,7 +326,8 @@ struct mbox_stat {
  *
  * _IOW.  Destroys mailbox @id: frees every queued message, and wakes every
  * sender and receiver blocked on it, whose calls then fail with EIDRM.
- * Returns 0.
+ * Files opened on it with MBOX_IOC_OPEN stay open, report EPOLLHUP and fail
+ * every read and write with EIDRM.  Returns 0.
  *
  * Errors:
  * EINVAL  @flags is not 0.
@@ -221,46 +336,94 @@ struct mbox_stat {
 #define MBOX_IOC_DESTROY	_IOW(MBOX_IOC_MAGIC, 0x02, struct mbox_destroy)
 
 /**
+ * DOC: Ordering and waiting
+ *
+ * Messages are delivered in the order they were sent: a receive takes the
+ * oldest message it selects.  Waiters are served strictly in the order they
+ * began to wait, and never overtaken by a later call:
+ *
+ * - a send that finds receivers waiting hands its message directly to the
+ *   longest-waiting receiver whose selection matches it;
+ * - when a receive frees a slot, the message of the longest-waiting sender
+ *   moves into the mailbox at once, so a newcomer finds it full;
+ * - a receive that finds no queued message it selects takes the message of
+ *   the longest-waiting sender that matches, if any (with capacity 0, this
+ *   is the only way messages move).
+ *
+ * A waiting peek (MBOX_RECV_PEEK) gets a copy of the first matching message
+ * that arrives and lets it go on to the next waiter.
+ *
+ * Timeouts: MBOX_TIMEOUT gives a relative limit and MBOX_TIMEOUT_ABS an
+ * absolute CLOCK_MONOTONIC deadline, both in nanoseconds.  A call that
+ * cannot complete in time fails with ETIMEDOUT; a limit of 0, or a
+ * deadline already past, tries once.  MBOX_NONBLOCK tries once too but
+ * fails with EAGAIN.
+ *
+ * Signals: a wait ends with EINTR when a signal handler runs, whatever
+ * SA_RESTART says (as msgsnd(2) and msgrcv(2)); a signal without handler
+ * (SIGSTOP, then SIGCONT) lets the call go on.  Because such a call is
+ * restarted from the start, a relative timeout then starts again; use
+ * MBOX_TIMEOUT_ABS where that matters.  A fatal signal ends the wait at
+ * once.  A call that fails this way has sent or received nothing.
+ */
+
+/**
  * DOC: MBOX_IOC_SEND
  *
- * _IOW.  Copies @len bytes from @buf and appends them as one message.  If
- * the mailbox is full, waits until a receiver frees a slot, unless
- * MBOX_NONBLOCK is set.  Returns 0.  A failed send queues nothing.
+ * _IOW.  Copies @len bytes from @buf and sends them as one message of type
+ * @type: to a waiting receiver, else into a free slot, else it waits for
+ * either (see "Ordering and waiting").  Returns 0.  A failed send sends
+ * nothing.
  *
  * Errors:
- * EINVAL    @flags has a bit other than MBOX_NONBLOCK.
- * ENOENT    no mailbox has id @id.
- * EMSGSIZE  @len is above the mailbox's maximum message size.
- * EFAULT    @buf..@buf+@len is not readable.
- * ENOMEM    out of memory (the message is charged to the caller's memory
- *           cgroup).
- * EAGAIN    MBOX_NONBLOCK is set and the mailbox is full.
- * EINTR     a signal handler ran while the call waited.  The call is not
- *           restarted, whatever SA_RESTART says (as msgsnd(2)); nothing
- *           was queued.
- * EIDRM     the mailbox was destroyed while the call waited.
+ * EINVAL     @flags has an unknown bit, more than one of MBOX_NONBLOCK,
+ *            MBOX_TIMEOUT and MBOX_TIMEOUT_ABS, or a receive-only bit;
+ *            @timeout_ns is not 0 without a timeout flag; @__reserved is
+ *            not 0.
+ * ENOENT     no mailbox has id @id.
+ * EMSGSIZE   @len is above the mailbox's maximum message size.
+ * EFAULT     @buf..@buf+@len is not readable.
+ * ENOMEM     out of memory (the message is charged to the caller's memory
+ *            cgroup).
+ * EAGAIN     MBOX_NONBLOCK is set and the message could not be sent at
+ *            once (the mailbox is full, or it has capacity 0 and no
+ *            receiver is waiting).
+ * ETIMEDOUT  the timeout expired first.
+ * EINTR      a signal handler ran while the call waited.
+ * EIDRM      the mailbox was destroyed while the call waited.
  */
 #define MBOX_IOC_SEND		_IOW(MBOX_IOC_MAGIC, 0x03, struct mbox_send)
 
 /**
  * DOC: MBOX_IOC_RECV
  *
- * _IOWR.  Removes the oldest message and copies it to @buf.  If the mailbox
- * is empty, waits until a message arrives, unless MBOX_NONBLOCK is set.
- * Returns the message's length, also stored in @len.  A failed receive
- * removes nothing: the message stays at the head of the mailbox.
+ * _IOWR.  Takes the oldest message (with MBOX_RECV_TYPE, the oldest of type
+ * @type; with MBOX_RECV_EXCEPT, the oldest of another type) and copies it
+ * to @buf, waiting for one if there is none (see "Ordering and waiting").
+ * With MBOX_RECV_PEEK the message is copied and left in place.  Returns
+ * the number of bytes stored, also put in @len; @type, @pid, @uid, @seq,
+ * @send_ns and @msg_len describe the message.  A failed receive removes
+ * nothing: the message stays where it was, at the head of its selection.
+ *
+ * A message longer than @len fails with EMSGSIZE, unless MBOX_RECV_TRUNC
+ * is set: then its first @len bytes are stored and the rest is dropped
+ * (with MBOX_RECV_PEEK, nothing is dropped).
  *
  * Errors:
- * EINVAL    @flags has a bit other than MBOX_NONBLOCK.
- * ENOENT    no mailbox has id @id.
- * EMSGSIZE  the oldest message is longer than @len; @len is set to its
- *           length and it stays queued.
- * EFAULT    @buf is not writable for the message's length; the message
- *           stays queued.
- * EAGAIN    MBOX_NONBLOCK is set and the mailbox is empty.
- * EINTR     a signal handler ran while the call waited (never restarted,
- *           as msgrcv(2)).
- * EIDRM     the mailbox was destroyed while the call waited.
+ * EINVAL     @flags has an unknown bit, more than one of MBOX_NONBLOCK,
+ *            MBOX_TIMEOUT and MBOX_TIMEOUT_ABS, or both MBOX_RECV_TYPE
+ *            and MBOX_RECV_EXCEPT; @timeout_ns is not 0 without a timeout
+ *            flag; @__reserved is not 0.
+ * ENOENT     no mailbox has id @id.
+ * EMSGSIZE   the message is longer than @len and MBOX_RECV_TRUNC is not
+ *            set; @len and @msg_len are set to its length and it stays.
+ * EFAULT     @buf is not writable for the bytes to store, or the struct is
+ *            not writable; the message stays.
+ * EAGAIN     MBOX_NONBLOCK is set and no message could be taken at once
+ *            (none is queued, and with capacity 0 no sender is waiting).
+ * ETIMEDOUT  the timeout expired first.
+ * EINTR      a signal handler ran while the call waited.
+ * EIDRM      the mailbox was destroyed while the call waited.
  */
 #define MBOX_IOC_RECV		_IOWR(MBOX_IOC_MAGIC, 0x04, struct mbox_recv)
 
@@ -278,5 +441,32 @@ struct mbox_stat {
  *         >= @id).
  */
 #define MBOX_IOC_STAT		_IOWR(MBOX_IOC_MAGIC, 0x05, struct mbox_stat)
+
+/**
+ * DOC: MBOX_IOC_OPEN
+ *
+ * _IOW.  Returns a new file descriptor bound to mailbox @id
+ * (MBOX_FEATURE_FD).  It needs no id lookup per call and supports:
+ *
+ * - read(): receives one message, as MBOX_IOC_RECV without flags; a
+ *   buffer shorter than the message fails with EMSGSIZE and the message
+ *   stays;
+ * - write(): sends one message of type 0, as MBOX_IOC_SEND without flags;
+ * - poll(), select(), epoll: EPOLLIN when a receive would not block,
+ *   EPOLLOUT when a send would not block (with capacity 0, when a receiver
+ *   is waiting), EPOLLHUP | EPOLLERR once the mailbox is destroyed.
+ *
+ * With MBOX_FD_NONBLOCK (or O_NONBLOCK set later with fcntl()), read and
+ * write fail with EAGAIN instead of waiting.  The file holds the mailbox's
+ * memory, not its life: destroy still destroys it.
+ *
+ * Errors:
+ * EINVAL  @flags has an unknown bit.
+ * ENOENT  no mailbox has id @id.
+ * EMFILE  the process has too many open files.
+ * ENFILE  the system has too many open files.
+ * ENOMEM  out of memory.
+ */
+#define MBOX_IOC_OPEN		_IOW(MBOX_IOC_MAGIC, 0x06, struct mbox_open)
 
 #endif /* _UAPI_LINUX_MBOX_H */
