@@ -7,11 +7,17 @@
  * zero on input (copy_struct_from_user() gives -E2BIG otherwise) and are
  * zeroed on output.  See include/uapi/linux/mbox.h.
  */
+#include <linux/bitops.h>
 #include <linux/compiler.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/pid.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/uidgid.h>
 
 #include "ioctl.h"
 #include "mailbox.h"
@@ -46,21 +52,55 @@ static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
 	return 0;
 }
 
+#define MBOX_FEATURES	(MBOX_FEATURE_RENDEZVOUS | MBOX_FEATURE_FIFO_WAITERS | \
+			 MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES | \
+			 MBOX_FEATURE_PEEK | MBOX_FEATURE_TRUNC | \
+			 MBOX_FEATURE_MSG_INFO | MBOX_FEATURE_AUTODESTROY | \
+			 MBOX_FEATURE_FD | MBOX_FEATURE_STAT_EXT)
+
+#define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
+#define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
+#define MBOX_RECV_FLAGS	(MBOX_WAIT_FLAGS | MBOX_RECV_TYPE | \
+			 MBOX_RECV_EXCEPT | MBOX_RECV_PEEK | MBOX_RECV_TRUNC)
+
+/*
+ * Check the waiting flags and turn a timeout into a CLOCK_MONOTONIC
+ * deadline: KTIME_MAX waits for ever, a deadline already past tries once.
+ */
+static int mbox_deadline(unsigned int flags, u64 timeout_ns, ktime_t *deadline)
+{
+	u64 ns = min_t(u64, timeout_ns, KTIME_MAX);
+
+	if (hweight32(flags & MBOX_WAIT_FLAGS) > 1)
+		return -EINVAL;
+	if (!(flags & (MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)) && timeout_ns)
+		return -EINVAL;
+
+	*deadline = KTIME_MAX;
+	if (flags & MBOX_TIMEOUT)
+		*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
+	if (flags & MBOX_TIMEOUT_ABS)
+		*deadline = ns_to_ktime(ns);
+	return 0;
+}
+
 static long mbox_ioctl_info(void __user *uarg, size_t usize)
 {
 	struct mbox_info info = {
 		.abi_version = MBOX_ABI_VERSION,
 		.max_mailboxes = mbox_max_mailboxes,
-		.features = 0,
+		.features = MBOX_FEATURES,
 		.max_capacity = mbox_max_capacity,
 		.max_msg_size = mbox_max_msg_size,
 		.nr_mailboxes = mbox_count(),
 	};
 
+	mbox_fill_totals(&info);
 	return mbox_copy_out(uarg, usize, &info, sizeof(info));
 }
 
-static long mbox_ioctl_create(void __user *uarg, size_t usize)
+static long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
+			      size_t usize)
 {
 	struct mbox_create arg;
 	int ret;
@@ -68,14 +108,14 @@ static long mbox_ioctl_create(void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if (arg.flags)
+	if (arg.flags & ~MBOX_CREATE_AUTODESTROY)
 		return -EINVAL;
-	if (!arg.capacity || arg.capacity > mbox_max_capacity)
+	if (arg.capacity > mbox_max_capacity)
 		return -EINVAL;
 	if (arg.max_msg_size > mbox_max_msg_size)
 		return -EINVAL;
 
-	return mbox_create(arg.capacity, arg.max_msg_size);
+	return mbox_create(arg.capacity, arg.max_msg_size, arg.flags, owner);
 }
 
 static long mbox_ioctl_destroy(void __user *uarg, size_t usize)
@@ -97,13 +137,17 @@ static long mbox_ioctl_send(void __user *uarg, size_t usize)
 	struct mbox_send arg;
 	struct mbox_msg *msg;
 	struct mbox *mbox;
+	ktime_t deadline;
 	int ret;
 
 	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if (arg.flags & ~MBOX_NONBLOCK)
+	if ((arg.flags & ~MBOX_SEND_FLAGS) || arg.__reserved)
 		return -EINVAL;
+	ret = mbox_deadline(arg.flags, arg.timeout_ns, &deadline);
+	if (ret)
+		return ret;
 
 	mbox = mbox_get(arg.id);
 	if (!mbox)
@@ -113,14 +157,14 @@ static long mbox_ioctl_send(void __user *uarg, size_t usize)
 		goto out_put_mbox;
 	}
 
-	msg = mbox_msg_load(u64_to_user_ptr(arg.buf), arg.len);
+	msg = mbox_msg_load(u64_to_user_ptr(arg.buf), arg.len, arg.type);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out_put_mbox;
 	}
-	ret = mbox_send(mbox, msg, arg.flags);
+	ret = mbox_send(mbox, msg, arg.flags, deadline);
 	if (ret)
-		mbox_msg_free(msg);
+		mbox_msg_put(msg);
 
 out_put_mbox:
 	mbox_put(mbox);
@@ -134,18 +178,25 @@ struct mbox_recv_ctx {
 };
 
 /*
- * Copy the message out, then the struct with its length, both before the
+ * Copy the message out, then the struct that describes it, both before the
  * receive commits: if either copy faults, the message goes back.
  */
-static int mbox_recv_deliver(const struct mbox_msg *msg, void *data)
+static int mbox_recv_deliver(const struct mbox_msg *msg, size_t len,
+			     void *data)
 {
 	struct mbox_recv_ctx *ctx = data;
+	struct mbox_recv *arg = ctx->arg;
 
-	if (mbox_msg_store(msg, u64_to_user_ptr(ctx->arg->buf)))
+	if (mbox_msg_store(msg, u64_to_user_ptr(arg->buf), len))
 		return -EFAULT;
-	ctx->arg->len = msg->len;
-	return mbox_copy_out(ctx->uarg, ctx->usize, ctx->arg,
-			     sizeof(*ctx->arg));
+	arg->len = len;
+	arg->type = msg->type;
+	arg->pid = pid_vnr(msg->pid);
+	arg->msg_len = msg->len;
+	arg->seq = msg->seq;
+	arg->send_ns = msg->send_ns;
+	arg->uid = from_kuid_munged(current_user_ns(), msg->uid);
+	return mbox_copy_out(ctx->uarg, ctx->usize, arg, sizeof(*arg));
 }
 
 static long mbox_ioctl_recv(void __user *uarg, size_t usize)
@@ -156,6 +207,7 @@ static long mbox_ioctl_recv(void __user *uarg, size_t usize)
 		.uarg = uarg,
 		.usize = usize,
 	};
+	struct mbox_sel sel;
 	struct mbox *mbox;
 	size_t len;
 	int ret;
@@ -163,24 +215,57 @@ static long mbox_ioctl_recv(void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if (arg.flags & ~MBOX_NONBLOCK)
+	if ((arg.flags & ~MBOX_RECV_FLAGS) || arg.__reserved)
 		return -EINVAL;
+	if ((arg.flags & MBOX_RECV_TYPE) && (arg.flags & MBOX_RECV_EXCEPT))
+		return -EINVAL;
+	sel.flags = arg.flags;
+	sel.type = arg.type;
+	sel.size = min_t(u64, arg.len, SIZE_MAX);
+	ret = mbox_deadline(arg.flags, arg.timeout_ns, &sel.deadline);
+	if (ret)
+		return ret;
 
 	mbox = mbox_get(arg.id);
 	if (!mbox)
 		return -ENOENT;
-
-	len = min_t(u64, arg.len, SIZE_MAX);
-	ret = mbox_recv(mbox, arg.flags, &len, mbox_recv_deliver, &ctx);
+	ret = mbox_recv(mbox, &sel, &len, mbox_recv_deliver, &ctx);
 	mbox_put(mbox);
 
 	if (!ret)
 		return len;
 	if (ret == -EMSGSIZE) {
+		/* Report the size only; the message's other details stay hidden. */
 		arg.len = len;
+		arg.msg_len = len;
+		arg.pid = 0;
+		arg.seq = 0;
+		arg.send_ns = 0;
+		arg.uid = 0;
 		if (mbox_copy_out(uarg, usize, &arg, sizeof(arg)))
 			return -EFAULT;
 	}
+	return ret;
+}
+
+static long mbox_ioctl_open(void __user *uarg, size_t usize)
+{
+	struct mbox_open arg;
+	struct mbox *mbox;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags & ~(MBOX_FD_CLOEXEC | MBOX_FD_NONBLOCK))
+		return -EINVAL;
+
+	mbox = mbox_get(arg.id);
+	if (!mbox)
+		return -ENOENT;
+	ret = mbox_open_fd(mbox, arg.flags);
+	if (ret < 0)
+		mbox_put(mbox);
 	return ret;
 }
 
@@ -215,7 +300,7 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 
 /**
  * mbox_ioctl() - the unlocked_ioctl of /dev/mbox
- * @file:	the open file; unused, as mailboxes are global.
+ * @file:	the open file, owner of its MBOX_CREATE_AUTODESTROY mailboxes.
  * @cmd:	the command; its size field is the caller's struct size.
  * @arg:	the address of the caller's struct.
  *
@@ -237,7 +322,7 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_CREATE):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_CREATE,
 				     MBOX_CREATE_SIZE_VER1);
-		return ret ?: mbox_ioctl_create(uarg, usize);
+		return ret ?: mbox_ioctl_create(file->private_data, uarg, usize);
 	case _IOC_NR(MBOX_IOC_DESTROY):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_DESTROY,
 				     MBOX_DESTROY_SIZE_VER1);
@@ -251,6 +336,9 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_STAT):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_STAT, MBOX_STAT_SIZE_VER1);
 		return ret ?: mbox_ioctl_stat(uarg, usize);
+	case _IOC_NR(MBOX_IOC_OPEN):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_OPEN, MBOX_OPEN_SIZE_VER1);
+		return ret ?: mbox_ioctl_open(uarg, usize);
 	default:
 		return -ENOTTY;
 	}

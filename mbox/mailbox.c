@@ -9,7 +9,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/ktime.h>
 #include <linux/limits.h>
+#include <linux/pid.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -20,10 +23,16 @@ static DEFINE_XARRAY_ALLOC1(mbox_ids);
 static u32 mbox_next_id;		/* cyclic cursor, under the xa_lock */
 static atomic_t mbox_nr = ATOMIC_INIT(0);
 
+/* Protects every mbox_owner.owned list and mbox.owner_link. */
+static DEFINE_SPINLOCK(mbox_owner_lock);
+
 /**
  * mbox_create() - create a mailbox and publish it in the registry
  * @capacity:		messages it buffers; checked by the caller.
  * @max_msg_size:	largest message; checked by the caller.
+ * @flags:		MBOX_CREATE_* flags; checked by the caller.
+ * @owner:		the file to tie the mailbox to, with
+ *			MBOX_CREATE_AUTODESTROY.
  *
  * Ids are allocated cyclically from 1 to INT_MAX, so an id is not reused
  * until the id space wraps.
@@ -31,7 +40,8 @@ static atomic_t mbox_nr = ATOMIC_INIT(0);
  * Context: process context; may sleep.
  * Return: the new id, or -ENOSPC or -ENOMEM.
  */
-int mbox_create(u32 capacity, u32 max_msg_size)
+int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
+		struct mbox_owner *owner)
 {
 	struct mbox *mbox;
 	u32 id;
@@ -47,11 +57,15 @@ int mbox_create(u32 capacity, u32 max_msg_size)
 	}
 	mbox->capacity = capacity;
 	mbox->max_msg_size = max_msg_size;
+	mbox->create_flags = flags;
+	mbox->create_ns = ktime_get_ns();
 	refcount_set(&mbox->ref, 1);
+	INIT_LIST_HEAD(&mbox->owner_link);
 	spin_lock_init(&mbox->lock);
 	INIT_LIST_HEAD(&mbox->msgs);
-	init_waitqueue_head(&mbox->senders);
-	init_waitqueue_head(&mbox->receivers);
+	INIT_LIST_HEAD(&mbox->senders);
+	INIT_LIST_HEAD(&mbox->receivers);
+	init_waitqueue_head(&mbox->poll_wq);
 
 	/*
 	 * Reserve the id, fill it in, then publish the mailbox: once it is in
@@ -63,12 +77,21 @@ int mbox_create(u32 capacity, u32 max_msg_size)
 	if (ret < 0)
 		goto err_free_mbox;
 	mbox->id = id;
+	if (flags & MBOX_CREATE_AUTODESTROY) {
+		spin_lock(&mbox_owner_lock);
+		list_add_tail(&mbox->owner_link, &owner->owned);
+		spin_unlock(&mbox_owner_lock);
+	}
 	ret = xa_err(xa_store(&mbox_ids, id, mbox, GFP_KERNEL));
 	if (ret)
-		goto err_release_id;
+		goto err_unown;
 	return id;
 
-err_release_id:
+err_unown:
+	spin_lock(&mbox_owner_lock);
+	list_del(&mbox->owner_link);
+	spin_unlock(&mbox_owner_lock);
+
 	xa_release(&mbox_ids, id);
 err_free_mbox:
 	kfree(mbox);
@@ -130,31 +153,23 @@ void mbox_put(struct mbox *mbox)
 {
 	if (refcount_dec_and_test(&mbox->ref)) {
 		WARN_ON_ONCE(!list_empty(&mbox->msgs));
+		put_pid(mbox->last_send_pid);
+		put_pid(mbox->last_recv_pid);
 		kfree_rcu(mbox, rcu);
 	}
 }
 
-/* Mark @mbox dead, free its messages, wake its waiters, drop the registry's
- * reference.  @mbox has been removed from the registry already.
+/*
+ * Destroy @mbox, which the caller has just removed from the registry:
+ * untie it from its owner, kill its queue, drop the registry's reference.
  */
 static void mbox_kill(struct mbox *mbox)
 {
-	struct mbox_msg *msg, *tmp;
-	LIST_HEAD(msgs);
+	spin_lock(&mbox_owner_lock);
+	list_del_init(&mbox->owner_link);
+	spin_unlock(&mbox_owner_lock);
 
-	spin_lock(&mbox->lock);
-	WRITE_ONCE(mbox->dead, true);
-	list_splice_init(&mbox->msgs, &msgs);
-	WRITE_ONCE(mbox->nr_msgs, 0);
-	mbox->nr_bytes = 0;
-	spin_unlock(&mbox->lock);
-
-	wake_up_all(&mbox->senders);
-	wake_up_all(&mbox->receivers);
-
-	list_for_each_entry_safe(msg, tmp, &msgs, link)
-		mbox_msg_free(msg);
-
+	mbox_kill_queue(mbox);
 	atomic_dec(&mbox_nr);
 	mbox_put(mbox);
 }
@@ -199,6 +214,38 @@ void mbox_destroy_all(void)
 }
 
 /**
+ * mbox_owner_release() - destroy the mailboxes tied to a closing file
+ * @owner:	the file's owner record.
+ *
+ * A mailbox destroyed meanwhile by id is skipped: only the one still
+ * registered under its id is erased.
+ *
+ * Context: process context.
+ */
+void mbox_owner_release(struct mbox_owner *owner)
+{
+	struct mbox *mbox;
+
+	for (;;) {
+		spin_lock(&mbox_owner_lock);
+		mbox = list_first_entry_or_null(&owner->owned, struct mbox,
+						owner_link);
+		if (mbox) {
+			list_del_init(&mbox->owner_link);
+			/* Still registered, so the registry's reference holds. */
+			refcount_inc(&mbox->ref);
+		}
+		spin_unlock(&mbox_owner_lock);
+		if (!mbox)
+			break;
+
+		if (xa_cmpxchg(&mbox_ids, mbox->id, mbox, NULL, 0) == mbox)
+			mbox_kill(mbox);
+		mbox_put(mbox);
+	}
+}
+
+/**
  * mbox_fill_stat() - take a snapshot of a mailbox's figures
  * @mbox:	the mailbox, referenced by the caller.
  * @st:		filled in; its other fields are left alone.
@@ -209,6 +256,9 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->capacity = mbox->capacity;
 	st->max_msg_size = mbox->max_msg_size;
 
+	st->create_ns = mbox->create_ns;
+	st->create_flags = mbox->create_flags;
+
 	spin_lock(&mbox->lock);
 	st->msgs = mbox->nr_msgs;
 	st->bytes = mbox->nr_bytes;
@@ -216,7 +266,37 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->sent_bytes = mbox->sent_bytes;
 	st->recv_msgs = mbox->recv_msgs;
 	st->recv_bytes = mbox->recv_bytes;
+	st->blocked_senders = mbox->nr_senders;
+	st->blocked_receivers = mbox->nr_receivers;
+	st->last_send_pid = pid_vnr(mbox->last_send_pid);
+	st->last_recv_pid = pid_vnr(mbox->last_recv_pid);
+	st->last_send_ns = mbox->last_send_ns;
+	st->last_recv_ns = mbox->last_recv_ns;
 	spin_unlock(&mbox->lock);
+}
+
+/**
+ * mbox_fill_totals() - sum the messages and bytes queued in all mailboxes
+ * @info:	its @total_msgs and @total_bytes are set.
+ *
+ * Each mailbox is read under its own lock, one after the other, so the sum
+ * is not one snapshot; no lock is shared with the send and receive paths.
+ */
+void mbox_fill_totals(struct mbox_info *info)
+{
+	struct mbox *mbox;
+	unsigned long id;
+
+	info->total_msgs = 0;
+	info->total_bytes = 0;
+	rcu_read_lock();
+	xa_for_each(&mbox_ids, id, mbox) {
+		spin_lock(&mbox->lock);
+		info->total_msgs += mbox->nr_msgs;
+		info->total_bytes += mbox->nr_bytes;
+		spin_unlock(&mbox->lock);
+	}
+	rcu_read_unlock();
 }
 
 /**

@@ -2,6 +2,7 @@
 #ifndef MBOX_MAILBOX_H
 #define MBOX_MAILBOX_H
 
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -12,57 +13,102 @@
 #include <uapi/linux/mbox.h>
 
 struct mbox_msg;
+struct pid;
+struct task_struct;
 
 /**
  * struct mbox - a mailbox
  *
  * Set before the mailbox is published and never changed:
  * @id:			its id in the registry.
- * @capacity:		most messages it buffers.
+ * @capacity:		most messages it buffers; 0 for a rendezvous.
  * @max_msg_size:	largest message it accepts, in bytes.
+ * @create_flags:	the flags given at create.
+ * @create_ns:		CLOCK_MONOTONIC time of the create.
  *
  * Lifetime:
  * @ref:		the registry holds one reference until destroy; every
- *			caller of mbox_get() holds one until mbox_put().
+ *			caller of mbox_get() and every file opened on the
+ *			mailbox holds one.
  * @rcu:		the mailbox is freed after an RCU grace period, so a
  *			lookup under rcu_read_lock() may still touch @ref.
+ * @owner_link:		entry in the creating file's list of mailboxes to
+ *			destroy on its release (MBOX_CREATE_AUTODESTROY);
+ *			protected by mbox_owner_lock in mailbox.c.
  *
  * Protected by @lock:
- * @dead:		destroyed: no message is queued or taken any more.
- * @nr_msgs:		messages in @msgs (read unlocked by the wait
- *			conditions, so written with WRITE_ONCE()).
+ * @dead:		destroyed: nothing is sent or received any more.
+ * @nr_msgs:		messages in @msgs.
  * @nr_bytes:		bytes of data in @msgs.
- * @msgs:		queued messages, oldest first.
- * @sent_msgs:		messages queued since create.
- * @sent_bytes:		bytes queued since create.
- * @recv_msgs:		messages received since create.
- * @recv_bytes:		bytes received since create.
+ * @msgs:		queued messages, in the order they were accepted.
+ * @senders:		senders waiting, longest-waiting first.
+ * @receivers:		receivers waiting, longest-waiting first.
+ * @nr_senders:		entries in @senders.
+ * @nr_receivers:	entries in @receivers.
+ * @seq:		sequence number of the last message accepted.
+ * @sent_msgs, @sent_bytes, @recv_msgs, @recv_bytes: totals since create.
+ * @last_send_pid, @last_recv_pid: referenced, or NULL.
+ * @last_send_ns, @last_recv_ns: CLOCK_MONOTONIC times, or 0.
  *
- * Wait queues, with their own internal locks (see the lock order in
- * main.c):
- * @senders:		senders waiting for a free slot.
- * @receivers:		receivers waiting for a message.
+ * With its own internal lock (see the lock order in main.c):
+ * @poll_wq:		files polling the mailbox.
+ *
+ * Invariants, under @lock: a sender waits only while the mailbox is full
+ * (so a newcomer cannot take a slot a waiter is owed); no waiting receiver
+ * selects a queued message or a waiting sender's message (each would have
+ * been handed to it).
  */
 struct mbox {
 	u32 id;
 	u32 capacity;
 	u32 max_msg_size;
+	u64 create_flags;
+	u64 create_ns;
 
 	refcount_t ref;
 	struct rcu_head rcu;
+	struct list_head owner_link;
 
 	spinlock_t lock;		/* protects the fields below */
 	bool dead;
 	u32 nr_msgs;
 	u64 nr_bytes;
 	struct list_head msgs;
+	struct list_head senders;
+	struct list_head receivers;
+	u32 nr_senders;
+	u32 nr_receivers;
+	u64 seq;
 	u64 sent_msgs;
 	u64 sent_bytes;
 	u64 recv_msgs;
 	u64 recv_bytes;
+	struct pid *last_send_pid;
+	struct pid *last_recv_pid;
+	u64 last_send_ns;
+	u64 last_recv_ns;
 
-	wait_queue_head_t senders;
-	wait_queue_head_t receivers;
+	wait_queue_head_t poll_wq;
+};
+
+/**
+ * struct mbox_sel - what a receive takes
+ * @flags:	MBOX_RECV_* and MBOX_NONBLOCK bits.
+ * @type:	the type MBOX_RECV_TYPE or MBOX_RECV_EXCEPT select by.
+ * @size:	the caller's buffer size.
+ * @deadline:	CLOCK_MONOTONIC deadline, or KTIME_MAX to wait for ever;
+ *		ignored with MBOX_NONBLOCK.
+ */
+struct mbox_sel {
+	unsigned int flags;
+	u32 type;
+	size_t size;
+	ktime_t deadline;
+};
+
+/* An owner of mailboxes created with MBOX_CREATE_AUTODESTROY: a file. */
+struct mbox_owner {
+	struct list_head owned;		/* under mbox_owner_lock */
 };
 
 /* Module parameters, fixed at load time (main.c). */
@@ -71,31 +117,43 @@ extern unsigned int mbox_max_capacity;
 extern unsigned int mbox_max_msg_size;
 
 /* mailbox.c: the registry and the mailbox's lifetime */
-int mbox_create(u32 capacity, u32 max_msg_size);
+int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
+		struct mbox_owner *owner);
 int mbox_destroy(u32 id);
 void mbox_destroy_all(void);
+void mbox_owner_release(struct mbox_owner *owner);
 struct mbox *mbox_get(u32 id);
 struct mbox *mbox_get_next(u32 *id);
 void mbox_put(struct mbox *mbox);
 void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st);
+void mbox_fill_totals(struct mbox_info *info);
 u32 mbox_count(void);
 
 /* queue.c: sending and receiving */
 
 /**
  * typedef mbox_deliver_t - hand a received message to the caller
- * @msg:	the message, removed from its mailbox; read-only.
+ * @msg:	the message; read-only.  Unless peeking, it is removed from
+ *		its mailbox.
+ * @len:	bytes to store: @msg->len, or less when truncating.
  * @ctx:	the caller's context.
  *
  * Called without any lock held, so it may copy to userspace.  If it
- * fails, the message goes back to the head of the mailbox.
+ * fails, the message goes back where it was.
  *
  * Return: 0, or a negative errno to give back the message.
  */
-typedef int (*mbox_deliver_t)(const struct mbox_msg *msg, void *ctx);
+typedef int (*mbox_deliver_t)(const struct mbox_msg *msg, size_t len,
+			      void *ctx);
 
-int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags);
-int mbox_recv(struct mbox *mbox, unsigned int flags, size_t *len,
+int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
+	      ktime_t deadline);
+int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	      mbox_deliver_t deliver, void *ctx);
+void mbox_kill_queue(struct mbox *mbox);
+__poll_t mbox_poll_mask(struct mbox *mbox);
+
+/* fd.c: files bound to one mailbox */
+int mbox_open_fd(struct mbox *mbox, unsigned int flags);
 
 #endif /* MBOX_MAILBOX_H */

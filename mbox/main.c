@@ -6,7 +6,8 @@
  *   main.c     the module, its parameters and the misc device
  *   ioctl.c    the ioctl ABI: argument checks, copies, dispatch
  *   mailbox.c  the id registry and each mailbox's lifetime
- *   queue.c    sending, receiving and waiting
+ *   queue.c    sending, receiving, hand-off and waiting
+ *   fd.c       files bound to one mailbox: read, write, poll
  *   msg.c      message storage
  *
  * Locking
@@ -14,15 +15,17 @@
  *
  * Lock order, outermost first:
  *
- *   1. the registry's xa_lock   (create and destroy only)
- *   2. mbox->lock               (one mailbox's queue and counters)
- *   3. a wait queue's lock      (inside wait_event/wake_up only)
+ *   1. mbox_owner_lock          (auto-destroy ownership links)
+ *   2. the registry's xa_lock   (create and destroy only)
+ *   3. mbox->lock               (one mailbox's queue, waiters, counters)
+ *   4. the scheduler's locks    (wake_up_process), and the poll wait
+ *                               queue's lock (wake_up_poll)
  *
- * No lock is taken while another is held: destroy takes the xa_lock to
- * unpublish a mailbox and drops it before taking mbox->lock; wake-ups are
- * issued after mbox->lock is dropped, and waiters drop mbox->lock before
- * they sleep.  Should a nesting ever be needed, it must follow the order
- * above.
+ * No lock is taken while another is held: each of the first three is
+ * dropped before the next is taken, and wake-ups are issued after
+ * mbox->lock is dropped (queue.c: waiters are "claimed" under the lock and
+ * woken after it).  Should a nesting ever be needed, it must follow the
+ * order above.
  *
  * Lookups by id take no lock: they walk the xarray under RCU and take a
  * reference with refcount_inc_not_zero(); a mailbox is freed an RCU grace
@@ -39,6 +42,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 
 #include "ioctl.h"
 #include "mailbox.h"
@@ -58,9 +62,32 @@ unsigned int mbox_max_msg_size = 65536;
 module_param_named(max_msg_size, mbox_max_msg_size, uint, 0444);
 MODULE_PARM_DESC(max_msg_size, "largest message size of a mailbox, in bytes (default 65536, at most 16 MiB)");
 
+/* Each open file owns the mailboxes it creates with MBOX_CREATE_AUTODESTROY. */
+static int mbox_open(struct inode *inode, struct file *file)
+{
+	struct mbox_owner *owner;
+
+	owner = kmalloc(sizeof(*owner), GFP_KERNEL_ACCOUNT);
+	if (!owner)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&owner->owned);
+	file->private_data = owner;
+	return nonseekable_open(inode, file);
+}
+
+static int mbox_release(struct inode *inode, struct file *file)
+{
+	struct mbox_owner *owner = file->private_data;
+
+	mbox_owner_release(owner);
+	kfree(owner);
+	return 0;
+}
+
 static const struct file_operations mbox_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
+	.open		= mbox_open,
+	.release	= mbox_release,
 	.llseek		= no_llseek,
 	.unlocked_ioctl	= mbox_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -5,7 +5,12 @@
  * memory cgroup of the task that sends the message.
  */
 #include <linux/err.h>
+#include <linux/cred.h>
 #include <linux/minmax.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -19,10 +24,11 @@ struct mbox_msgseg {
 #define MBOX_DATALEN_MSG	((size_t)PAGE_SIZE - sizeof(struct mbox_msg))
 #define MBOX_DATALEN_SEG	((size_t)PAGE_SIZE - sizeof(struct mbox_msgseg))
 
-void mbox_msg_free(struct mbox_msg *msg)
+static void mbox_msg_free(struct mbox_msg *msg)
 {
 	struct mbox_msgseg *seg = msg->next;
 
+	put_pid(msg->pid);
 	kfree(msg);
 	while (seg) {
 		struct mbox_msgseg *next = seg->next;
@@ -30,6 +36,18 @@ void mbox_msg_free(struct mbox_msg *msg)
 		kfree(seg);
 		seg = next;
 	}
+}
+
+/**
+ * mbox_msg_put() - drop a reference to a message, freeing it with the last
+ * @msg:	the message.
+ *
+ * Context: any context but hard IRQ; does not sleep.
+ */
+void mbox_msg_put(struct mbox_msg *msg)
+{
+	if (refcount_dec_and_test(&msg->ref))
+		mbox_msg_free(msg);
 }
 
 static struct mbox_msg *mbox_msg_alloc(size_t len)
@@ -45,6 +63,8 @@ static struct mbox_msg *mbox_msg_alloc(size_t len)
 	INIT_LIST_HEAD(&msg->link);
 	msg->next = NULL;
 	msg->len = len;
+	refcount_set(&msg->ref, 1);
+	msg->pid = NULL;
 
 	tail = &msg->next;
 	for (len -= chunk; len > 0; len -= chunk) {
@@ -69,11 +89,15 @@ err_free_msg:
  * mbox_msg_load() - allocate a message and copy its data from userspace
  * @src:	the data.
  * @len:	its length, already checked against the mailbox's limit.
+ * @type:	its type.
+ *
+ * The message records the calling thread group, its effective uid and the
+ * time, for the receiver.
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
  * Return: the message, or ERR_PTR(-ENOMEM) or ERR_PTR(-EFAULT).
  */
-struct mbox_msg *mbox_msg_load(const void __user *src, size_t len)
+struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 {
 	struct mbox_msgseg *seg;
 	struct mbox_msg *msg;
@@ -82,6 +106,11 @@ struct mbox_msg *mbox_msg_load(const void __user *src, size_t len)
 	msg = mbox_msg_alloc(len);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
+	msg->type = type;
+	msg->seq = 0;
+	msg->send_ns = ktime_get_ns();
+	msg->pid = get_pid(task_tgid(current));
+	msg->uid = current_euid();
 
 	chunk = min(len, MBOX_DATALEN_MSG);
 	if (copy_from_user(msg->data, src, chunk))
@@ -104,22 +133,22 @@ err_free_msg:
 /**
  * mbox_msg_store() - copy a message's data to userspace
  * @msg:	the message; it is not changed.
- * @dst:	the buffer, at least @msg->len bytes long.
+ * @dst:	the buffer.
+ * @len:	bytes to copy, at most @msg->len (less to truncate).
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
  * Return: 0, or -EFAULT.
  */
-int mbox_msg_store(const struct mbox_msg *msg, void __user *dst)
+int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len)
 {
 	const struct mbox_msgseg *seg;
-	size_t len = msg->len;
 	size_t chunk;
 
 	chunk = min(len, MBOX_DATALEN_MSG);
 	if (copy_to_user(dst, msg->data, chunk))
 		return -EFAULT;
 
-	for (seg = msg->next; seg; seg = seg->next) {
+	for (seg = msg->next; seg && len > chunk; seg = seg->next) {
 		dst += chunk;
 		len -= chunk;
 		chunk = min(len, MBOX_DATALEN_SEG);

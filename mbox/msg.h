@@ -3,30 +3,47 @@
 #define MBOX_MSG_H
 
 #include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/uidgid.h>
 #include <linux/types.h>
 
 struct mbox_msgseg;
+struct pid;
 
 /**
  * struct mbox_msg - one message, shaped like ipc/msgutil.c's msg_msg
  * @link:	entry in &struct mbox.msgs; protected by &struct mbox.lock.
  * @next:	the data past the first page, in page-sized segments.
  * @len:	length of the data in bytes.
+ * @ref:	the owner's reference (the mailbox's queue, a waiting sender
+ *		or the receiver that took it) plus one per peeker copying it.
+ * @type:	the type given by the sender.
+ * @seq:	sequence number in the mailbox, set when the mailbox accepts
+ *		the message, under &struct mbox.lock.
+ * @send_ns:	CLOCK_MONOTONIC time of the send call.
+ * @pid:	the sender's thread group, referenced.
+ * @uid:	the sender's effective uid.
  * @data:	the first bytes of the data, up to the end of this page.
  *
  * The header and the first data share one allocation of at most a page and
  * every further segment is one page, so no message needs a high-order
- * allocation.  A message is immutable once loaded.
+ * allocation.  Only @link and @seq change once a message is loaded.
  */
 struct mbox_msg {
 	struct list_head link;
 	struct mbox_msgseg *next;
 	size_t len;
+	refcount_t ref;
+	u32 type;
+	u64 seq;
+	u64 send_ns;
+	struct pid *pid;
+	kuid_t uid;
 	u8 data[];
 };
 
-struct mbox_msg *mbox_msg_load(const void __user *src, size_t len);
-int mbox_msg_store(const struct mbox_msg *msg, void __user *dst);
-void mbox_msg_free(struct mbox_msg *msg);
+struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type);
+int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len);
+void mbox_msg_put(struct mbox_msg *msg);
 
 #endif /* MBOX_MSG_H */

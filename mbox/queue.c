@@ -1,208 +1,578 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sending and receiving: the bounded FIFO and its waiters.
+ * Sending and receiving: the bounded FIFO, hand-off to waiters, waiting.
  *
  * Messages are loaded before @mbox->lock is taken and stored after it is
- * dropped; under the lock a send or a receive only links or unlinks a
- * message and updates counters.  Wake-ups are issued after the lock is
- * dropped, and wake one exclusive waiter, except destroy, which wakes all.
+ * dropped; under the lock an operation only moves pointers and counts.
  *
- * A waiter sleeps on a wait queue with the lock dropped and retakes it to
- * recheck, so a newcomer may take a slot or a message before a waiter that
- * was woken for it; the woken waiter then waits again.
+ * Waiters are served strictly in the order they began to wait.  Each waiter
+ * is a struct mbox_waiter on its own stack, linked on @mbox->senders or
+ * @mbox->receivers.  Whoever can complete a waiter does it under the lock,
+ * on the waiter's behalf: a sender gives its message to the first receiver
+ * that selects it; a receiver that frees a slot moves the first waiting
+ * sender's message into the mailbox.  So nobody can overtake a waiter: the
+ * waiter never has to win a race for the slot or the message it is owed.
+ *
+ * Completing a waiter is done in two steps.  Under the lock, the completer
+ * "claims" it: moves it to a private list and records its result.  After
+ * the lock is dropped, it publishes the result with a release store and
+ * wakes the task.  A waiter that gives up (signal, timeout) takes the lock:
+ * if it was not claimed it unlinks itself and fails; if it was, the
+ * completer has won, and it waits for the result.  This keeps wake-ups out
+ * of the spinlock without allocating.  The waiter may return as soon as it
+ * sees its result, so the completer holds a task reference for the wake-up.
  */
 #include <linux/errno.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/wait.h>
+#include <linux/sched/task.h>
+#include <linux/timekeeping.h>
 
 #include "mailbox.h"
 #include "msg.h"
 
-static bool mbox_send_ready(const struct mbox *mbox)
+/* mbox_waiter.state until the waiter's result is published */
+#define MBOX_WAITING	1
+
+/**
+ * struct mbox_waiter - a blocked sender or receiver, on its own stack
+ * @link:	in @mbox->senders or ->receivers; once claimed, in the
+ *		completer's private list.
+ * @task:	the waiting task.
+ * @msg:	a sender's message; the message a receiver was given.
+ * @sel:	a receiver's selection; NULL for a sender.
+ * @msg_len:	for a receiver completed with -EMSGSIZE, the length of the
+ *		message that did not fit.
+ * @claimed:	a completer owns @link and will publish @result.
+ * @result:	the result recorded by the completer.
+ * @state:	MBOX_WAITING, then @result, stored with release semantics.
+ *
+ * All fields but @state are protected by the mailbox's lock.
+ */
+struct mbox_waiter {
+	struct list_head link;
+	struct task_struct *task;
+	struct mbox_msg *msg;
+	const struct mbox_sel *sel;
+	size_t msg_len;
+	bool claimed;
+	int result;
+	int state;
+};
+
+static bool mbox_selects(const struct mbox_sel *sel, const struct mbox_msg *msg)
 {
-	return READ_ONCE(mbox->dead) ||
-	       READ_ONCE(mbox->nr_msgs) < mbox->capacity;
+	if (sel->flags & MBOX_RECV_TYPE)
+		return msg->type == sel->type;
+	if (sel->flags & MBOX_RECV_EXCEPT)
+		return msg->type != sel->type;
+	return true;
 }
 
-static bool mbox_recv_ready(const struct mbox *mbox)
+static bool mbox_fits(const struct mbox_sel *sel, const struct mbox_msg *msg)
 {
-	return READ_ONCE(mbox->dead) || READ_ONCE(mbox->nr_msgs) > 0;
+	return msg->len <= sel->size || (sel->flags & MBOX_RECV_TRUNC);
 }
 
-static void mbox_enqueue(struct mbox *mbox, struct mbox_msg *msg)
+static void mbox_set_pid(struct pid **slot, struct pid *pid)
+{
+	if (*slot != pid) {
+		put_pid(*slot);
+		*slot = get_pid(pid);
+	}
+}
+
+/* @msg enters the mailbox's custody: queued, or given to a receiver. */
+static void mbox_account_send(struct mbox *mbox, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mbox->lock);
 
-	list_add_tail(&msg->link, &mbox->msgs);
-	WRITE_ONCE(mbox->nr_msgs, mbox->nr_msgs + 1);
-	mbox->nr_bytes += msg->len;
 	mbox->sent_msgs++;
 	mbox->sent_bytes += msg->len;
+	mbox->last_send_ns = msg->send_ns;
+	mbox_set_pid(&mbox->last_send_pid, msg->pid);
 }
 
-static void mbox_dequeue(struct mbox *mbox, struct mbox_msg *msg)
+/* @msg leaves the mailbox for @task. */
+static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
+			      struct task_struct *task)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	mbox->recv_msgs++;
+	mbox->recv_bytes += msg->len;
+	mbox->last_recv_ns = ktime_get_ns();
+	mbox_set_pid(&mbox->last_recv_pid, task_tgid(task));
+}
+
+static void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg, bool head)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	if (head)
+		list_add(&msg->link, &mbox->msgs);
+	else
+		list_add_tail(&msg->link, &mbox->msgs);
+	mbox->nr_msgs++;
+	mbox->nr_bytes += msg->len;
+}
+
+static void mbox_queue_del(struct mbox *mbox, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mbox->lock);
 
 	list_del_init(&msg->link);
-	WRITE_ONCE(mbox->nr_msgs, mbox->nr_msgs - 1);
+	mbox->nr_msgs--;
 	mbox->nr_bytes -= msg->len;
-	mbox->recv_msgs++;
-	mbox->recv_bytes += msg->len;
 }
 
-/* Undo mbox_dequeue(): put @msg back at the head, where it was. */
-static void mbox_requeue(struct mbox *mbox, struct mbox_msg *msg)
+/* Take @w off its wait list, to be completed with @result after unlock. */
+static void mbox_claim(struct mbox *mbox, struct mbox_waiter *w, int result,
+		       struct list_head *done)
 {
 	lockdep_assert_held(&mbox->lock);
 
-	list_add(&msg->link, &mbox->msgs);
-	WRITE_ONCE(mbox->nr_msgs, mbox->nr_msgs + 1);
-	mbox->nr_bytes += msg->len;
-	mbox->recv_msgs--;
-	mbox->recv_bytes -= msg->len;
+	if (w->sel)
+		mbox->nr_receivers--;
+	else
+		mbox->nr_senders--;
+	list_move_tail(&w->link, done);
+	w->claimed = true;
+	w->result = result;
+}
+
+/* Publish the results of the waiters claimed on @done.  No lock held. */
+static void mbox_complete(struct list_head *done)
+{
+	struct mbox_waiter *w, *next;
+
+	list_for_each_entry_safe(w, next, done, link) {
+		struct task_struct *task = get_task_struct(w->task);
+
+		/* After this store the waiter may return: @w is gone. */
+		smp_store_release(&w->state, w->result);
+		wake_up_process(task);
+		put_task_struct(task);
+	}
+}
+
+/* Tell pollers the mailbox changed.  No lock held. */
+static void mbox_poll_notify(struct mbox *mbox)
+{
+	if (wq_has_sleeper(&mbox->poll_wq))
+		wake_up_interruptible_poll(&mbox->poll_wq,
+					   EPOLLIN | EPOLLRDNORM |
+					   EPOLLOUT | EPOLLWRNORM);
+}
+
+/* The first waiting receiver that would take @msg (not a peeker), or NULL. */
+static struct mbox_waiter *mbox_find_taker(struct mbox *mbox,
+					   const struct mbox_msg *msg)
+{
+	struct mbox_waiter *r;
+
+	lockdep_assert_held(&mbox->lock);
+
+	list_for_each_entry(r, &mbox->receivers, link) {
+		if (mbox_selects(r->sel, msg) && mbox_fits(r->sel, msg) &&
+		    !(r->sel->flags & MBOX_RECV_PEEK))
+			return r;
+	}
+	return NULL;
 }
 
 /*
- * Sleep until @ready(mbox) may be true.  Called and returns with
- * @mbox->lock held; drops it while sleeping.  Returns 0 to recheck, or
- * -ERESTARTNOHAND on a signal: a handler that ran makes the call fail with
- * EINTR (never restarted, as SysV msgsnd/msgrcv); otherwise, as after a
- * SIGSTOP, the call restarts transparently.  A fatal signal ends the wait.
+ * Offer @msg to the waiting receivers, longest-waiting first.  A receiver
+ * that selects it but whose buffer is too small is completed with
+ * -EMSGSIZE, a peeker with a reference to it; the first other receiver that
+ * selects it takes it.  Returns true if one did.
  */
-static int mbox_wait(struct mbox *mbox, wait_queue_head_t *wq,
-		     bool (*ready)(const struct mbox *mbox))
-	__must_hold(&mbox->lock)
+static bool mbox_hand_off(struct mbox *mbox, struct mbox_msg *msg,
+			  struct list_head *done)
 {
-	int ret;
+	struct mbox_waiter *r, *next;
 
 	lockdep_assert_held(&mbox->lock);
 
+	list_for_each_entry_safe(r, next, &mbox->receivers, link) {
+		if (!mbox_selects(r->sel, msg))
+			continue;
+		if (!mbox_fits(r->sel, msg)) {
+			r->msg_len = msg->len;
+			mbox_claim(mbox, r, -EMSGSIZE, done);
+			continue;
+		}
+		if (r->sel->flags & MBOX_RECV_PEEK) {
+			refcount_inc(&msg->ref);
+			r->msg = msg;
+			mbox_claim(mbox, r, 0, done);
+			continue;
+		}
+		r->msg = msg;
+		mbox_account_recv(mbox, msg, r->task);
+		mbox_claim(mbox, r, 0, done);
+		return true;
+	}
+	return false;
+}
+
+/* Hand @msg off or queue it.  Returns false if the mailbox is full. */
+static bool mbox_place(struct mbox *mbox, struct mbox_msg *msg,
+		       struct list_head *done)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	if (mbox_hand_off(mbox, msg, done))
+		return true;
+	if (mbox->nr_msgs >= mbox->capacity)
+		return false;
+	mbox_queue_add(mbox, msg, false);
+	return true;
+}
+
+/*
+ * Wait until a completer publishes a result for @w, the deadline passes or
+ * a signal comes.  Called with @mbox->lock held; returns with it dropped,
+ * after completing the waiters the caller claimed on @done.
+ * A signal gives -ERESTARTNOHAND: EINTR when a handler runs (never
+ * restarted, as SysV msgsnd/msgrcv), a transparent restart otherwise.
+ */
+static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
+		     ktime_t deadline, struct list_head *done)
+	__releases(&mbox->lock)
+{
+	int state, ret;
+
+	lockdep_assert_held(&mbox->lock);
+
+	w->task = current;
+	w->claimed = false;
+	w->state = MBOX_WAITING;
+	if (w->sel) {
+		list_add_tail(&w->link, &mbox->receivers);
+		mbox->nr_receivers++;
+	} else {
+		list_add_tail(&w->link, &mbox->senders);
+		mbox->nr_senders++;
+	}
 	spin_unlock(&mbox->lock);
-	ret = wait_event_interruptible_exclusive(*wq, ready(mbox));
+	mbox_complete(done);
+	/* With capacity 0, a waiter makes the other side ready. */
+	mbox_poll_notify(mbox);
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with mbox_complete(): see what the completer set. */
+		state = smp_load_acquire(&w->state);
+		if (state != MBOX_WAITING) {
+			__set_current_state(TASK_RUNNING);
+			return state;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTNOHAND;
+			break;
+		}
+		if (deadline == KTIME_MAX) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&deadline,
+						     current->timer_slack_ns,
+						     HRTIMER_MODE_ABS)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+
 	spin_lock(&mbox->lock);
-	return ret ? -ERESTARTNOHAND : 0;
+	if (!w->claimed) {
+		if (w->sel)
+			mbox->nr_receivers--;
+		else
+			mbox->nr_senders--;
+		list_del(&w->link);
+		spin_unlock(&mbox->lock);
+		return ret;
+	}
+	spin_unlock(&mbox->lock);
+
+	/* Claimed before we gave up: the completer wins, and is quick. */
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		/* Pairs with mbox_complete(), as above. */
+		state = smp_load_acquire(&w->state);
+		if (state != MBOX_WAITING)
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return state;
+}
+
+/* True if a call with these flags and deadline may not wait. */
+static bool mbox_no_wait(unsigned int flags, ktime_t deadline)
+{
+	return (flags & MBOX_NONBLOCK) ||
+	       (deadline != KTIME_MAX && ktime_compare(deadline, ktime_get()) <= 0);
+}
+
+static int mbox_no_wait_error(unsigned int flags)
+{
+	return (flags & MBOX_NONBLOCK) ? -EAGAIN : -ETIMEDOUT;
 }
 
 /**
- * mbox_send() - queue a message
+ * mbox_send() - send a message
  * @mbox:	the mailbox, referenced by the caller.
  * @msg:	the message, already loaded; on success the mailbox owns it,
  *		on failure the caller still does.
  * @flags:	0 or MBOX_NONBLOCK.
+ * @deadline:	CLOCK_MONOTONIC deadline, or KTIME_MAX to wait for ever.
  *
- * Context: process context; may sleep unless MBOX_NONBLOCK.
- * Return: 0, -EAGAIN, -EIDRM or -ERESTARTNOHAND.
+ * Context: process context; may sleep unless it may not wait.
+ * Return: 0, -EAGAIN, -ETIMEDOUT, -EIDRM or -ERESTARTNOHAND.
  */
-int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags)
+int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
+	      ktime_t deadline)
 {
+	struct mbox_waiter w = { .msg = msg };
+	LIST_HEAD(done);
 	int ret;
-
-	spin_lock(&mbox->lock);
-	for (;;) {
-		if (mbox->dead) {
-			ret = -EIDRM;
-			break;
-		}
-		if (mbox->nr_msgs < mbox->capacity) {
-			mbox_enqueue(mbox, msg);
-			ret = 0;
-			break;
-		}
-		if (flags & MBOX_NONBLOCK) {
-			ret = -EAGAIN;
-			break;
-		}
-		ret = mbox_wait(mbox, &mbox->senders, mbox_send_ready);
-		if (ret)
-			break;
-	}
-	spin_unlock(&mbox->lock);
-
-	if (!ret)
-		wake_up(&mbox->receivers);
-	return ret;
-}
-
-/**
- * mbox_recv() - take the oldest message and hand it to @deliver
- * @mbox:	the mailbox, referenced by the caller.
- * @flags:	0 or MBOX_NONBLOCK.
- * @len:	in: the size of the caller's buffer; out: the length of the
- *		message delivered, or of the one that did not fit.
- * @deliver:	called with the message unlinked and no lock held.
- * @ctx:	passed to @deliver.
- *
- * If @deliver fails, the message goes back to the head of the mailbox, so
- * a failed receive loses nothing.  While it is out, another receiver may
- * take the next message, and a sender may fill its slot, so that the
- * mailbox briefly holds one message more than its capacity.
- *
- * Context: process context; may sleep unless MBOX_NONBLOCK.
- * Return: 0, -EMSGSIZE, -EAGAIN, -EIDRM, -ERESTARTNOHAND, or the error of
- * @deliver.
- */
-int mbox_recv(struct mbox *mbox, unsigned int flags, size_t *len,
-	      mbox_deliver_t deliver, void *ctx)
-{
-	struct mbox_msg *msg;
-	int ret;
-
-	spin_lock(&mbox->lock);
-	for (;;) {
-		if (mbox->dead) {
-			ret = -EIDRM;
-			goto out_unlock;
-		}
-		msg = list_first_entry_or_null(&mbox->msgs, struct mbox_msg,
-					       link);
-		if (msg)
-			break;
-		if (flags & MBOX_NONBLOCK) {
-			ret = -EAGAIN;
-			goto out_unlock;
-		}
-		ret = mbox_wait(mbox, &mbox->receivers, mbox_recv_ready);
-		if (ret)
-			goto out_unlock;
-	}
-
-	if (msg->len > *len) {
-		*len = msg->len;
-		ret = -EMSGSIZE;
-		goto out_pass_wakeup;
-	}
-	*len = msg->len;
-	mbox_dequeue(mbox, msg);
-	spin_unlock(&mbox->lock);
-
-	ret = deliver(msg, ctx);
-	if (!ret) {
-		mbox_msg_free(msg);
-		wake_up(&mbox->senders);
-		return 0;
-	}
 
 	spin_lock(&mbox->lock);
 	if (mbox->dead) {
 		spin_unlock(&mbox->lock);
-		mbox_msg_free(msg);
+		return -EIDRM;
+	}
+	if (mbox->nr_msgs >= mbox->capacity && !mbox_find_taker(mbox, msg) &&
+	    mbox_no_wait(flags, deadline)) {
+		spin_unlock(&mbox->lock);
+		return mbox_no_wait_error(flags);
+	}
+
+	msg->seq = ++mbox->seq;
+	if (mbox_place(mbox, msg, &done)) {
+		mbox_account_send(mbox, msg);
+		spin_unlock(&mbox->lock);
+		mbox_complete(&done);
+		mbox_poll_notify(mbox);
+		return 0;
+	}
+
+	/* Full: wait.  Peekers and too-small receivers may have been served. */
+	ret = mbox_wait(mbox, &w, deadline, &done);
+	if (!ret)
+		mbox_poll_notify(mbox);
+	return ret;
+}
+
+/* Put back a message whose delivery failed: where it was, or to a waiter. */
+static void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
+{
+	LIST_HEAD(done);
+
+	spin_lock(&mbox->lock);
+	if (mbox->dead) {
+		spin_unlock(&mbox->lock);
+		mbox_msg_put(msg);
+		return;
+	}
+	mbox->recv_msgs--;
+	mbox->recv_bytes -= msg->len;
+	if (!mbox_hand_off(mbox, msg, &done))
+		mbox_queue_add(mbox, msg, true);
+	spin_unlock(&mbox->lock);
+	mbox_complete(&done);
+	mbox_poll_notify(mbox);
+}
+
+/*
+ * Find the oldest message @sel selects: queued, else held by a waiting
+ * sender (*@from is set to that sender).
+ */
+static struct mbox_msg *mbox_find_msg(struct mbox *mbox,
+				      const struct mbox_sel *sel,
+				      struct mbox_waiter **from)
+{
+	struct mbox_waiter *s;
+	struct mbox_msg *msg;
+
+	lockdep_assert_held(&mbox->lock);
+
+	*from = NULL;
+	list_for_each_entry(msg, &mbox->msgs, link) {
+		if (mbox_selects(sel, msg))
+			return msg;
+	}
+	list_for_each_entry(s, &mbox->senders, link) {
+		if (mbox_selects(sel, s->msg)) {
+			*from = s;
+			return s->msg;
+		}
+	}
+	return NULL;
+}
+
+/* Deliver @msg (owned, or a peek reference) and settle the outcome. */
+static int mbox_finish_recv(struct mbox *mbox, const struct mbox_sel *sel,
+			    struct mbox_msg *msg, size_t *len,
+			    mbox_deliver_t deliver, void *ctx)
+{
+	size_t n = min(msg->len, sel->size);
+	int ret;
+
+	ret = deliver(msg, n, ctx);
+	if (!ret)
+		*len = n;
+	if (!ret || (sel->flags & MBOX_RECV_PEEK)) {
+		mbox_msg_put(msg);
 		return ret;
 	}
-	mbox_requeue(mbox, msg);
-
-out_pass_wakeup:
-	/*
-	 * The message stays queued but this receiver leaves: if it was the
-	 * one woken for it, wake another so that the message is not stranded.
-	 */
-	spin_unlock(&mbox->lock);
-	wake_up(&mbox->receivers);
+	mbox_give_back(mbox, msg);
 	return ret;
+}
 
-out_unlock:
+/**
+ * mbox_recv() - receive (or peek at) a message and hand it to @deliver
+ * @mbox:	the mailbox, referenced by the caller.
+ * @sel:	what to take, the buffer size, the flags and the deadline.
+ * @len:	out: the bytes delivered, or on -EMSGSIZE the length of the
+ *		message that did not fit.
+ * @deliver:	called with the message and no lock held.
+ * @ctx:	passed to @deliver.
+ *
+ * If @deliver fails, the message goes back to the head of the mailbox (or
+ * to a receiver waiting for it), so a failed receive loses nothing.  While
+ * it is out, another receiver may take the next message, and a sender may
+ * fill its slot, so that the mailbox briefly holds one message more than
+ * its capacity.
+ *
+ * Context: process context; may sleep unless it may not wait.
+ * Return: 0, -EMSGSIZE, -EAGAIN, -ETIMEDOUT, -EIDRM, -ERESTARTNOHAND, or
+ * the error of @deliver.
+ */
+int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
+	      mbox_deliver_t deliver, void *ctx)
+{
+	struct mbox_waiter w = { .sel = sel };
+	struct mbox_waiter *from;
+	struct mbox_msg *msg;
+	LIST_HEAD(done);
+	int ret;
+
+	spin_lock(&mbox->lock);
+	if (mbox->dead) {
+		spin_unlock(&mbox->lock);
+		return -EIDRM;
+	}
+
+	msg = mbox_find_msg(mbox, sel, &from);
+	if (!msg) {
+		if (mbox_no_wait(sel->flags, sel->deadline)) {
+			spin_unlock(&mbox->lock);
+			return mbox_no_wait_error(sel->flags);
+		}
+		ret = mbox_wait(mbox, &w, sel->deadline, &done);
+		if (ret == -EMSGSIZE)
+			*len = w.msg_len;
+		if (ret)
+			return ret;
+		mbox_poll_notify(mbox);
+		return mbox_finish_recv(mbox, sel, w.msg, len, deliver, ctx);
+	}
+
+	if (!mbox_fits(sel, msg)) {
+		*len = msg->len;
+		spin_unlock(&mbox->lock);
+		return -EMSGSIZE;
+	}
+	if (sel->flags & MBOX_RECV_PEEK) {
+		refcount_inc(&msg->ref);
+		spin_unlock(&mbox->lock);
+		return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
+	}
+
+	if (from) {
+		/* Straight from a waiting sender: it never took a slot. */
+		mbox_account_send(mbox, msg);
+		mbox_claim(mbox, from, 0, &done);
+	} else {
+		mbox_queue_del(mbox, msg);
+		/* The slot goes to the longest-waiting sender, if any. */
+		from = list_first_entry_or_null(&mbox->senders,
+						struct mbox_waiter, link);
+		if (from && mbox->nr_msgs < mbox->capacity) {
+			mbox_queue_add(mbox, from->msg, false);
+			mbox_account_send(mbox, from->msg);
+			mbox_claim(mbox, from, 0, &done);
+		}
+	}
+	mbox_account_recv(mbox, msg, current);
 	spin_unlock(&mbox->lock);
-	return ret;
+	mbox_complete(&done);
+	mbox_poll_notify(mbox);
+
+	return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
+}
+
+/**
+ * mbox_kill_queue() - mark a mailbox dead, free its messages, fail its waiters
+ * @mbox:	the mailbox, already unpublished.
+ *
+ * Waiters fail with -EIDRM; a waiting sender keeps its message and frees
+ * it.  Pollers see EPOLLHUP.
+ */
+void mbox_kill_queue(struct mbox *mbox)
+{
+	struct mbox_waiter *w, *next;
+	struct mbox_msg *msg, *tmp;
+	LIST_HEAD(msgs);
+	LIST_HEAD(done);
+
+	spin_lock(&mbox->lock);
+	mbox->dead = true;
+	list_splice_init(&mbox->msgs, &msgs);
+	mbox->nr_msgs = 0;
+	mbox->nr_bytes = 0;
+	list_for_each_entry_safe(w, next, &mbox->senders, link)
+		mbox_claim(mbox, w, -EIDRM, &done);
+	list_for_each_entry_safe(w, next, &mbox->receivers, link)
+		mbox_claim(mbox, w, -EIDRM, &done);
+	spin_unlock(&mbox->lock);
+
+	mbox_complete(&done);
+	wake_up_interruptible_poll(&mbox->poll_wq, EPOLLHUP | EPOLLERR);
+
+	list_for_each_entry_safe(msg, tmp, &msgs, link)
+		mbox_msg_put(msg);
+}
+
+/**
+ * mbox_poll_mask() - what read() and write() on a mailbox file would do now
+ * @mbox:	the mailbox.
+ *
+ * Return: EPOLLIN if a receive would not wait (a message is queued or a
+ * sender waits), EPOLLOUT if a send would not wait (a slot is free or a
+ * receiver waits), EPOLLHUP | EPOLLERR once the mailbox is destroyed.
+ */
+__poll_t mbox_poll_mask(struct mbox *mbox)
+{
+	__poll_t mask = 0;
+
+	spin_lock(&mbox->lock);
+	if (mbox->dead) {
+		mask = EPOLLHUP | EPOLLERR;
+	} else {
+		if (mbox->nr_msgs || mbox->nr_senders)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (mbox->nr_msgs < mbox->capacity || mbox->nr_receivers)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&mbox->lock);
+	return mask;
 }

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Files bound to one mailbox (MBOX_IOC_OPEN): read() receives one message,
+ * write() sends one, and poll() tells which of the two would not block.
+ * Such a file holds a reference to its mailbox, so it needs no lookup, but
+ * not the mailbox's life: after a destroy it reports EPOLLHUP and EIDRM.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+
+#include "mailbox.h"
+#include "msg.h"
+
+struct mbox_fd_ctx {
+	char __user *buf;
+};
+
+static int mbox_fd_deliver(const struct mbox_msg *msg, size_t len, void *data)
+{
+	struct mbox_fd_ctx *ctx = data;
+
+	return mbox_msg_store(msg, ctx->buf, len);
+}
+
+static ssize_t mbox_fd_read(struct file *file, char __user *buf, size_t count,
+			    loff_t *ppos)
+{
+	struct mbox_sel sel = {
+		.flags = (file->f_flags & O_NONBLOCK) ? MBOX_NONBLOCK : 0,
+		.size = count,
+		.deadline = KTIME_MAX,
+	};
+	struct mbox_fd_ctx ctx = { .buf = buf };
+	size_t len;
+	int ret;
+
+	ret = mbox_recv(file->private_data, &sel, &len, mbox_fd_deliver, &ctx);
+	return ret ?: len;
+}
+
+static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	unsigned int flags = (file->f_flags & O_NONBLOCK) ? MBOX_NONBLOCK : 0;
+	struct mbox *mbox = file->private_data;
+	struct mbox_msg *msg;
+	int ret;
+
+	if (count > mbox->max_msg_size)
+		return -EMSGSIZE;
+	msg = mbox_msg_load(buf, count, 0);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	ret = mbox_send(mbox, msg, flags, KTIME_MAX);
+	if (ret) {
+		mbox_msg_put(msg);
+		return ret;
+	}
+	return count;
+}
+
+static __poll_t mbox_fd_poll(struct file *file, poll_table *wait)
+{
+	struct mbox *mbox = file->private_data;
+
+	poll_wait(file, &mbox->poll_wq, wait);
+	return mbox_poll_mask(mbox);
+}
+
+static int mbox_fd_release(struct inode *inode, struct file *file)
+{
+	mbox_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations mbox_fd_fops = {
+	.owner		= THIS_MODULE,
+	.read		= mbox_fd_read,
+	.write		= mbox_fd_write,
+	.poll		= mbox_fd_poll,
+	.release	= mbox_fd_release,
+	.llseek		= no_llseek,
+};
+
+/**
+ * mbox_open_fd() - install a file descriptor bound to a mailbox
+ * @mbox:	the mailbox; on success the file owns the caller's reference.
+ * @flags:	MBOX_FD_CLOEXEC, MBOX_FD_NONBLOCK.
+ *
+ * Return: the new file descriptor, or a negative errno.
+ */
+int mbox_open_fd(struct mbox *mbox, unsigned int flags)
+{
+	int oflags = O_RDWR;
+
+	if (flags & MBOX_FD_CLOEXEC)
+		oflags |= O_CLOEXEC;
+	if (flags & MBOX_FD_NONBLOCK)
+		oflags |= O_NONBLOCK;
+	return anon_inode_getfd("[mbox]", &mbox_fd_fops, mbox, oflags);
+}
