@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the mbox selftests.
+ *
+ * One wrapper per ioctl, each returning what the ioctl returns or -errno,
+ * so a test reads ASSERT_EQ(-ENOENT, mbox_send(fd, &arg)).  Then shortcuts
+ * for the common argument shapes, a byte pattern that depends on a message's
+ * sequence number and on the offset, and process helpers for the tests that
+ * need a second process blocked inside the module.
+ */
+#ifndef MBOX_SELFTEST_UTIL_H
+#define MBOX_SELFTEST_UTIL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/mbox.h>
+
+#include "kselftest_harness.h"
+
+#define MBOX_DEV		"/dev/mbox"
+
+/*
+ * These tests cover the version-1 ABI and build against any version of the
+ * header.  Later headers add flags and MBOX_FEATURE_* bits; a module only
+ * accepts a later flag when it reports the feature.  Names a header lacks
+ * are 0 here, so the masks below are right for whichever header this is.
+ */
+#ifndef MBOX_TIMEOUT
+#define MBOX_TIMEOUT			0U
+#define MBOX_TIMEOUT_ABS		0U
+#endif
+#ifndef MBOX_RECV_TYPE
+#define MBOX_RECV_TYPE			0U
+#define MBOX_RECV_EXCEPT		0U
+#endif
+#ifndef MBOX_RECV_PEEK
+#define MBOX_RECV_PEEK			0U
+#endif
+#ifndef MBOX_RECV_TRUNC
+#define MBOX_RECV_TRUNC			0U
+#endif
+#ifndef MBOX_CREATE_AUTODESTROY
+#define MBOX_CREATE_AUTODESTROY		0ULL
+#endif
+#ifndef MBOX_FEATURE_RENDEZVOUS
+#define MBOX_FEATURE_RENDEZVOUS		0ULL
+#endif
+#ifndef MBOX_FEATURE_FIFO_WAITERS
+#define MBOX_FEATURE_FIFO_WAITERS	0ULL
+#endif
+#ifndef MBOX_FEATURE_TIMEOUT
+#define MBOX_FEATURE_TIMEOUT		0ULL
+#endif
+#ifndef MBOX_FEATURE_TYPES
+#define MBOX_FEATURE_TYPES		0ULL
+#endif
+#ifndef MBOX_FEATURE_PEEK
+#define MBOX_FEATURE_PEEK		0ULL
+#endif
+#ifndef MBOX_FEATURE_TRUNC
+#define MBOX_FEATURE_TRUNC		0ULL
+#endif
+#ifndef MBOX_FEATURE_MSG_INFO
+#define MBOX_FEATURE_MSG_INFO		0ULL
+#endif
+#ifndef MBOX_FEATURE_AUTODESTROY
+#define MBOX_FEATURE_AUTODESTROY	0ULL
+#endif
+#ifndef MBOX_FEATURE_FD
+#define MBOX_FEATURE_FD			0ULL
+#endif
+#ifndef MBOX_FEATURE_STAT_EXT
+#define MBOX_FEATURE_STAT_EXT		0ULL
+#endif
+
+/* Every feature bit this header defines. */
+#define MBOX_HDR_FEATURES						\
+	(MBOX_FEATURE_RENDEZVOUS | MBOX_FEATURE_FIFO_WAITERS |		\
+	 MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES | MBOX_FEATURE_PEEK |	\
+	 MBOX_FEATURE_TRUNC | MBOX_FEATURE_MSG_INFO |			\
+	 MBOX_FEATURE_AUTODESTROY | MBOX_FEATURE_FD |			\
+	 MBOX_FEATURE_STAT_EXT)
+
+/* The flags each command accepts from a module reporting @features. */
+static inline __u64 mbox_create_flags(__u64 features)
+{
+	return features & MBOX_FEATURE_AUTODESTROY ?
+	       MBOX_CREATE_AUTODESTROY : 0;
+}
+
+static inline __u32 mbox_send_flags(__u64 features)
+{
+	__u32 flags = MBOX_NONBLOCK;
+
+	if (features & MBOX_FEATURE_TIMEOUT)
+		flags |= MBOX_TIMEOUT | MBOX_TIMEOUT_ABS;
+	return flags;
+}
+
+static inline __u32 mbox_recv_flags(__u64 features)
+{
+	__u32 flags = mbox_send_flags(features);
+
+	if (features & MBOX_FEATURE_TYPES)
+		flags |= MBOX_RECV_TYPE | MBOX_RECV_EXCEPT;
+	if (features & MBOX_FEATURE_PEEK)
+		flags |= MBOX_RECV_PEEK;
+	if (features & MBOX_FEATURE_TRUNC)
+		flags |= MBOX_RECV_TRUNC;
+	return flags;
+}
+
+/* An mbox ioctl number with any direction, number and size. */
+#define MBOX_CMD(dir, nr, size)	_IOC(dir, MBOX_IOC_MAGIC, nr, size)
+
+/* Ids no mailbox can have: ids are positive ints. */
+#define MBOX_ID_NEVER_HI	0x80000000U
+#define MBOX_ID_NEVER_MAX	0xffffffffU
+
+static inline int mbox_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static inline int mbox_info(int fd, struct mbox_info *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_INFO, arg);
+}
+
+static inline int mbox_create(int fd, struct mbox_create *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_CREATE, arg);
+}
+
+static inline int mbox_destroy(int fd, struct mbox_destroy *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_DESTROY, arg);
+}
+
+static inline int mbox_send(int fd, struct mbox_send *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_SEND, arg);
+}
+
+static inline int mbox_recv(int fd, struct mbox_recv *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_RECV, arg);
+}
+
+static inline int mbox_stat(int fd, struct mbox_stat *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_STAT, arg);
+}
+
+/* Shortcuts: the same calls with their arguments spelt out. */
+
+static inline int mbox_new(int fd, __u32 capacity, __u32 max_msg_size)
+{
+	struct mbox_create arg = {
+		.capacity = capacity,
+		.max_msg_size = max_msg_size,
+	};
+
+	return mbox_create(fd, &arg);
+}
+
+static inline int mbox_del(int fd, __u32 id)
+{
+	struct mbox_destroy arg = { .id = id };
+
+	return mbox_destroy(fd, &arg);
+}
+
+static inline int mbox_put(int fd, __u32 id, const void *buf, __u64 len,
+			   __u32 flags)
+{
+	struct mbox_send arg = {
+		.id = id,
+		.flags = flags,
+		.buf = (__u64)(uintptr_t)buf,
+		.len = len,
+	};
+
+	return mbox_send(fd, &arg);
+}
+
+/* @len: in, the buffer's size; out, what the module stored in @len. */
+static inline int mbox_get(int fd, __u32 id, void *buf, __u64 *len,
+			   __u32 flags)
+{
+	struct mbox_recv arg = {
+		.id = id,
+		.flags = flags,
+		.buf = (__u64)(uintptr_t)buf,
+		.len = *len,
+	};
+	int ret = mbox_recv(fd, &arg);
+
+	*len = arg.len;
+	return ret;
+}
+
+static inline int mbox_stat_id(int fd, __u32 id, struct mbox_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->id = id;
+	return mbox_stat(fd, st);
+}
+
+/*
+ * Message content: a byte for every (sequence number, offset) pair, so a
+ * message swapped with another, a page copied twice or a segment out of
+ * order are all told apart.
+ */
+static inline unsigned char mbox_pattern_byte(__u32 seq, __u64 off)
+{
+	__u64 x = ((__u64)seq << 40) ^ (off + 1);
+
+	x *= 0x9e3779b97f4a7c15ULL;
+	return (unsigned char)(x >> 56);
+}
+
+static inline void mbox_fill(void *buf, __u64 len, __u32 seq)
+{
+	unsigned char *p = buf;
+	__u64 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = mbox_pattern_byte(seq, i);
+}
+
+/* Returns -1 if @buf holds message @seq's @len bytes, else the first bad offset. */
+static inline long long mbox_check(const void *buf, __u64 len, __u32 seq)
+{
+	const unsigned char *p = buf;
+	__u64 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != mbox_pattern_byte(seq, i))
+			return (long long)i;
+	return -1;
+}
+
+/* Returns -1 if all @len bytes of @buf are @c, else the first other one. */
+static inline long long mbox_check_fill(const void *buf, __u64 len, int c)
+{
+	const unsigned char *p = buf;
+	__u64 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)c)
+			return (long long)i;
+	return -1;
+}
+
+static inline void mbox_msleep(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static inline long long mbox_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Anonymous memory of @pages pages whose pages listed in @holes (a bit per
+ * page) are PROT_NONE, so that a buffer can run from mapped into unmapped
+ * memory.  Returns NULL on failure.
+ */
+static inline void *mbox_map_with_holes(size_t pages, unsigned long holes)
+{
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, pages * psz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < pages; i++) {
+		if (!(holes & (1UL << i)))
+			continue;
+		if (mprotect(p + i * psz, psz, PROT_NONE)) {
+			munmap(p, pages * psz);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/*
+ * Mailboxes and child processes a test made, so that the fixture's teardown
+ * can remove them even when an assertion ended the test early.  Each test
+ * runs in a process of its own, so plain globals are per test.
+ */
+static __u32 *mbox_tracked;
+static size_t mbox_ntracked, mbox_tracked_size;
+
+static inline void mbox_track(__u32 id)
+{
+	if (mbox_ntracked == mbox_tracked_size) {
+		size_t n = mbox_tracked_size ? 2 * mbox_tracked_size : 64;
+		__u32 *p = realloc(mbox_tracked, n * sizeof(*p));
+
+		if (!p)
+			return;
+		mbox_tracked = p;
+		mbox_tracked_size = n;
+	}
+	mbox_tracked[mbox_ntracked++] = id;
+}
+
+#define MBOX_MAX_KIDS	64
+static pid_t mbox_kids[MBOX_MAX_KIDS];
+
+/*
+ * fork() for tests: flushes stdio first and records the child.  The child
+ * must leave with _exit() and must not use ASSERT_*() (that would run the
+ * fixture's teardown in the child).
+ */
+static inline pid_t mbox_fork(void)
+{
+	pid_t pid;
+	int i;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid > 0) {
+		for (i = 0; i < MBOX_MAX_KIDS; i++) {
+			if (!mbox_kids[i]) {
+				mbox_kids[i] = pid;
+				break;
+			}
+		}
+	}
+	return pid;
+}
+
+static inline void mbox_forget_kid(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < MBOX_MAX_KIDS; i++)
+		if (mbox_kids[i] == pid)
+			mbox_kids[i] = 0;
+}
+
+/*
+ * The exit code a child reports the result of a call with: 0 for success
+ * (or a length), the errno otherwise.  Codes above 200 are the child's own
+ * failures (bad content and so on).
+ */
+static inline int mbox_exit_code(int ret)
+{
+	return ret >= 0 ? 0 : (-ret) & 0xff;
+}
+
+#define MBOX_CHILD_BAD_DATA	201
+#define MBOX_CHILD_NO_HANDLER	202
+#define MBOX_CHILD_SETUP	203
+
+/*
+ * Waits up to @timeout_ms for child @pid to end.  Returns its wait status,
+ * or -ETIMEDOUT if it still runs (it is then left alone).
+ */
+static inline int mbox_reap(pid_t pid, int timeout_ms)
+{
+	long long end = mbox_now_ms() + timeout_ms;
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid) {
+			mbox_forget_kid(pid);
+			return status;
+		}
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (mbox_now_ms() >= end)
+			return -ETIMEDOUT;
+		mbox_msleep(2);
+	}
+}
+
+/*
+ * Waits for child @pid to exit and returns its exit code, 1000 + signal
+ * number if a signal killed it, or -ETIMEDOUT.
+ */
+static inline int mbox_child_result(pid_t pid, int timeout_ms)
+{
+	int status = mbox_reap(pid, timeout_ms);
+
+	if (status < 0)
+		return status;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 1000 + WTERMSIG(status);
+	return -EINVAL;
+}
+
+/* Kills and reaps every child the test still has. */
+static inline void mbox_kill_kids(void)
+{
+	int i;
+
+	for (i = 0; i < MBOX_MAX_KIDS; i++) {
+		if (!mbox_kids[i])
+			continue;
+		kill(mbox_kids[i], SIGKILL);
+		waitpid(mbox_kids[i], NULL, 0);
+		mbox_kids[i] = 0;
+	}
+}
+
+/* The teardown of every fixture: children first, then mailboxes. */
+static inline void mbox_cleanup(int fd)
+{
+	size_t i;
+
+	mbox_kill_kids();
+	if (fd >= 0) {
+		for (i = 0; i < mbox_ntracked; i++)
+			mbox_del(fd, mbox_tracked[i]);
+		close(fd);
+	}
+	free(mbox_tracked);
+	mbox_tracked = NULL;
+	mbox_ntracked = 0;
+	mbox_tracked_size = 0;
+}
+
+/*
+ * Is @pid asleep, interruptibly, inside ioctl(@cmd)?  Reads the state from
+ * /proc/PID/stat and the system call and its arguments from
+ * /proc/PID/syscall.  Returns 1 or 0, or -1 when /proc cannot tell.
+ */
+static inline int mbox_in_ioctl(pid_t pid, unsigned long cmd)
+{
+	char path[64], buf[512], *p;
+	unsigned long long arg0, arg1;
+	long nr;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return -1;
+	if (p[2] != 'S')
+		return 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld 0x%llx 0x%llx", &nr, &arg0, &arg1) != 3)
+		return 0;	/* "running", or in user space ("-1 ...") */
+	return nr == SYS_ioctl && arg1 == (unsigned long long)cmd;
+}
+
+/*
+ * Waits up to @timeout_ms until child @pid sleeps inside ioctl(@cmd).
+ * Returns 0 once it does; -ETIMEDOUT if it never did; 1 if /proc cannot
+ * tell, after 200 ms of sleep that give it time to block (the tests then
+ * rely on the checks they make after it).
+ */
+static inline int mbox_wait_blocked(pid_t pid, unsigned long cmd,
+				    int timeout_ms)
+{
+	long long end = mbox_now_ms() + timeout_ms;
+	int r;
+
+	for (;;) {
+		r = mbox_in_ioctl(pid, cmd);
+		if (r == 1)
+			return 0;
+		if (r < 0) {
+			mbox_msleep(200);
+			return 1;
+		}
+		if (mbox_now_ms() >= end)
+			return -ETIMEDOUT;
+		mbox_msleep(2);
+	}
+}
+
+/* Is child @pid still running (not exited, not killed)? */
+static inline int mbox_alive(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT))
+		return 0;
+	return si.si_pid == 0;
+}
+
+/*
+ * Create a mailbox the fixture's teardown will destroy; the test fails
+ * unless the module accepts it.
+ */
+static inline __u32 __mbox_new_tracked(struct __test_metadata *_metadata,
+				       int fd, __u32 capacity,
+				       __u32 max_msg_size)
+{
+	int id = mbox_new(fd, capacity, max_msg_size);
+
+	ASSERT_LT(0, id) TH_LOG("create(capacity %u, max_msg_size %u): %s",
+				capacity, max_msg_size, strerror(-id));
+	mbox_track(id);
+	return id;
+}
+
+#define NEW_MBOX(fd, capacity, max_msg_size) \
+	__mbox_new_tracked(_metadata, fd, capacity, max_msg_size)
+
+/*
+ * Open /dev/mbox or skip the test when the module is not loaded.  The 6.1
+ * harness runs the test body even after SKIP() in a fixture setup, so this
+ * leaves the test process the way the harness does for a skipped test.
+ */
+#define MBOX_OPEN_OR_SKIP(fdp) do {					\
+	*(fdp) = open(MBOX_DEV, O_RDWR | O_CLOEXEC);			\
+	if (*(fdp) < 0 && (errno == ENOENT || errno == ENXIO ||	\
+			   errno == ENODEV))				\
+		SKIP(_exit(255), MBOX_DEV " is absent: %s",		\
+		     strerror(errno));					\
+	ASSERT_LE(0, *(fdp)) TH_LOG("open " MBOX_DEV ": %s",		\
+				    strerror(errno));			\
+} while (0)
+
+#endif /* MBOX_SELFTEST_UTIL_H */
