@@ -18,8 +18,8 @@ struct pid;
  * @ref:	the owner's reference (the mailbox's queue, a waiting sender
  *		or the receiver that took it) plus one per peeker copying it.
  * @type:	the type given by the sender.
- * @seq:	sequence number in the mailbox, set when the mailbox accepts
- *		the message, under &struct mbox.lock.
+ * @seq:	sequence number in the mailbox, set under &struct mbox.lock
+ *		when the mailbox accepts the message; 0 before.
  * @send_ns:	CLOCK_MONOTONIC time of the send call.
  * @pid:	the sender's thread group, referenced.
  * @uid:	the sender's effective uid.

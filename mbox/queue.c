@@ -88,11 +88,16 @@ static void mbox_set_pid(struct pid **slot, struct pid *pid)
 	}
 }
 
-/* @msg enters the mailbox's custody: queued, or given to a receiver. */
+/*
+ * @msg enters the mailbox's custody: queued, or given to a receiver.  It is
+ * numbered now, so sequence numbers have no gaps: a send that waits and
+ * then fails never had one.
+ */
 static void mbox_account_send(struct mbox *mbox, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mbox->lock);
 
+	msg->seq = ++mbox->seq;
 	mbox->sent_msgs++;
 	mbox->sent_bytes += msg->len;
 	mbox->last_send_ns = msg->send_ns;
@@ -355,7 +360,6 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 		return mbox_no_wait_error(flags);
 	}
 
-	msg->seq = ++mbox->seq;
 	if (mbox_place(mbox, msg, &done)) {
 		mbox_account_send(mbox, msg);
 		spin_unlock(&mbox->lock);

@@ -164,7 +164,8 @@ struct mbox_destroy {
 /**
  * struct mbox_send - arguments of MBOX_IOC_SEND
  * @id:		in: mailbox to send to.
- * @flags:	in: 0 or MBOX_NONBLOCK.
+ * @flags:	in: 0, or one of MBOX_NONBLOCK, MBOX_TIMEOUT and
+ *		MBOX_TIMEOUT_ABS.
  * @buf:	in: address of the message (may be 0 when @len is 0).
  * @len:	in: length of the message in bytes.
  * @timeout_ns:	in: with MBOX_TIMEOUT, the longest wait in nanoseconds
@@ -191,7 +192,10 @@ struct mbox_send {
 /**
  * struct mbox_recv - arguments of MBOX_IOC_RECV
  * @id:		in: mailbox to receive from.
- * @flags:	in: 0 or MBOX_NONBLOCK.
+ * @flags:	in: at most one of MBOX_NONBLOCK, MBOX_TIMEOUT and
+ *		MBOX_TIMEOUT_ABS, with any of MBOX_RECV_PEEK,
+ *		MBOX_RECV_TRUNC and one of MBOX_RECV_TYPE and
+ *		MBOX_RECV_EXCEPT.
  * @buf:	in: address of the buffer (may be 0 when @len is 0).
  * @len:	in: size of the buffer in bytes.
  *		out: bytes stored in the buffer (less than the message's
@@ -204,7 +208,9 @@ struct mbox_send {
  *		namespace; 0 if it is not visible there.
  * @msg_len:	out: the message's whole length.
  * @seq:	out: the message's sequence number in its mailbox: 1 for
- *		the first message sent to it, then one more per message.
+ *		the first message the mailbox accepted (queued or handed
+ *		to a receiver), then one more per message, with no gaps.
+ *		0 when peeking at a message whose sender still waits.
  * @send_ns:	out: CLOCK_MONOTONIC time of the send, in nanoseconds.
  * @uid:	out: the sender's effective uid in the receiver's user
  *		namespace (the overflow uid if it has no mapping there).
@@ -352,6 +358,10 @@ struct mbox_open {
  *
  * A waiting peek (MBOX_RECV_PEEK) gets a copy of the first matching message
  * that arrives and lets it go on to the next waiter.
+ *
+ * A waiter that is stopped and continued (SIGSTOP, SIGCONT, a debugger)
+ * restarts its call, and so waits again from the back of the line, as a
+ * futex or POSIX mqueue waiter does.
  *
  * Timeouts: MBOX_TIMEOUT gives a relative limit and MBOX_TIMEOUT_ABS an
  * absolute CLOCK_MONOTONIC deadline, both in nanoseconds.  A call that
