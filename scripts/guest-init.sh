@@ -24,6 +24,13 @@ check() { # DESCRIPTION COMMAND...: one TAP line for COMMAND's success
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+example() { # NAME: run examples/NAME (at most 60 s), its output as TAP comments
+	timeout 60 "$1" >/tmp/example.out 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/example.out
+	return $rc
+}
+
 run_test() { # PATH: run one kselftest binary, then check it reported all it planned
 	name=${1##*/}
 	echo "# selftests: mbox: $name"
@@ -54,6 +61,16 @@ run_tests() {
 	[ $found -eq 1 ] || not_ok "selftest binaries found in /tests"
 	check "examples/hello (the README's program) prints hello" \
 		eval '[ "$(hello)" = hello ]'
+	check "examples/prodcons_credit: N credits keep at most N messages in flight, all in order" \
+		example prodcons_credit
+	check "examples/mutex: a one-token mailbox gives mutual exclusion, counter exact" \
+		example mutex
+	check "examples/rendezvous: with capacity 0 sender and receiver wait for each other" \
+		example rendezvous
+	check "examples/reqreply: each client gets its own replies; reply mailboxes auto-destroyed" \
+		example reqreply
+	check "examples/epoll_set: epoll over 100 mailbox fds gets every message once; EPOLLHUP" \
+		example epoll_set
 
 	exec 3</dev/mbox
 	check "rmmod mbox fails while /dev/mbox is open" eval '! rmmod mbox 2>/dev/null'

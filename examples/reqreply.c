@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reqreply - request/reply with a private reply mailbox per client
+ *
+ *	reqreply [-c CLIENTS] [-r REQUESTS]
+ *
+ * A server process receives requests from one public mailbox.  Each client
+ * process creates a private reply mailbox with MBOX_CREATE_AUTODESTROY, so
+ * that it disappears when the client exits, however it exits.  A request
+ * carries the client's reply mailbox id and a number; the server answers
+ * with the number's square, and with the sender's pid as the message info
+ * of MBOX_IOC_RECV reported it.  Many clients share the public mailbox, but
+ * each reply goes only to the client that asked.
+ *
+ * Exits 0 only if every client got the right answer to each of its own
+ * requests, the server saw each request come from the right pid, every
+ * reply came from the server, and every reply mailbox was gone once its
+ * client had exited.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/mbox.h>
+
+#define MAX_CLIENTS	16
+
+/* Message types on the public mailbox. */
+#define TYPE_REQUEST	1
+#define TYPE_STOP	2
+
+struct request {
+	unsigned int reply_id;	/* where to send the answer */
+	int x;
+};
+
+struct reply {
+	long long square;		/* x * x */
+	int x;		/* the request answered */
+	int client_pid;	/* the request's sender, as the server saw it */
+};
+
+static int send_msg(int fd, int id, unsigned int type, const void *buf,
+		    size_t len)
+{
+	struct mbox_send s = {
+		.id = id,
+		.buf = (uintptr_t)buf,
+		.len = len,
+		.type = type,
+	};
+
+	return ioctl(fd, MBOX_IOC_SEND, &s);
+}
+
+static int recv_msg(int fd, int id, void *buf, size_t size,
+		    struct mbox_recv *r)
+{
+	*r = (struct mbox_recv){
+		.id = id,
+		.buf = (uintptr_t)buf,
+		.len = size,
+	};
+	return ioctl(fd, MBOX_IOC_RECV, r);
+}
+
+/* Serve requests from mailbox @pub until a message of type TYPE_STOP. */
+static int serve(int fd, int pub)
+{
+	struct request req;
+	struct reply rep;
+	struct mbox_recv r;
+	unsigned int served = 0;
+
+	for (;;) {
+		if (recv_msg(fd, pub, &req, sizeof(req), &r) < 0) {
+			perror("server: receive");
+			return 1;
+		}
+		if (r.type == TYPE_STOP)
+			break;
+		if (r.type != TYPE_REQUEST || r.len != sizeof(req)) {
+			fprintf(stderr, "server: bad message, type %u\n", r.type);
+			return 1;
+		}
+		rep.square = (long long)req.x * req.x;
+		rep.x = req.x;
+		rep.client_pid = r.pid;
+		printf("server: request #%llu from pid %d (uid %u): %d^2 -> reply to mailbox %u\n",
+		       (unsigned long long)r.seq, r.pid, r.uid, req.x,
+		       req.reply_id);
+		if (send_msg(fd, req.reply_id, 0, &rep, sizeof(rep)) < 0)
+			fprintf(stderr, "server: reply to mailbox %u: %s\n",
+				req.reply_id, strerror(errno));
+		served++;
+	}
+	printf("server: stop after %u requests\n", served);
+	return 0;
+}
+
+/*
+ * A client: its own file of /dev/mbox (the reply mailbox is tied to it),
+ * its own reply mailbox, @requests questions asked one after the other.
+ */
+static int ask(int pub, unsigned int me, unsigned int requests,
+	       pid_t server_pid, unsigned int *reply_id)
+{
+	struct mbox_create create = {
+		.capacity = 1,
+		.max_msg_size = sizeof(struct reply),
+		.flags = MBOX_CREATE_AUTODESTROY,
+	};
+	struct request req;
+	struct reply rep;
+	struct mbox_recv r;
+	unsigned int i;
+	int fd, id, bad = 0;
+
+	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	id = fd < 0 ? -1 : ioctl(fd, MBOX_IOC_CREATE, &create);
+	if (id < 0) {
+		perror("client: create reply mailbox");
+		return 1;
+	}
+	*reply_id = id;
+
+	for (i = 0; i < requests; i++) {
+		req.reply_id = id;
+		req.x = me * 100 + i;
+		if (send_msg(fd, pub, TYPE_REQUEST, &req, sizeof(req)) < 0 ||
+		    recv_msg(fd, id, &rep, sizeof(rep), &r) < 0) {
+			perror("client: request");
+			return 1;
+		}
+		printf("client %u (pid %d): %d^2 = %lld, answered by pid %d\n",
+		       me, (int)getpid(), req.x, (long long)rep.square, r.pid);
+		if (rep.x != req.x || rep.square != (long long)req.x * req.x ||
+		    rep.client_pid != getpid() || r.pid != server_pid) {
+			fprintf(stderr,
+				"client %u: wrong reply: x %d square %lld for pid %d, from pid %d\n",
+				me, rep.x, (long long)rep.square,
+				rep.client_pid, r.pid);
+			bad = 1;
+		}
+	}
+	return bad;	/* exit closes fd: the reply mailbox goes with it */
+}
+
+static bool wait_ok(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mbox_create create = {
+		.capacity = 4,
+		.max_msg_size = sizeof(struct request),
+	};
+	unsigned int clients = 4, requests = 3, i, gone = 0;
+	pid_t server_pid, pids[MAX_CLIENTS];
+	struct mbox_destroy destroy = { 0 };
+	struct mbox_stat st;
+	unsigned int *reply_ids;
+	int c, fd, pub;
+	bool ok = true;
+
+	while ((c = getopt(argc, argv, "c:r:")) != -1) {
+		switch (c) {
+		case 'c':
+			clients = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			requests = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			fprintf(stderr, "usage: reqreply [-c CLIENTS] [-r REQUESTS]\n");
+			return 2;
+		}
+	}
+	if (clients < 1 || clients > MAX_CLIENTS || requests > 100) {
+		fprintf(stderr, "reqreply: 1 <= CLIENTS <= %d, REQUESTS <= 100\n",
+			MAX_CLIENTS);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	reply_ids = mmap(NULL, MAX_CLIENTS * sizeof(*reply_ids),
+			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			 -1, 0);
+	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	if (reply_ids == MAP_FAILED || fd < 0) {
+		perror("reqreply: setup");
+		return 1;
+	}
+	pub = ioctl(fd, MBOX_IOC_CREATE, &create);
+	if (pub < 0) {
+		perror("reqreply: create");
+		return 1;
+	}
+	printf("reqreply: public mailbox %d; %u clients x %u requests\n", pub,
+	       clients, requests);
+
+	server_pid = fork();
+	if (server_pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (server_pid == 0)
+		exit(serve(fd, pub));
+
+	for (i = 0; i < clients; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(fd);	/* the client works through its own file */
+			exit(ask(pub, i + 1, requests, server_pid,
+				 &reply_ids[i]));
+		}
+	}
+	for (i = 0; i < clients; i++) {
+		if (pids[i] < 0 || !wait_ok(pids[i]))
+			ok = false;
+	}
+
+	/* Each client has exited: its reply mailbox must be gone. */
+	for (i = 0; i < clients; i++) {
+		st = (struct mbox_stat){ .id = reply_ids[i] };
+		if (reply_ids[i] &&
+		    ioctl(fd, MBOX_IOC_STAT, &st) < 0 && errno == ENOENT)
+			gone++;
+	}
+	printf("reqreply: %u of %u reply mailboxes destroyed with their clients\n",
+	       gone, clients);
+	if (gone != clients)
+		ok = false;
+
+	if (send_msg(fd, pub, TYPE_STOP, NULL, 0) < 0 || !wait_ok(server_pid))
+		ok = false;
+	destroy.id = pub;
+	ioctl(fd, MBOX_IOC_DESTROY, &destroy);
+	printf("reqreply: %s\n", ok ? "every client got its own answers" : "FAILED");
+	return ok ? 0 : 1;
+}
