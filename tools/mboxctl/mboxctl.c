@@ -8,6 +8,10 @@
  * output is one line of JSON whose keys are the field names of the uapi
  * structs; Documentation/mboxctl.8 lists them.
  *
+ * The figures added after ABI version 1 (blocked senders and receivers,
+ * last pids and times, totals) are shown only when MBOX_IOC_INFO reports
+ * MBOX_FEATURE_STAT_EXT, so an older module is reported as it is.
+ *
  * Exit status: 0 success, 1 failure, 2 usage error.
  */
 #define _GNU_SOURCE
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/mbox.h>
@@ -53,8 +58,9 @@ static const struct command commands[] = {
 	{
 		"list", "", "list every mailbox, one line each",
 		"List every mailbox, in id order, one line each: its id, messages queued\n"
-		"and capacity, bytes queued, maximum message size, and the messages sent\n"
-		"and received since it was created.\n",
+		"and capacity, bytes queued, maximum message size, the messages sent and\n"
+		"received since it was created, and the senders and receivers blocked\n"
+		"on it now.\n",
 		cmd_list,
 	}, {
 		"stat", " ID", "show every figure of mailbox ID",
@@ -62,8 +68,8 @@ static const struct command commands[] = {
 		cmd_stat,
 	}, {
 		"info", "", "show the module's ABI version, features and limits",
-		"Show the module's ABI version, feature bits and limits, and the number\n"
-		"of mailboxes that exist now.\n",
+		"Show the module's ABI version, features and limits, the number of\n"
+		"mailboxes that exist now, and the messages and bytes queued in them.\n",
 		cmd_info,
 	},
 };
@@ -196,7 +202,61 @@ static int open_device(void)
 	return fd;
 }
 
-static void print_stat_json(const struct mbox_stat *st)
+/* The MBOX_FEATURE_* bits by name, in bit order. */
+static const char *const feature_names[] = {
+	"rendezvous",		/* MBOX_FEATURE_RENDEZVOUS */
+	"fifo_waiters",		/* MBOX_FEATURE_FIFO_WAITERS */
+	"timeout",		/* MBOX_FEATURE_TIMEOUT */
+	"types",		/* MBOX_FEATURE_TYPES */
+	"peek",			/* MBOX_FEATURE_PEEK */
+	"trunc",		/* MBOX_FEATURE_TRUNC */
+	"msg_info",		/* MBOX_FEATURE_MSG_INFO */
+	"autodestroy",		/* MBOX_FEATURE_AUTODESTROY */
+	"fd",			/* MBOX_FEATURE_FD */
+	"stat_ext",		/* MBOX_FEATURE_STAT_EXT */
+};
+
+/*
+ * Prints the names of the bits of @features separated by @sep, each
+ * quoted if @quote; a bit without a name as "bitN".
+ */
+static void print_feature_names(unsigned long long features, const char *sep,
+				bool quote)
+{
+	const char *q = quote ? "\"" : "";
+	unsigned int bit;
+	bool first = true;
+
+	for (bit = 0; bit < 64; bit++) {
+		if (!(features & (1ULL << bit)))
+			continue;
+		printf("%s%s", first ? "" : sep, q);
+		if (bit < ARRAY_SIZE(feature_names))
+			printf("%s", feature_names[bit]);
+		else
+			printf("bit%u", bit);
+		printf("%s", q);
+		first = false;
+	}
+}
+
+/* The module's MBOX_FEATURE_* bits; 0 if it cannot tell (ABI version 1). */
+static unsigned long long module_features(int fd)
+{
+	struct mbox_info info;
+
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, MBOX_IOC_INFO, &info) < 0)
+		return 0;
+	return info.features;
+}
+
+static bool have_stat_ext(int fd)
+{
+	return module_features(fd) & MBOX_FEATURE_STAT_EXT;
+}
+
+static void print_stat_json(const struct mbox_stat *st, bool ext)
 {
 	printf("{\"id\":%u,\"capacity\":%u,\"max_msg_size\":%u,\"msgs\":%u,",
 	       st->id, st->capacity, st->max_msg_size, st->msgs);
@@ -204,16 +264,30 @@ static void print_stat_json(const struct mbox_stat *st)
 	       (unsigned long long)st->bytes,
 	       (unsigned long long)st->sent_msgs,
 	       (unsigned long long)st->sent_bytes);
-	printf("\"recv_msgs\":%llu,\"recv_bytes\":%llu}",
+	printf("\"recv_msgs\":%llu,\"recv_bytes\":%llu",
 	       (unsigned long long)st->recv_msgs,
 	       (unsigned long long)st->recv_bytes);
+	if (ext) {
+		printf(",\"blocked_senders\":%u,\"blocked_receivers\":%u,",
+		       st->blocked_senders, st->blocked_receivers);
+		printf("\"last_send_pid\":%d,\"last_recv_pid\":%d,",
+		       st->last_send_pid, st->last_recv_pid);
+		printf("\"last_send_ns\":%llu,\"last_recv_ns\":%llu,",
+		       (unsigned long long)st->last_send_ns,
+		       (unsigned long long)st->last_recv_ns);
+		printf("\"create_ns\":%llu,\"create_flags\":%llu",
+		       (unsigned long long)st->create_ns,
+		       (unsigned long long)st->create_flags);
+	}
+	putchar('}');
 }
 
-#define LIST_FORMAT "%-10s %-15s %-12s %-14s %-12s %s\n"
+#define LIST_FORMAT "%-10s %-15s %-12s %-14s %-12s %-12s %-13s %s\n"
 
-static void print_list_row(const struct mbox_stat *st)
+static void print_list_row(const struct mbox_stat *st, bool ext)
 {
 	char id[16], fill[32], bytes[24], size[16], sent[24], recv[24];
+	char senders[16] = "-", receivers[16] = "-";
 
 	snprintf(id, sizeof(id), "%u", st->id);
 	snprintf(fill, sizeof(fill), "%u/%u", st->msgs, st->capacity);
@@ -221,7 +295,13 @@ static void print_list_row(const struct mbox_stat *st)
 	snprintf(size, sizeof(size), "%u", st->max_msg_size);
 	snprintf(sent, sizeof(sent), "%llu", (unsigned long long)st->sent_msgs);
 	snprintf(recv, sizeof(recv), "%llu", (unsigned long long)st->recv_msgs);
-	printf(LIST_FORMAT, id, fill, bytes, size, sent, recv);
+	if (ext) {
+		snprintf(senders, sizeof(senders), "%u", st->blocked_senders);
+		snprintf(receivers, sizeof(receivers), "%u",
+			 st->blocked_receivers);
+	}
+	printf(LIST_FORMAT, id, fill, bytes, size, sent, recv, senders,
+	       receivers);
 }
 
 static int cmd_list(const struct command *cmd, int argc, char **argv)
@@ -229,6 +309,7 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	struct mbox_stat st;
 	unsigned int next = 1;
 	int ret, fd, n = 0;
+	bool ext;
 
 	ret = parse_command_options(argc, argv, cmd);
 	if (ret >= 0)
@@ -239,12 +320,13 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
+	ext = have_stat_ext(fd);
 
 	if (json)
 		putchar('[');
 	else
 		printf(LIST_FORMAT, "id", "msgs/capacity", "bytes", "max-msg-size",
-		       "sent", "received");
+		       "sent", "received", "blocked-send", "blocked-recv");
 	ret = EXIT_SUCCESS;
 	for (;;) {
 		memset(&st, 0, sizeof(st));
@@ -261,9 +343,9 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 		if (json) {
 			if (n)
 				putchar(',');
-			print_stat_json(&st);
+			print_stat_json(&st, ext);
 		} else {
-			print_list_row(&st);
+			print_list_row(&st, ext);
 		}
 		n++;
 		/* Guard against a cursor that does not advance. */
@@ -277,11 +359,47 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	return ret;
 }
 
+static unsigned long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Prints a CLOCK_MONOTONIC time in ns, and how long ago it was. */
+static void print_time(const char *label, unsigned long long t,
+		       unsigned long long now)
+{
+	printf("%-20s%llu", label, t);
+	if (t && t <= now)
+		printf(" (%.3f s ago)", (now - t) / 1e9);
+	putchar('\n');
+}
+
+static void print_stat_ext(const struct mbox_stat *st)
+{
+	unsigned long long now = monotonic_ns();
+
+	printf("blocked_senders:    %u\n", st->blocked_senders);
+	printf("blocked_receivers:  %u\n", st->blocked_receivers);
+	printf("last_send_pid:      %d\n", st->last_send_pid);
+	printf("last_recv_pid:      %d\n", st->last_recv_pid);
+	print_time("last_send_ns:", st->last_send_ns, now);
+	print_time("last_recv_ns:", st->last_recv_ns, now);
+	print_time("create_ns:", st->create_ns, now);
+	printf("create_flags:       0x%llx", (unsigned long long)st->create_flags);
+	if (st->create_flags & MBOX_CREATE_AUTODESTROY)
+		printf(" (autodestroy)");
+	putchar('\n');
+}
+
 static int cmd_stat(const struct command *cmd, int argc, char **argv)
 {
 	struct mbox_stat st;
 	unsigned int id;
 	int ret, fd;
+	bool ext;
 
 	ret = parse_command_options(argc, argv, cmd);
 	if (ret >= 0)
@@ -297,6 +415,7 @@ static int cmd_stat(const struct command *cmd, int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
+	ext = have_stat_ext(fd);
 	memset(&st, 0, sizeof(st));
 	st.id = id;
 	ret = ioctl(fd, MBOX_IOC_STAT, &st);
@@ -308,19 +427,21 @@ static int cmd_stat(const struct command *cmd, int argc, char **argv)
 	close(fd);
 
 	if (json) {
-		print_stat_json(&st);
+		print_stat_json(&st, ext);
 		putchar('\n');
 		return EXIT_SUCCESS;
 	}
-	printf("id:            %u\n", st.id);
-	printf("capacity:      %u\n", st.capacity);
-	printf("max_msg_size:  %u\n", st.max_msg_size);
-	printf("msgs:          %u\n", st.msgs);
-	printf("bytes:         %llu\n", (unsigned long long)st.bytes);
-	printf("sent_msgs:     %llu\n", (unsigned long long)st.sent_msgs);
-	printf("sent_bytes:    %llu\n", (unsigned long long)st.sent_bytes);
-	printf("recv_msgs:     %llu\n", (unsigned long long)st.recv_msgs);
-	printf("recv_bytes:    %llu\n", (unsigned long long)st.recv_bytes);
+	printf("id:                 %u\n", st.id);
+	printf("capacity:           %u\n", st.capacity);
+	printf("max_msg_size:       %u\n", st.max_msg_size);
+	printf("msgs:               %u\n", st.msgs);
+	printf("bytes:              %llu\n", (unsigned long long)st.bytes);
+	printf("sent_msgs:          %llu\n", (unsigned long long)st.sent_msgs);
+	printf("sent_bytes:         %llu\n", (unsigned long long)st.sent_bytes);
+	printf("recv_msgs:          %llu\n", (unsigned long long)st.recv_msgs);
+	printf("recv_bytes:         %llu\n", (unsigned long long)st.recv_bytes);
+	if (ext)
+		print_stat_ext(&st);
 	return EXIT_SUCCESS;
 }
 
@@ -328,6 +449,7 @@ static int cmd_info(const struct command *cmd, int argc, char **argv)
 {
 	struct mbox_info info;
 	int ret, fd;
+	bool ext;
 
 	ret = parse_command_options(argc, argv, cmd);
 	if (ret >= 0)
@@ -347,20 +469,37 @@ static int cmd_info(const struct command *cmd, int argc, char **argv)
 	}
 	close(fd);
 
+	ext = info.features & MBOX_FEATURE_STAT_EXT;
 	if (json) {
-		printf("{\"abi_version\":%u,\"features\":%llu,",
+		printf("{\"abi_version\":%u,\"features\":%llu,\"feature_names\":[",
 		       info.abi_version, (unsigned long long)info.features);
-		printf("\"max_mailboxes\":%u,\"max_capacity\":%u,\"max_msg_size\":%u,",
+		print_feature_names(info.features, ",", true);
+		printf("],\"max_mailboxes\":%u,\"max_capacity\":%u,\"max_msg_size\":%u,",
 		       info.max_mailboxes, info.max_capacity, info.max_msg_size);
-		printf("\"nr_mailboxes\":%u}\n", info.nr_mailboxes);
+		printf("\"nr_mailboxes\":%u", info.nr_mailboxes);
+		if (ext)
+			printf(",\"total_msgs\":%llu,\"total_bytes\":%llu",
+			       (unsigned long long)info.total_msgs,
+			       (unsigned long long)info.total_bytes);
+		printf("}\n");
 		return EXIT_SUCCESS;
 	}
 	printf("abi_version:    %u\n", info.abi_version);
-	printf("features:       0x%llx\n", (unsigned long long)info.features);
+	printf("features:       0x%llx", (unsigned long long)info.features);
+	if (info.features) {
+		printf(" (");
+		print_feature_names(info.features, " ", false);
+		putchar(')');
+	}
+	putchar('\n');
 	printf("max_mailboxes:  %u\n", info.max_mailboxes);
 	printf("max_capacity:   %u\n", info.max_capacity);
 	printf("max_msg_size:   %u\n", info.max_msg_size);
 	printf("nr_mailboxes:   %u\n", info.nr_mailboxes);
+	if (ext) {
+		printf("total_msgs:     %llu\n", (unsigned long long)info.total_msgs);
+		printf("total_bytes:    %llu\n", (unsigned long long)info.total_bytes);
+	}
 	return EXIT_SUCCESS;
 }
 
