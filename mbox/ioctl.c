@@ -56,7 +56,8 @@ static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
 			 MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES | \
 			 MBOX_FEATURE_PEEK | MBOX_FEATURE_TRUNC | \
 			 MBOX_FEATURE_MSG_INFO | MBOX_FEATURE_AUTODESTROY | \
-			 MBOX_FEATURE_FD | MBOX_FEATURE_STAT_EXT)
+			 MBOX_FEATURE_FD | MBOX_FEATURE_STAT_EXT | \
+			 MBOX_FEATURE_NAMES)
 
 #define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
 #define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
@@ -99,23 +100,78 @@ static long mbox_ioctl_info(void __user *uarg, size_t usize)
 	return mbox_copy_out(uarg, usize, &info, sizeof(info));
 }
 
+/*
+ * Copy a name from userspace and check it: 1 to MBOX_NAME_MAX - 1 bytes of
+ * printable ASCII other than '/', then a NUL.
+ */
+static int mbox_copy_name(char *name, u64 uname)
+{
+	long len, i;
+
+	len = strncpy_from_user(name, u64_to_user_ptr(uname), MBOX_NAME_MAX);
+	if (len < 0)
+		return len;
+	if (len == MBOX_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (name[i] < 0x20 || name[i] > 0x7e || name[i] == '/')
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
 			      size_t usize)
 {
+	char name[MBOX_NAME_MAX];
 	struct mbox_create arg;
 	int ret;
 
 	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if (arg.flags & ~MBOX_CREATE_AUTODESTROY)
+	if (arg.flags & ~(MBOX_CREATE_AUTODESTROY | MBOX_CREATE_EXCL))
+		return -EINVAL;
+	if ((arg.flags & MBOX_CREATE_EXCL) && !arg.name)
 		return -EINVAL;
 	if (arg.capacity > mbox_max_capacity)
 		return -EINVAL;
 	if (arg.max_msg_size > mbox_max_msg_size)
 		return -EINVAL;
+	if (arg.name) {
+		ret = mbox_copy_name(name, arg.name);
+		if (ret)
+			return ret;
+	}
 
-	return mbox_create(arg.capacity, arg.max_msg_size, arg.flags, owner);
+	return mbox_create(arg.capacity, arg.max_msg_size, arg.flags, owner,
+			   arg.name ? name : NULL);
+}
+
+static long mbox_ioctl_lookup(void __user *uarg, size_t usize)
+{
+	char name[MBOX_NAME_MAX];
+	struct mbox_lookup arg;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	ret = mbox_copy_name(name, arg.name);
+	if (ret)
+		return ret;
+
+	ret = mbox_name_lookup(name);
+	if (ret < 0)
+		return ret;
+	arg.id = ret;
+	if (mbox_copy_out(uarg, usize, &arg, sizeof(arg)))
+		return -EFAULT;
+	return arg.id;
 }
 
 static long mbox_ioctl_destroy(void __user *uarg, size_t usize)
@@ -339,6 +395,10 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_OPEN):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_OPEN, MBOX_OPEN_SIZE_VER1);
 		return ret ?: mbox_ioctl_open(uarg, usize);
+	case _IOC_NR(MBOX_IOC_LOOKUP):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_LOOKUP,
+				     MBOX_LOOKUP_SIZE_VER1);
+		return ret ?: mbox_ioctl_lookup(uarg, usize);
 	default:
 		return -ENOTTY;
 	}

@@ -14,6 +14,7 @@
 #include <linux/pid.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/xarray.h>
 
 #include "mailbox.h"
@@ -26,22 +27,9 @@ static atomic_t mbox_nr = ATOMIC_INIT(0);
 /* Protects every mbox_owner.owned list and mbox.owner_link. */
 static DEFINE_SPINLOCK(mbox_owner_lock);
 
-/**
- * mbox_create() - create a mailbox and publish it in the registry
- * @capacity:		messages it buffers; checked by the caller.
- * @max_msg_size:	largest message; checked by the caller.
- * @flags:		MBOX_CREATE_* flags; checked by the caller.
- * @owner:		the file to tie the mailbox to, with
- *			MBOX_CREATE_AUTODESTROY.
- *
- * Ids are allocated cyclically from 1 to INT_MAX, so an id is not reused
- * until the id space wraps.
- *
- * Context: process context; may sleep.
- * Return: the new id, or -ENOSPC or -ENOMEM.
- */
-int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
-		struct mbox_owner *owner)
+/* Allocate, initialise and publish a mailbox; see mbox_create(). */
+static int mbox_new(u32 capacity, u32 max_msg_size, u64 flags,
+		    struct mbox_owner *owner, const char *name)
 {
 	struct mbox *mbox;
 	u32 id;
@@ -77,6 +65,12 @@ int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
 	if (ret < 0)
 		goto err_free_mbox;
 	mbox->id = id;
+	if (name) {
+		strscpy(mbox->name, name, sizeof(mbox->name));
+		ret = mbox_name_add(mbox);
+		if (ret)
+			goto err_release_id;
+	}
 	if (flags & MBOX_CREATE_AUTODESTROY) {
 		spin_lock(&mbox_owner_lock);
 		list_add_tail(&mbox->owner_link, &owner->owned);
@@ -91,13 +85,50 @@ err_unown:
 	spin_lock(&mbox_owner_lock);
 	list_del(&mbox->owner_link);
 	spin_unlock(&mbox_owner_lock);
-
+	mbox_name_del(mbox);
+err_release_id:
 	xa_release(&mbox_ids, id);
 err_free_mbox:
 	kfree(mbox);
 err_uncount:
 	atomic_dec(&mbox_nr);
 	return ret == -EBUSY ? -ENOSPC : ret;
+}
+
+/**
+ * mbox_create() - create a mailbox and publish it in the registry
+ * @capacity:		messages it buffers; checked by the caller.
+ * @max_msg_size:	largest message; checked by the caller.
+ * @flags:		MBOX_CREATE_* flags; checked by the caller.
+ * @owner:		the file to tie the mailbox to, with
+ *			MBOX_CREATE_AUTODESTROY.
+ * @name:		a valid name, or NULL.
+ *
+ * Ids are allocated cyclically from 1 to INT_MAX, so an id is not reused
+ * until the id space wraps.  A named create holds mbox_names_lock from the
+ * check that the name is free until the mailbox is published.
+ *
+ * Context: process context; may sleep.
+ * Return: the new id; with a taken @name, the id of the mailbox that has
+ * it, or -EEXIST with MBOX_CREATE_EXCL; or -ENOSPC or -ENOMEM.
+ */
+int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
+		struct mbox_owner *owner, const char *name)
+{
+	struct mbox *found;
+	int ret;
+
+	if (!name)
+		return mbox_new(capacity, max_msg_size, flags, owner, NULL);
+
+	mbox_names_lock_acquire();
+	found = mbox_name_find(name);
+	if (found)
+		ret = (flags & MBOX_CREATE_EXCL) ? -EEXIST : found->id;
+	else
+		ret = mbox_new(capacity, max_msg_size, flags, owner, name);
+	mbox_names_lock_release();
+	return ret;
 }
 
 /**
@@ -188,7 +219,12 @@ int mbox_destroy(u32 id)
 {
 	struct mbox *mbox;
 
+	/* The id and the name go together, as seen by name operations. */
+	mbox_names_lock_acquire();
 	mbox = xa_erase(&mbox_ids, id);
+	if (mbox)
+		mbox_name_del(mbox);
+	mbox_names_lock_release();
 	if (!mbox)
 		return -ENOENT;
 	mbox_kill(mbox);
@@ -207,7 +243,10 @@ void mbox_destroy_all(void)
 	unsigned long id;
 
 	xa_for_each(&mbox_ids, id, mbox) {
+		mbox_names_lock_acquire();
 		xa_erase(&mbox_ids, id);
+		mbox_name_del(mbox);
+		mbox_names_lock_release();
 		mbox_kill(mbox);
 	}
 	xa_destroy(&mbox_ids);
@@ -225,6 +264,7 @@ void mbox_destroy_all(void)
 void mbox_owner_release(struct mbox_owner *owner)
 {
 	struct mbox *mbox;
+	bool erased;
 
 	for (;;) {
 		spin_lock(&mbox_owner_lock);
@@ -239,7 +279,12 @@ void mbox_owner_release(struct mbox_owner *owner)
 		if (!mbox)
 			break;
 
-		if (xa_cmpxchg(&mbox_ids, mbox->id, mbox, NULL, 0) == mbox)
+		mbox_names_lock_acquire();
+		erased = xa_cmpxchg(&mbox_ids, mbox->id, mbox, NULL, 0) == mbox;
+		if (erased)
+			mbox_name_del(mbox);
+		mbox_names_lock_release();
+		if (erased)
 			mbox_kill(mbox);
 		mbox_put(mbox);
 	}
@@ -258,6 +303,7 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 
 	st->create_ns = mbox->create_ns;
 	st->create_flags = mbox->create_flags;
+	mbox_name_get(mbox, st->name);
 
 	spin_lock(&mbox->lock);
 	st->msgs = mbox->nr_msgs;

@@ -13,6 +13,7 @@
 #include <uapi/linux/mbox.h>
 
 struct mbox_msg;
+struct mbox_ns;
 struct pid;
 struct task_struct;
 
@@ -25,6 +26,12 @@ struct task_struct;
  * @max_msg_size:	largest message it accepts, in bytes.
  * @create_flags:	the flags given at create.
  * @create_ns:		CLOCK_MONOTONIC time of the create.
+ * @name:		its name, or "" (names.c).
+ * @ns:			the namespace record of its name, or NULL; valid
+ *			while @name_node is hashed.
+ *
+ * Protected by mbox_names_lock (names.c):
+ * @name_node:		entry in the name hash table while named.
  *
  * Lifetime:
  * @ref:		the registry holds one reference until destroy; every
@@ -64,6 +71,10 @@ struct mbox {
 	u32 max_msg_size;
 	u64 create_flags;
 	u64 create_ns;
+	char name[MBOX_NAME_MAX];
+	struct mbox_ns *ns;
+
+	struct hlist_node name_node;
 
 	refcount_t ref;
 	struct rcu_head rcu;
@@ -118,7 +129,7 @@ extern unsigned int mbox_max_msg_size;
 
 /* mailbox.c: the registry and the mailbox's lifetime */
 int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
-		struct mbox_owner *owner);
+		struct mbox_owner *owner, const char *name);
 int mbox_destroy(u32 id);
 void mbox_destroy_all(void);
 void mbox_owner_release(struct mbox_owner *owner);
@@ -128,6 +139,15 @@ void mbox_put(struct mbox *mbox);
 void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st);
 void mbox_fill_totals(struct mbox_info *info);
 u32 mbox_count(void);
+
+/* names.c: names, unique per IPC namespace */
+void mbox_names_lock_acquire(void);
+void mbox_names_lock_release(void);
+struct mbox *mbox_name_find(const char *name);
+int mbox_name_add(struct mbox *mbox);
+void mbox_name_del(struct mbox *mbox);
+int mbox_name_lookup(const char *name);
+void mbox_name_get(struct mbox *mbox, char *buf);
 
 /* queue.c: sending and receiving */
 

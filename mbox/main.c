@@ -8,6 +8,7 @@
  *   mailbox.c  the id registry and each mailbox's lifetime
  *   queue.c    sending, receiving, hand-off and waiting
  *   fd.c       files bound to one mailbox: read, write, poll
+ *   names.c    names, unique per IPC namespace
  *   msg.c      message storage
  *
  * Locking
@@ -15,17 +16,21 @@
  *
  * Lock order, outermost first:
  *
- *   1. mbox_owner_lock          (auto-destroy ownership links)
- *   2. the registry's xa_lock   (create and destroy only)
- *   3. mbox->lock               (one mailbox's queue, waiters, counters)
- *   4. the scheduler's locks    (wake_up_process), and the poll wait
+ *   1. mbox_names_lock (mutex)  (names; create, destroy, lookup, stat
+ *                               of named mailboxes; never send/receive)
+ *   2. mbox_owner_lock          (auto-destroy ownership links)
+ *   3. the registry's xa_lock   (create and destroy only)
+ *   4. mbox->lock               (one mailbox's queue, waiters, counters)
+ *   5. the scheduler's locks    (wake_up_process), and the poll wait
  *                               queue's lock (wake_up_poll)
  *
- * No lock is taken while another is held: each of the first three is
- * dropped before the next is taken, and wake-ups are issued after
- * mbox->lock is dropped (queue.c: waiters are "claimed" under the lock and
- * woken after it).  Should a nesting ever be needed, it must follow the
- * order above.
+ * A named create holds mbox_names_lock while it allocates, pins the
+ * namespace (a work item it waits for, which takes none of these locks),
+ * links the owner (2) and publishes the id (3); destroy holds it around
+ * xa_erase (3).  Otherwise no lock is taken while another is held: 2, 3
+ * and 4 are each dropped before the next is taken, and wake-ups are
+ * issued after mbox->lock is dropped (queue.c: waiters are "claimed"
+ * under the lock and woken after it).
  *
  * Lookups by id take no lock: they walk the xarray under RCU and take a
  * reference with refcount_inc_not_zero(); a mailbox is freed an RCU grace

@@ -75,6 +75,13 @@
 #define MBOX_CREATE_AUTODESTROY	(1ULL << 0)	/* destroy on close of the
 						 * creating file
 						 */
+#define MBOX_CREATE_EXCL	(1ULL << 1)	/* fail if @name exists */
+
+/*
+ * Size of a name buffer: a name has 1 to MBOX_NAME_MAX - 1 bytes, each a
+ * printable ASCII character (0x20 to 0x7e) other than '/', then a NUL.
+ */
+#define MBOX_NAME_MAX		64
 
 /* Flags of struct mbox_open. */
 #define MBOX_FD_CLOEXEC		(1U << 0)	/* the new fd is close-on-exec */
@@ -98,6 +105,7 @@
 #define MBOX_FEATURE_AUTODESTROY (1ULL << 7)	/* MBOX_CREATE_AUTODESTROY */
 #define MBOX_FEATURE_FD		(1ULL << 8)	/* MBOX_IOC_OPEN */
 #define MBOX_FEATURE_STAT_EXT	(1ULL << 9)	/* waiters, pids, times */
+#define MBOX_FEATURE_NAMES	(1ULL << 10)	/* @name, MBOX_IOC_LOOKUP */
 
 /**
  * struct mbox_info - module version, features and limits
@@ -139,15 +147,25 @@ struct mbox_info {
  * @flags:		in: 0 or MBOX_CREATE_AUTODESTROY: the mailbox is
  *			destroyed when the file it was created through is
  *			closed for the last time (for instance when its
- *			process exits, even by SIGKILL).
+ *			process exits, even by SIGKILL); MBOX_CREATE_EXCL:
+ *			fail with EEXIST if @name is taken.
+ * @name:		in: address of a NUL-terminated name
+ *			(MBOX_FEATURE_NAMES), unique in the caller's IPC
+ *			namespace, or 0 for none.  If the name is taken and
+ *			MBOX_CREATE_EXCL is not set, nothing is created and
+ *			the id of the mailbox that has it is returned, as
+ *			msgget() does without IPC_EXCL.
  */
 struct mbox_create {
 	__u32 capacity;
 	__u32 max_msg_size;
 	__u64 flags;
+	/* since MBOX_FEATURE_NAMES */
+	__u64 name;
 };
 
 #define MBOX_CREATE_SIZE_VER1	16
+#define MBOX_CREATE_SIZE_VER2	24
 
 /**
  * struct mbox_destroy - arguments of MBOX_IOC_DESTROY
@@ -260,6 +278,9 @@ struct mbox_recv {
  *			if none.
  * @create_ns:		out: CLOCK_MONOTONIC time of the create.
  * @create_flags:	out: the flags given at create.
+ * @name:		out: the mailbox's name, NUL-terminated; empty if it
+ *			has none, or if the caller is in another IPC
+ *			namespace than the one the name belongs to.
  *
  * All figures are one consistent snapshot taken under the mailbox's lock.
  */
@@ -284,10 +305,13 @@ struct mbox_stat {
 	__u64 last_recv_ns;
 	__u64 create_ns;
 	__u64 create_flags;
+	/* since MBOX_FEATURE_NAMES */
+	char name[MBOX_NAME_MAX];
 };
 
 #define MBOX_STAT_SIZE_VER1	64
 #define MBOX_STAT_SIZE_VER2	112
+#define MBOX_STAT_SIZE_VER3	176
 
 /**
  * struct mbox_open - arguments of MBOX_IOC_OPEN
@@ -300,6 +324,20 @@ struct mbox_open {
 };
 
 #define MBOX_OPEN_SIZE_VER1	8
+
+/**
+ * struct mbox_lookup - arguments of MBOX_IOC_LOOKUP
+ * @name:	in: address of the NUL-terminated name to look up.
+ * @id:		out: the id of the mailbox that has it.
+ * @flags:	in: 0.
+ */
+struct mbox_lookup {
+	__u64 name;
+	__u32 id;
+	__u32 flags;
+};
+
+#define MBOX_LOOKUP_SIZE_VER1	16
 
 /**
  * DOC: MBOX_IOC_INFO
@@ -318,12 +356,19 @@ struct mbox_open {
  * are allocated cyclically, so a destroyed mailbox's id is not handed out
  * again until the id space wraps; a stale id gives ENOENT.
  *
+ * With a @name, returns the existing mailbox's id instead if the name is
+ * taken in the caller's IPC namespace, unless MBOX_CREATE_EXCL is set.
+ *
  * Errors:
- * EINVAL  @flags has a bit other than MBOX_CREATE_AUTODESTROY, @capacity
- *         is above max_capacity, or @max_msg_size is above max_msg_size
- *         (see struct mbox_info).
- * ENOSPC  max_mailboxes mailboxes exist already, or no id is free.
- * ENOMEM  out of memory.
+ * EINVAL        @flags has an unknown bit, or MBOX_CREATE_EXCL without a
+ *               @name; @capacity is above max_capacity, or @max_msg_size
+ *               above max_msg_size (see struct mbox_info); @name is empty
+ *               or has a byte that is not printable ASCII, or a '/'.
+ * ENAMETOOLONG  @name has no NUL in its first MBOX_NAME_MAX bytes.
+ * EFAULT        @name is not readable.
+ * EEXIST        MBOX_CREATE_EXCL is set and @name is taken.
+ * ENOSPC        max_mailboxes mailboxes exist already, or no id is free.
+ * ENOMEM        out of memory.
  */
 #define MBOX_IOC_CREATE		_IOW(MBOX_IOC_MAGIC, 0x01, struct mbox_create)
 
@@ -478,5 +523,21 @@ struct mbox_open {
  * ENOMEM  out of memory.
  */
 #define MBOX_IOC_OPEN		_IOW(MBOX_IOC_MAGIC, 0x06, struct mbox_open)
+
+/**
+ * DOC: MBOX_IOC_LOOKUP
+ *
+ * _IOWR.  Finds the mailbox that has name @name in the caller's IPC
+ * namespace (MBOX_FEATURE_NAMES), stores its id in @id and returns it.
+ * Names are released when their mailbox is destroyed.
+ *
+ * Errors:
+ * EINVAL        @flags is not 0, or @name is not a valid name (see
+ *               MBOX_IOC_CREATE).
+ * ENAMETOOLONG  @name has no NUL in its first MBOX_NAME_MAX bytes.
+ * EFAULT        @name is not readable.
+ * ENOENT        no mailbox has that name in the caller's IPC namespace.
+ */
+#define MBOX_IOC_LOOKUP		_IOWR(MBOX_IOC_MAGIC, 0x07, struct mbox_lookup)
 
 #endif /* _UAPI_LINUX_MBOX_H */
