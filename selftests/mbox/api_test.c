@@ -6,35 +6,115 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <stddef.h>
 
 #include "mbox_util.h"
 
 /*
- * The header itself: version-1 sizes as documented, structs that only
- * grew from them in multiples of 8 bytes, and command numbers that carry
- * the magic, number, direction and the struct's size.
+ * The header itself.  Structs only grow at their end: the version-1 sizes
+ * are what the first header said, every version-1 field is where it was,
+ * and each struct is as large as its latest version (a multiple of 8
+ * bytes).  Command numbers carry the magic, number, direction and the
+ * struct's size.
  */
-#define CHECK_STRUCT(type, ver1_size, size)				\
+#if defined(MBOX_CREATE_SIZE_VER2)
+#define CREATE_SIZE_LATEST	MBOX_CREATE_SIZE_VER2
+#else
+#define CREATE_SIZE_LATEST	MBOX_CREATE_SIZE_VER1
+#endif
+#if defined(MBOX_STAT_SIZE_VER3)
+#define STAT_SIZE_LATEST	MBOX_STAT_SIZE_VER3
+#else
+#define STAT_SIZE_LATEST	MBOX_STAT_SIZE_VER2
+#endif
+#define CHECK_STRUCT(type, ver1_size, size, latest_size)		\
 	_Static_assert((ver1_size) == (size) &&				\
-		       sizeof(type) >= (ver1_size) &&			\
+		       sizeof(type) == (latest_size) &&			\
 		       sizeof(type) % 8 == 0, #type)
+#define CHECK_FIELD(type, field, off)					\
+	_Static_assert(offsetof(type, field) == (off), #type "." #field)
 #define CHECK_CMD(cmd, dir, nr, type)					\
 	_Static_assert(_IOC_TYPE(cmd) == MBOX_IOC_MAGIC &&		\
 		       _IOC_NR(cmd) == (nr) && _IOC_DIR(cmd) == (dir) &&	\
 		       _IOC_SIZE(cmd) == sizeof(type), #cmd)
 
-CHECK_STRUCT(struct mbox_info, MBOX_INFO_SIZE_VER1, 32);
-CHECK_STRUCT(struct mbox_create, MBOX_CREATE_SIZE_VER1, 16);
-CHECK_STRUCT(struct mbox_destroy, MBOX_DESTROY_SIZE_VER1, 8);
-CHECK_STRUCT(struct mbox_send, MBOX_SEND_SIZE_VER1, 24);
-CHECK_STRUCT(struct mbox_recv, MBOX_RECV_SIZE_VER1, 24);
-CHECK_STRUCT(struct mbox_stat, MBOX_STAT_SIZE_VER1, 64);
+CHECK_STRUCT(struct mbox_info, MBOX_INFO_SIZE_VER1, 32, MBOX_INFO_SIZE_VER2);
+CHECK_STRUCT(struct mbox_create, MBOX_CREATE_SIZE_VER1, 16,
+	     CREATE_SIZE_LATEST);
+CHECK_STRUCT(struct mbox_destroy, MBOX_DESTROY_SIZE_VER1, 8,
+	     MBOX_DESTROY_SIZE_VER1);
+CHECK_STRUCT(struct mbox_send, MBOX_SEND_SIZE_VER1, 24, MBOX_SEND_SIZE_VER2);
+CHECK_STRUCT(struct mbox_recv, MBOX_RECV_SIZE_VER1, 24, MBOX_RECV_SIZE_VER2);
+CHECK_STRUCT(struct mbox_stat, MBOX_STAT_SIZE_VER1, 64, STAT_SIZE_LATEST);
+CHECK_STRUCT(struct mbox_open, MBOX_OPEN_SIZE_VER1, 8, MBOX_OPEN_SIZE_VER1);
+
+CHECK_FIELD(struct mbox_info, abi_version, 0);
+CHECK_FIELD(struct mbox_info, max_mailboxes, 4);
+CHECK_FIELD(struct mbox_info, features, 8);
+CHECK_FIELD(struct mbox_info, max_capacity, 16);
+CHECK_FIELD(struct mbox_info, max_msg_size, 20);
+CHECK_FIELD(struct mbox_info, nr_mailboxes, 24);
+CHECK_FIELD(struct mbox_info, __reserved, 28);
+CHECK_FIELD(struct mbox_create, capacity, 0);
+CHECK_FIELD(struct mbox_create, max_msg_size, 4);
+CHECK_FIELD(struct mbox_create, flags, 8);
+CHECK_FIELD(struct mbox_destroy, id, 0);
+CHECK_FIELD(struct mbox_destroy, flags, 4);
+CHECK_FIELD(struct mbox_send, id, 0);
+CHECK_FIELD(struct mbox_send, flags, 4);
+CHECK_FIELD(struct mbox_send, buf, 8);
+CHECK_FIELD(struct mbox_send, len, 16);
+CHECK_FIELD(struct mbox_recv, id, 0);
+CHECK_FIELD(struct mbox_recv, flags, 4);
+CHECK_FIELD(struct mbox_recv, buf, 8);
+CHECK_FIELD(struct mbox_recv, len, 16);
+CHECK_FIELD(struct mbox_stat, id, 0);
+CHECK_FIELD(struct mbox_stat, flags, 4);
+CHECK_FIELD(struct mbox_stat, capacity, 8);
+CHECK_FIELD(struct mbox_stat, max_msg_size, 12);
+CHECK_FIELD(struct mbox_stat, msgs, 16);
+CHECK_FIELD(struct mbox_stat, __reserved, 20);
+CHECK_FIELD(struct mbox_stat, bytes, 24);
+CHECK_FIELD(struct mbox_stat, sent_msgs, 32);
+CHECK_FIELD(struct mbox_stat, sent_bytes, 40);
+CHECK_FIELD(struct mbox_stat, recv_msgs, 48);
+CHECK_FIELD(struct mbox_stat, recv_bytes, 56);
+CHECK_FIELD(struct mbox_open, id, 0);
+CHECK_FIELD(struct mbox_open, flags, 4);
+
+/* Version 2, likewise. */
+_Static_assert(MBOX_INFO_SIZE_VER2 == 48 && MBOX_SEND_SIZE_VER2 == 40 &&
+	       MBOX_RECV_SIZE_VER2 == 72 && MBOX_STAT_SIZE_VER2 == 112,
+	       "version-2 sizes");
+CHECK_FIELD(struct mbox_info, total_msgs, 32);
+CHECK_FIELD(struct mbox_info, total_bytes, 40);
+CHECK_FIELD(struct mbox_send, timeout_ns, 24);
+CHECK_FIELD(struct mbox_send, type, 32);
+CHECK_FIELD(struct mbox_send, __reserved, 36);
+CHECK_FIELD(struct mbox_recv, timeout_ns, 24);
+CHECK_FIELD(struct mbox_recv, type, 32);
+CHECK_FIELD(struct mbox_recv, pid, 36);
+CHECK_FIELD(struct mbox_recv, msg_len, 40);
+CHECK_FIELD(struct mbox_recv, seq, 48);
+CHECK_FIELD(struct mbox_recv, send_ns, 56);
+CHECK_FIELD(struct mbox_recv, uid, 64);
+CHECK_FIELD(struct mbox_recv, __reserved, 68);
+CHECK_FIELD(struct mbox_stat, blocked_senders, 64);
+CHECK_FIELD(struct mbox_stat, blocked_receivers, 68);
+CHECK_FIELD(struct mbox_stat, last_send_pid, 72);
+CHECK_FIELD(struct mbox_stat, last_recv_pid, 76);
+CHECK_FIELD(struct mbox_stat, last_send_ns, 80);
+CHECK_FIELD(struct mbox_stat, last_recv_ns, 88);
+CHECK_FIELD(struct mbox_stat, create_ns, 96);
+CHECK_FIELD(struct mbox_stat, create_flags, 104);
+
 CHECK_CMD(MBOX_IOC_INFO, _IOC_READ, 0, struct mbox_info);
 CHECK_CMD(MBOX_IOC_CREATE, _IOC_WRITE, 1, struct mbox_create);
 CHECK_CMD(MBOX_IOC_DESTROY, _IOC_WRITE, 2, struct mbox_destroy);
 CHECK_CMD(MBOX_IOC_SEND, _IOC_WRITE, 3, struct mbox_send);
 CHECK_CMD(MBOX_IOC_RECV, _IOC_READ | _IOC_WRITE, 4, struct mbox_recv);
 CHECK_CMD(MBOX_IOC_STAT, _IOC_READ | _IOC_WRITE, 5, struct mbox_stat);
+CHECK_CMD(MBOX_IOC_OPEN, _IOC_WRITE, 6, struct mbox_open);
 
 FIXTURE(api) {
 	int fd;
@@ -62,12 +142,12 @@ static __u32 nr_mailboxes(int fd)
 	return info.nr_mailboxes;
 }
 
-/* Version 1 has no feature bits; later ones are all in the header. */
-TEST_F(api, info_reports_abi_version_1_and_only_defined_features)
+/* Additions are feature bits, not a new version: all those of the header. */
+TEST_F(api, info_reports_abi_version_1_and_exactly_the_header_features)
 {
 	EXPECT_EQ((__u32)MBOX_ABI_VERSION, self->info.abi_version);
 	EXPECT_EQ(1U, self->info.abi_version);
-	EXPECT_EQ(0ULL, self->info.features & ~MBOX_HDR_FEATURES)
+	EXPECT_EQ(MBOX_HDR_FEATURES, self->info.features)
 		TH_LOG("features %#llx, the header knows %#llx",
 		       (unsigned long long)self->info.features,
 		       (unsigned long long)MBOX_HDR_FEATURES);
@@ -141,24 +221,20 @@ TEST_F(api, create_accepts_the_largest_and_smallest_limits)
 	EXPECT_EQ(0U, st.max_msg_size);
 }
 
-/* Capacity 0 is a later feature (a rendezvous): without it, EINVAL. */
-TEST_F(api, create_capacity_zero_is_einval_without_rendezvous_feature)
+/* Capacity 0 is valid since MBOX_FEATURE_RENDEZVOUS. */
+TEST_F(api, create_capacity_zero_makes_a_rendezvous_mailbox)
 {
 	__u32 before = nr_mailboxes(self->fd);
 	struct mbox_stat st;
 	int id;
 
-	if (!(self->info.features & MBOX_FEATURE_RENDEZVOUS)) {
-		EXPECT_EQ(-EINVAL, mbox_new(self->fd, 0, 8));
-		EXPECT_EQ(before, nr_mailboxes(self->fd));
-		return;
-	}
 	id = mbox_new(self->fd, 0, 8);
-	ASSERT_LT(0, id) TH_LOG("MBOX_FEATURE_RENDEZVOUS, yet %s",
-				strerror(-id));
+	ASSERT_LT(0, id) TH_LOG("capacity 0: %s", strerror(-id));
 	mbox_track(id);
+	EXPECT_EQ(before + 1, nr_mailboxes(self->fd));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
 	EXPECT_EQ(0U, st.capacity);
+	EXPECT_EQ(8U, st.max_msg_size);
 }
 
 TEST_F(api, create_capacity_above_max_capacity_is_einval)
@@ -189,7 +265,7 @@ TEST_F(api, create_unknown_flags_are_einval)
 {
 	__u32 before = nr_mailboxes(self->fd);
 	struct mbox_create c = { .capacity = 1, .max_msg_size = 8 };
-	__u64 valid = mbox_create_flags(self->info.features);
+	__u64 valid = mbox_create_flags(MBOX_HDR_FEATURES);
 	int bit;
 
 	for (bit = 0; bit < 64; bit++) {
@@ -465,6 +541,47 @@ TEST_F(api, stat_unknown_flags_are_einval)
 	}
 }
 
+TEST_F(api, open_unknown_flags_are_einval)
+{
+	const __u32 valid = MBOX_FD_CLOEXEC | MBOX_FD_NONBLOCK;
+	__u32 id = NEW_MBOX(self->fd, 1, 0);
+	int bit, ret;
+
+	for (bit = 0; bit < 32; bit++) {
+		if (valid & (1U << bit))
+			continue;
+		ret = mbox_open_id(self->fd, id, 1U << bit);
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("flags bit %d", bit);
+		if (ret >= 0)
+			close(ret);
+		ret = mbox_open_id(self->fd, id, valid | 1U << bit);
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("flags bit %d with the valid ones",
+					       bit);
+		if (ret >= 0)
+			close(ret);
+	}
+}
+
+TEST_F(api, open_of_an_id_no_mailbox_has_is_enoent)
+{
+	const __u32 never[] = { 0, MBOX_ID_NEVER_HI, MBOX_ID_NEVER_MAX };
+	__u32 id = NEW_MBOX(self->fd, 1, 0);
+	unsigned int i;
+	int ret;
+
+	ASSERT_EQ(0, mbox_del(self->fd, id));
+	ret = mbox_open_id(self->fd, id, 0);
+	EXPECT_EQ(-ENOENT, ret) TH_LOG("destroyed id %u", id);
+	if (ret >= 0)
+		close(ret);
+	for (i = 0; i < ARRAY_SIZE(never); i++) {
+		ret = mbox_open_id(self->fd, never[i], MBOX_FD_CLOEXEC);
+		EXPECT_EQ(-ENOENT, ret) TH_LOG("id %u", never[i]);
+		if (ret >= 0)
+			close(ret);
+	}
+}
+
 /*
  * The ABI rules, checked on every command.  The fixture makes a mailbox
  * holding one message (so that RECV has something to take) and a victim
@@ -474,7 +591,7 @@ TEST_F(api, stat_unknown_flags_are_einval)
  */
 #define ABI_MSG		"ping"
 #define ABI_MSG_LEN	4
-#define ABI_NR_CMDS	6
+#define ABI_NR_CMDS	7
 
 struct abi_snap {
 	__u32 nr_mailboxes;
@@ -512,6 +629,8 @@ static const struct abi_cmd abi_cmds[ABI_NR_CMDS] = {
 	  MBOX_RECV_SIZE_VER1, "RECV" },
 	{ 5, _IOC_READ | _IOC_WRITE, sizeof(struct mbox_stat),
 	  MBOX_STAT_SIZE_VER1, "STAT" },
+	{ 6, _IOC_WRITE, sizeof(struct mbox_open), MBOX_OPEN_SIZE_VER1,
+	  "OPEN" },
 };
 
 static void abi_take_snap(int fd, __u32 id, __u32 victim, struct abi_snap *s)
@@ -584,6 +703,13 @@ static void abi_prepare(FIXTURE_DATA(abi) *self, unsigned int nr, void *arg)
 		st->id = self->id;
 		break;
 	}
+	case 6: {
+		struct mbox_open *o = arg;
+
+		o->id = self->id;
+		o->flags = MBOX_FD_CLOEXEC;
+		break;
+	}
 	}
 }
 
@@ -592,6 +718,8 @@ static void abi_undo(int fd, unsigned int nr, int ret)
 {
 	if (nr == 1 && ret > 0)
 		mbox_del(fd, ret);
+	if (nr == 6 && ret >= 0)
+		close(ret);
 }
 
 FIXTURE_SETUP(abi)
@@ -943,6 +1071,22 @@ TEST_F(abi, stat_in_a_larger_struct_with_zero_tail_works_and_keeps_it_zero)
 	EXPECT_EQ(-1, mbox_check_fill(arg + size, sizeof(arg) - size, 0xff));
 }
 
+TEST_F(abi, open_in_a_larger_struct_with_zero_tail_works)
+{
+	__u64 arg[32];
+	char in[8];
+	int mfd;
+
+	abi_prepare(self, 6, arg);
+	mfd = mbox_ioctl(self->fd, MBOX_CMD(_IOC_WRITE, 6,
+					     sizeof(struct mbox_open) + 64),
+			 arg);
+	ASSERT_LE(0, mfd) TH_LOG("%s", strerror(-mfd));
+	EXPECT_EQ(ABI_MSG_LEN, read(mfd, in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(in, ABI_MSG, ABI_MSG_LEN));
+	close(mfd);
+}
+
 /*
  * Version-1 structs, as a program built against the first header passes
  * them: every command works, and nothing past the struct is written.
@@ -1016,40 +1160,95 @@ TEST_F(abi, version_1_structs_work_and_nothing_past_them_is_written)
 }
 
 /*
- * Reserved fields later headers added to input structs must be zero: EINVAL
- * from a module that knows the field, E2BIG from one to which it is part of
- * an unknown tail.
+ * The version-2 reserved fields of SEND and RECV must be zero, each bit of
+ * them: EINVAL, and nothing sent or received.
  */
-#ifdef MBOX_SEND_SIZE_VER2
-TEST_F(abi, send_reserved_field_must_be_zero)
+TEST_F(abi, send_reserved_field_nonzero_is_einval_and_sends_nothing)
 {
-	const __u64 knows = MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES;
 	__u64 buf[32];
 	struct mbox_send *arg = (void *)buf;
+	char what[48];
+	int bit;
 
-	abi_prepare(self, 3, buf);
-	arg->__reserved = 1;
-	EXPECT_EQ(self->info.features & knows ? -EINVAL : -E2BIG,
-		  mbox_send(self->fd, arg));
-	abi_expect_unchanged(_metadata, self, "SEND");
+	for (bit = 0; bit < 32; bit++) {
+		abi_prepare(self, 3, buf);
+		arg->__reserved = 1U << bit;
+		snprintf(what, sizeof(what), "SEND, __reserved bit %d", bit);
+		EXPECT_EQ(-EINVAL, mbox_send(self->fd, arg)) TH_LOG("%s", what);
+		abi_expect_unchanged(_metadata, self, what);
+	}
 }
-#endif
 
-#ifdef MBOX_RECV_SIZE_VER2
-TEST_F(abi, recv_reserved_field_must_be_zero)
+TEST_F(abi, recv_reserved_field_nonzero_is_einval_and_takes_nothing)
 {
-	const __u64 knows = MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES |
-			    MBOX_FEATURE_MSG_INFO;
 	__u64 buf[32];
 	struct mbox_recv *arg = (void *)buf;
+	char what[48];
+	int bit;
 
-	abi_prepare(self, 4, buf);
-	arg->__reserved = 1;
-	EXPECT_EQ(self->info.features & knows ? -EINVAL : -E2BIG,
-		  mbox_recv(self->fd, arg));
-	abi_expect_unchanged(_metadata, self, "RECV");
+	for (bit = 0; bit < 32; bit++) {
+		abi_prepare(self, 4, buf);
+		arg->__reserved = 1U << bit;
+		snprintf(what, sizeof(what), "RECV, __reserved bit %d", bit);
+		EXPECT_EQ(-EINVAL, mbox_recv(self->fd, arg)) TH_LOG("%s", what);
+		abi_expect_unchanged(_metadata, self, what);
+	}
 }
-#endif
+
+/*
+ * A version-1 SEND carries no type: its message is of type 0.  A
+ * version-1 RECV has no selection: it takes the oldest message, whatever
+ * its type.
+ */
+TEST_F(abi, version_1_send_sends_type_0_and_version_1_recv_takes_any_type)
+{
+	unsigned char arg[256] __attribute__((aligned(8)));
+	struct mbox_send *s = (void *)arg;
+	struct mbox_recv *r = (void *)arg;
+	char out[8] = "typed", in[8];
+	__u32 id = NEW_MBOX(self->fd, 4, 8);
+	struct mbox_send typed = {
+		.id = id,
+		.buf = (__u64)(uintptr_t)out,
+		.len = sizeof(out),
+		.type = 77,
+	};
+	struct mbox_recv full = {
+		.id = id,
+		.flags = MBOX_NONBLOCK,
+		.buf = (__u64)(uintptr_t)self->rbuf,
+		.len = sizeof(self->rbuf),
+		.type = 0xa5a5a5a5,
+	};
+
+	/* Bytes past a version-1 struct are not the kernel's to read. */
+	memset(arg, 0xa5, sizeof(arg));
+	memset(arg, 0, MBOX_SEND_SIZE_VER1);
+	s->id = id;
+	s->buf = (__u64)(uintptr_t)ABI_MSG;
+	s->len = ABI_MSG_LEN;
+	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_CMD(_IOC_WRITE, 3,
+						    MBOX_SEND_SIZE_VER1), arg));
+	EXPECT_EQ(ABI_MSG_LEN, mbox_recv(self->fd, &full));
+	EXPECT_EQ(0U, full.type);
+	EXPECT_EQ(0, memcmp(self->rbuf, ABI_MSG, ABI_MSG_LEN));
+
+	ASSERT_EQ(0, mbox_send(self->fd, &typed));
+	memset(arg, 0xa5, sizeof(arg));
+	memset(arg, 0, MBOX_RECV_SIZE_VER1);
+	r->id = id;
+	r->flags = MBOX_NONBLOCK;
+	r->buf = (__u64)(uintptr_t)in;
+	r->len = sizeof(in);
+	EXPECT_EQ((int)sizeof(out),
+		  mbox_ioctl(self->fd, MBOX_CMD(_IOC_READ | _IOC_WRITE, 4,
+						MBOX_RECV_SIZE_VER1), arg));
+	EXPECT_EQ((__u64)sizeof(out), r->len);
+	EXPECT_EQ(0, memcmp(out, in, sizeof(out)));
+	EXPECT_EQ(-1, mbox_check_fill(arg + MBOX_RECV_SIZE_VER1,
+				      sizeof(arg) - MBOX_RECV_SIZE_VER1, 0xa5))
+		TH_LOG("RECV wrote past 24 bytes");
+}
 
 /*
  * A larger struct with a non-zero byte past what the kernel knows: E2BIG,
@@ -1103,6 +1302,11 @@ TEST_F(abi, recv_in_a_larger_struct_with_nonzero_tail_is_e2big)
 TEST_F(abi, stat_in_a_larger_struct_with_nonzero_tail_is_e2big)
 {
 	abi_expect_e2big(_metadata, self, 5);
+}
+
+TEST_F(abi, open_in_a_larger_struct_with_nonzero_tail_is_e2big)
+{
+	abi_expect_e2big(_metadata, self, 6);
 }
 
 TEST_HARNESS_MAIN

@@ -58,6 +58,9 @@
 #ifndef MBOX_CREATE_AUTODESTROY
 #define MBOX_CREATE_AUTODESTROY		0ULL
 #endif
+#ifndef MBOX_CREATE_EXCL
+#define MBOX_CREATE_EXCL		0ULL
+#endif
 #ifndef MBOX_FEATURE_RENDEZVOUS
 #define MBOX_FEATURE_RENDEZVOUS		0ULL
 #endif
@@ -88,6 +91,9 @@
 #ifndef MBOX_FEATURE_STAT_EXT
 #define MBOX_FEATURE_STAT_EXT		0ULL
 #endif
+#ifndef MBOX_FEATURE_NAMES
+#define MBOX_FEATURE_NAMES		0ULL
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -95,13 +101,18 @@
 	 MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES | MBOX_FEATURE_PEEK |	\
 	 MBOX_FEATURE_TRUNC | MBOX_FEATURE_MSG_INFO |			\
 	 MBOX_FEATURE_AUTODESTROY | MBOX_FEATURE_FD |			\
-	 MBOX_FEATURE_STAT_EXT)
+	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)
 {
-	return features & MBOX_FEATURE_AUTODESTROY ?
-	       MBOX_CREATE_AUTODESTROY : 0;
+	__u64 flags = 0;
+
+	if (features & MBOX_FEATURE_AUTODESTROY)
+		flags |= MBOX_CREATE_AUTODESTROY;
+	if (features & MBOX_FEATURE_NAMES)
+		flags |= MBOX_CREATE_EXCL;
+	return flags;
 }
 
 static inline __u32 mbox_send_flags(__u64 features)
@@ -170,6 +181,11 @@ static inline int mbox_stat(int fd, struct mbox_stat *arg)
 	return mbox_ioctl(fd, MBOX_IOC_STAT, arg);
 }
 
+static inline int mbox_open(int fd, struct mbox_open *arg)
+{
+	return mbox_ioctl(fd, MBOX_IOC_OPEN, arg);
+}
+
 /* Shortcuts: the same calls with their arguments spelt out. */
 
 static inline int mbox_new(int fd, __u32 capacity, __u32 max_msg_size)
@@ -223,6 +239,14 @@ static inline int mbox_stat_id(int fd, __u32 id, struct mbox_stat *st)
 	memset(st, 0, sizeof(*st));
 	st->id = id;
 	return mbox_stat(fd, st);
+}
+
+/* A new file descriptor bound to mailbox @id, or -errno. */
+static inline int mbox_open_id(int fd, __u32 id, __u32 flags)
+{
+	struct mbox_open arg = { .id = id, .flags = flags };
+
+	return mbox_open(fd, &arg);
 }
 
 /*
@@ -288,6 +312,24 @@ static inline long long mbox_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock of the module's timestamps. */
+static inline __u64 mbox_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* @size bytes of zeroed memory shared with children; NULL on failure. */
+static inline void *mbox_shared_mem(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 /*
@@ -526,6 +568,38 @@ static inline int mbox_wait_blocked(pid_t pid, unsigned long cmd,
 		mbox_msleep(2);
 	}
 }
+
+/*
+ * Waits up to @timeout_ms until STAT of mailbox @id shows exactly @senders
+ * blocked senders and @receivers blocked receivers.  Returns 0, -ETIMEDOUT
+ * or the error of STAT.
+ */
+static inline int mbox_wait_waiters(int fd, __u32 id, __u32 senders,
+				    __u32 receivers, int timeout_ms)
+{
+	long long end = mbox_now_ms() + timeout_ms;
+	struct mbox_stat st;
+	int ret;
+
+	for (;;) {
+		ret = mbox_stat_id(fd, id, &st);
+		if (ret)
+			return ret;
+		if (st.blocked_senders == senders &&
+		    st.blocked_receivers == receivers)
+			return 0;
+		if (mbox_now_ms() >= end)
+			return -ETIMEDOUT;
+		mbox_msleep(1);
+	}
+}
+
+/* In a test: wait up to 5 s for mbox_wait_waiters() to see that many. */
+#define ASSERT_WAITERS(fd, id, senders, receivers)			\
+	ASSERT_EQ(0, mbox_wait_waiters(fd, id, senders, receivers, 5000)) \
+		TH_LOG("waiting for %u senders and %u receivers on %u",	\
+		       (unsigned int)(senders), (unsigned int)(receivers), \
+		       (unsigned int)(id))
 
 /* Is child @pid still running (not exited, not killed)? */
 static inline int mbox_alive(pid_t pid)
