@@ -4,13 +4,15 @@
  *
  * Every figure comes from an ioctl on /dev/mbox (see <linux/mbox.h>):
  * "list" walks the mailboxes with MBOX_IOC_STAT and MBOX_STAT_NEXT, "stat"
- * reports one mailbox and "info" prints MBOX_IOC_INFO.  With -j/--json the
- * output is one line of JSON whose keys are the field names of the uapi
- * structs; Documentation/mboxctl.8 lists them.
+ * reports one mailbox, given by id or by name (MBOX_IOC_LOOKUP), and "info"
+ * prints MBOX_IOC_INFO.  With -j/--json the output is one line of JSON whose
+ * keys are the field names of the uapi structs; Documentation/mboxctl.8
+ * lists them.
  *
  * The figures added after ABI version 1 (blocked senders and receivers,
  * last pids and times, totals) are shown only when MBOX_IOC_INFO reports
- * MBOX_FEATURE_STAT_EXT, so an older module is reported as it is.
+ * MBOX_FEATURE_STAT_EXT, and names only with MBOX_FEATURE_NAMES, so an
+ * older module is reported as it is.
  *
  * Exit status: 0 success, 1 failure, 2 usage error.
  */
@@ -20,6 +22,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +62,14 @@ static const struct command commands[] = {
 		"list", "", "list every mailbox, one line each",
 		"List every mailbox, in id order, one line each: its id, messages queued\n"
 		"and capacity, bytes queued, maximum message size, the messages sent and\n"
-		"received since it was created, and the senders and receivers blocked\n"
-		"on it now.\n",
+		"received since it was created, the senders and receivers blocked on it\n"
+		"now, and its name (empty if it has none).\n",
 		cmd_list,
 	}, {
-		"stat", " ID", "show every figure of mailbox ID",
-		"Show every figure the module reports for mailbox ID, one per line.\n",
+		"stat", " ID|NAME", "show every figure of one mailbox",
+		"Show every figure the module reports for one mailbox, one per line.\n"
+		"ID is its id, a decimal number; any other argument is a NAME, which is\n"
+		"looked up in the caller's IPC namespace.\n",
 		cmd_stat,
 	}, {
 		"info", "", "show the module's ABI version, features and limits",
@@ -91,7 +96,7 @@ static void print_usage(FILE *out)
 
 		snprintf(synopsis, sizeof(synopsis), "%s%s", commands[i].name,
 			 commands[i].args);
-		fprintf(out, "  %-10s %s\n", synopsis, commands[i].summary);
+		fprintf(out, "  %-13s %s\n", synopsis, commands[i].summary);
 	}
 	fprintf(out,
 		"\n"
@@ -193,6 +198,35 @@ static unsigned int parse_id(const char *s)
 	return val;
 }
 
+/* A plain decimal number: one or more digits and nothing else. */
+static bool is_decimal(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Is @s a name MBOX_IOC_LOOKUP accepts: 1 to MBOX_NAME_MAX - 1 bytes of
+ * printable ASCII other than '/'?
+ */
+static bool valid_name(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (!len || len >= MBOX_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '/')
+			return false;
+	}
+	return true;
+}
+
 static int open_device(void)
 {
 	int fd = open(MBOX_DEVICE, O_RDONLY | O_CLOEXEC);
@@ -214,6 +248,7 @@ static const char *const feature_names[] = {
 	"autodestroy",		/* MBOX_FEATURE_AUTODESTROY */
 	"fd",			/* MBOX_FEATURE_FD */
 	"stat_ext",		/* MBOX_FEATURE_STAT_EXT */
+	"names",		/* MBOX_FEATURE_NAMES */
 };
 
 /*
@@ -251,13 +286,50 @@ static unsigned long long module_features(int fd)
 	return info.features;
 }
 
-static bool have_stat_ext(int fd)
+/* Prints @s as a JSON string.  Names are printable ASCII, but be safe. */
+static void print_json_string(const char *s)
 {
-	return module_features(fd) & MBOX_FEATURE_STAT_EXT;
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
 }
 
-static void print_stat_json(const struct mbox_stat *st, bool ext)
+/* The figures a module reports beyond version 1, by feature. */
+struct stat_features {
+	bool ext;	/* MBOX_FEATURE_STAT_EXT */
+	bool names;	/* MBOX_FEATURE_NAMES */
+};
+
+static struct stat_features stat_features(int fd)
 {
+	unsigned long long features = module_features(fd);
+
+	return (struct stat_features){
+		.ext = features & MBOX_FEATURE_STAT_EXT,
+		.names = features & MBOX_FEATURE_NAMES,
+	};
+}
+
+/* The name in @st, which the module terminates; a bad one shows as "". */
+static const char *stat_name(const struct mbox_stat *st)
+{
+	return memchr(st->name, '\0', sizeof(st->name)) ? st->name : "";
+}
+
+static void print_stat_json(const struct mbox_stat *st,
+			    const struct stat_features *f)
+{
+	bool ext = f->ext;
+
 	printf("{\"id\":%u,\"capacity\":%u,\"max_msg_size\":%u,\"msgs\":%u,",
 	       st->id, st->capacity, st->max_msg_size, st->msgs);
 	printf("\"bytes\":%llu,\"sent_msgs\":%llu,\"sent_bytes\":%llu,",
@@ -279,10 +351,34 @@ static void print_stat_json(const struct mbox_stat *st, bool ext)
 		       (unsigned long long)st->create_ns,
 		       (unsigned long long)st->create_flags);
 	}
+	if (f->names) {
+		printf(",\"name\":");
+		print_json_string(stat_name(st));
+	}
 	putchar('}');
 }
 
-#define LIST_FORMAT "%-10s %-15s %-12s %-14s %-12s %-12s %-13s %s\n"
+#define LIST_FORMAT "%-10s %-15s %-12s %-14s %-12s %-12s %-13s %-13s %s"
+
+/*
+ * Prints a line of the list.  The name comes last, whole, since it may hold
+ * spaces; without one, the padding before it is left out.
+ */
+static void print_list_line(const char *id, const char *fill, const char *bytes,
+			    const char *size, const char *sent, const char *recv,
+			    const char *senders, const char *receivers,
+			    const char *name)
+{
+	char line[256];
+	size_t len;
+
+	snprintf(line, sizeof(line), LIST_FORMAT, id, fill, bytes, size, sent,
+		 recv, senders, receivers, name);
+	len = strlen(line);
+	while (!*name && len && line[len - 1] == ' ')
+		len--;
+	printf("%.*s\n", (int)len, line);
+}
 
 static void print_list_row(const struct mbox_stat *st, bool ext)
 {
@@ -300,16 +396,16 @@ static void print_list_row(const struct mbox_stat *st, bool ext)
 		snprintf(receivers, sizeof(receivers), "%u",
 			 st->blocked_receivers);
 	}
-	printf(LIST_FORMAT, id, fill, bytes, size, sent, recv, senders,
-	       receivers);
+	print_list_line(id, fill, bytes, size, sent, recv, senders, receivers,
+			stat_name(st));
 }
 
 static int cmd_list(const struct command *cmd, int argc, char **argv)
 {
+	struct stat_features f;
 	struct mbox_stat st;
 	unsigned int next = 1;
 	int ret, fd, n = 0;
-	bool ext;
 
 	ret = parse_command_options(argc, argv, cmd);
 	if (ret >= 0)
@@ -320,13 +416,14 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
-	ext = have_stat_ext(fd);
+	f = stat_features(fd);
 
 	if (json)
 		putchar('[');
 	else
-		printf(LIST_FORMAT, "id", "msgs/capacity", "bytes", "max-msg-size",
-		       "sent", "received", "blocked-send", "blocked-recv");
+		print_list_line("id", "msgs/capacity", "bytes", "max-msg-size",
+				"sent", "received", "blocked-send",
+				"blocked-recv", "name");
 	ret = EXIT_SUCCESS;
 	for (;;) {
 		memset(&st, 0, sizeof(st));
@@ -343,9 +440,9 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 		if (json) {
 			if (n)
 				putchar(',');
-			print_stat_json(&st, ext);
+			print_stat_json(&st, &f);
 		} else {
-			print_list_row(&st, ext);
+			print_list_row(&st, f.ext);
 		}
 		n++;
 		/* Guard against a cursor that does not advance. */
@@ -394,44 +491,92 @@ static void print_stat_ext(const struct mbox_stat *st)
 	putchar('\n');
 }
 
+/*
+ * The id of the mailbox named @name in the caller's IPC namespace, or 0
+ * after printing why there is none.
+ */
+static unsigned int lookup_name(int fd, const char *name,
+				const struct stat_features *f)
+{
+	struct mbox_lookup arg;
+	int ret;
+
+	if (!f->names) {
+		fprintf(stderr, "mboxctl: mailbox %s: this mbox module has no names\n",
+			name);
+		return 0;
+	}
+	memset(&arg, 0, sizeof(arg));
+	arg.name = (uintptr_t)name;
+	ret = ioctl(fd, MBOX_IOC_LOOKUP, &arg);
+	if (ret < 0) {
+		fprintf(stderr, "mboxctl: mailbox %s: %s\n", name, strerror(errno));
+		return 0;
+	}
+	return arg.id;
+}
+
 static int cmd_stat(const struct command *cmd, int argc, char **argv)
 {
+	struct stat_features f;
 	struct mbox_stat st;
-	unsigned int id;
+	const char *name = NULL;
+	unsigned int id = 0;
 	int ret, fd;
-	bool ext;
 
 	ret = parse_command_options(argc, argv, cmd);
 	if (ret >= 0)
 		return ret;
 	if (optind >= argc)
-		return usage_error(cmd, "missing mailbox id", NULL);
+		return usage_error(cmd, "missing mailbox id or name", NULL);
 	if (optind + 1 < argc)
 		return usage_error(cmd, "unexpected argument", argv[optind + 1]);
-	id = parse_id(argv[optind]);
-	if (!id)
-		return usage_error(cmd, "invalid mailbox id", argv[optind]);
+	if (is_decimal(argv[optind])) {
+		id = parse_id(argv[optind]);
+		if (!id)
+			return usage_error(cmd, "invalid mailbox id", argv[optind]);
+	} else {
+		name = argv[optind];
+		if (!valid_name(name))
+			return usage_error(cmd, "invalid mailbox name", name);
+	}
 
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
-	ext = have_stat_ext(fd);
+	f = stat_features(fd);
+	if (name) {
+		id = lookup_name(fd, name, &f);
+		if (!id) {
+			close(fd);
+			return EXIT_FAILURE;
+		}
+	}
 	memset(&st, 0, sizeof(st));
 	st.id = id;
 	ret = ioctl(fd, MBOX_IOC_STAT, &st);
 	if (ret < 0) {
-		fprintf(stderr, "mboxctl: mailbox %u: %s\n", id, strerror(errno));
+		if (name)
+			fprintf(stderr, "mboxctl: mailbox %s: %s\n", name,
+				strerror(errno));
+		else
+			fprintf(stderr, "mboxctl: mailbox %u: %s\n", id,
+				strerror(errno));
 		close(fd);
 		return EXIT_FAILURE;
 	}
 	close(fd);
 
 	if (json) {
-		print_stat_json(&st, ext);
+		print_stat_json(&st, &f);
 		putchar('\n');
 		return EXIT_SUCCESS;
 	}
 	printf("id:                 %u\n", st.id);
+	if (f.names) {
+		name = stat_name(&st);
+		printf("name:%s%s\n", *name ? "               " : "", name);
+	}
 	printf("capacity:           %u\n", st.capacity);
 	printf("max_msg_size:       %u\n", st.max_msg_size);
 	printf("msgs:               %u\n", st.msgs);
@@ -440,7 +585,7 @@ static int cmd_stat(const struct command *cmd, int argc, char **argv)
 	printf("sent_bytes:         %llu\n", (unsigned long long)st.sent_bytes);
 	printf("recv_msgs:          %llu\n", (unsigned long long)st.recv_msgs);
 	printf("recv_bytes:         %llu\n", (unsigned long long)st.recv_bytes);
-	if (ext)
+	if (f.ext)
 		print_stat_ext(&st);
 	return EXIT_SUCCESS;
 }
