@@ -21,8 +21,12 @@ pkgs=(
 	gcc
 	make
 	libc6-dev		# static userspace binaries
-	libelf-dev
-	perl			# checkpatch.pl
+	libelf-dev		# kbuild (objtool), for the stock and the debug kernel
+	perl			# checkpatch.pl, the debug kernel's build
+	flex			# the debug kernel's build (scripts/debug-kernel.sh)
+	bison
+	bc
+	libssl-dev
 )
 
 missing=()

@@ -5,6 +5,9 @@
 #   mboxvm=test   load mbox.ko, run every /tests/*_test, unload, check dmesg
 #   mboxvm=demo   load mbox.ko and run /demo.sh
 #   mboxvm=shell  load mbox.ko and start a shell on the console
+# mboxcpus=N is the number of CPUs the guest must see; mboxkernel=debug (the
+# debug kernel: KASAN, lockdep, kmemleak, ...) adds a kmemleak scan after
+# rmmod.  The dmesg check looks for the reports of every checker of both.
 # Results (kselftest TAP) go to the second serial port, ttyS1, which the host
 # reads; the kernel console is ttyS0.  The last line on ttyS1 is the verdict
 # line "mbox-vm: done": without it the host knows the guest died.
@@ -12,9 +15,14 @@
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null	# kmemleak, failslab
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
+
+param() { # NAME: the value of NAME=... on the kernel command line
+	sed -n "s/^\(.* \)\{0,1\}$1=\([^ ]*\).*/\2/p" /proc/cmdline
+}
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
@@ -34,6 +42,7 @@ example() { # NAME: run examples/NAME (at most 60 s), its output as TAP comments
 run_test() { # PATH: run one kselftest binary, then check it reported all it planned
 	name=${1##*/}
 	echo "# selftests: mbox: $name"
+	before=$(splats | wc -l)
 	{ (cd /tmp && "$1" 2>&1); echo $? >/tmp/rc; } | tee /tmp/out
 	rc=$(cat /tmp/rc)
 	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' /tmp/out | head -n 1)
@@ -44,13 +53,20 @@ run_test() { # PATH: run one kselftest binary, then check it reported all it pla
 	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$failed" -eq 0 ]; then
 		not_ok "$name exited with status $rc"
 	fi
+	after=$(splats | wc -l)
+	if [ "$after" -gt "$before" ]; then
+		not_ok "$name: no kernel splat while it ran ($((after - before)) new lines in dmesg)"
+	fi
 }
 
 run_tests() {
 	echo "# guest kernel $(uname -r), up $(cut -d' ' -f1 /proc/uptime) s"
+	cpus=$(param mboxcpus)
+	check "the guest sees ${cpus:-?} CPUs (nproc: $(nproc))" test "$(nproc)" = "${cpus:-?}"
 	check "insmod mbox.ko" insmod /mbox.ko
 	check "/dev/mbox is a character device" test -c /dev/mbox
 	[ -c /dev/mbox ] || return
+	text=$(cat /sys/module/mbox/sections/.text 2>/dev/null)	# for leak reports
 
 	found=0
 	for t in /tests/*_test; do
@@ -78,18 +94,77 @@ run_tests() {
 	check "rmmod mbox" rmmod mbox
 	check "/dev/mbox is gone after rmmod" test ! -e /dev/mbox
 
-	# A splat in the log, or the taint flags it leaves: B (bad page),
-	# D (oops), W (warning), L (soft lockup).
-	splat='BUG:|WARNING:|Oops|general protection|Call Trace|kernel BUG'
-	taint=$(cat /proc/sys/kernel/tainted)
-	if dmesg | grep -E "$splat" >/tmp/splat || [ $((taint & 0x42a0)) -ne 0 ]; then
-		not_ok "no kernel splat in dmesg (taint flags $taint)"
-		sed 's/^/# /' /tmp/splat
-	else
-		ok "no kernel splat in dmesg"
+	if [ "$(param mboxkernel)" = debug ]; then
+		leak_check
 	fi
+	splat_check
 	dmesg >/dev/console	# the whole log, for build/vm/console.log
 	echo "# guest done, up $(cut -d' ' -f1 /proc/uptime) s"
+}
+
+leak_check() { # kmemleak (debug kernel) finds no unreferenced object
+	f=/sys/kernel/debug/kmemleak
+	if [ ! -w $f ]; then
+		not_ok "kmemleak: $f exists"
+		return
+	fi
+	# kmemleak reports an object once it is more than 5 s old and no
+	# reference to it was found in two scans in a row.
+	sleep 6
+	if ! echo scan >$f || ! echo scan >$f; then
+		not_ok "kmemleak: no leak after rmmod (scan failed: kmemleak disabled?)"
+		return
+	fi
+	cat $f >/tmp/kmemleak
+	if [ -s /tmp/kmemleak ]; then
+		not_ok "kmemleak: no leak after rmmod" \
+			"($(grep -c '^unreferenced object' /tmp/kmemleak) objects reported)"
+		# mbox.ko's frames are bare addresses now: addr2line names them.
+		echo "#   mbox.ko's frames: addr2line -f -e build/debug-src/mbox/mbox.ko" \
+			"<address - ${text:-its .text}>; the first objects reported:"
+		head -n 48 /tmp/kmemleak | sed 's/^/#   /'
+	else
+		ok "kmemleak: no leak after rmmod"
+	fi
+}
+
+splat_check() { # no checker of either kernel reported anything in dmesg
+	# ... nor left the taint flags of a splat: B (bad page, KASAN),
+	# D (oops), W (warning), L (soft lockup).
+	taint=$(cat /proc/sys/kernel/tainted)
+	splats >/tmp/splat
+	if [ ! -s /tmp/splat ] && [ $((taint & 0x42a0)) -eq 0 ]; then
+		ok "no kernel splat in dmesg"
+		return
+	fi
+	not_ok "no kernel splat in dmesg ($(wc -l </tmp/splat) lines match, taint flags $taint)"
+	# Each kind of line once, then the first report in full.
+	sed 's/^\[[ 0-9.]*\] //' /tmp/splat | awk '!seen[$0]++' | head -n 20 | sed 's/^/#   /'
+	first=$(head -n 1 /tmp/splat)
+	[ -n "$first" ] || return
+	echo "#   the first report (all of dmesg is in the console log):"
+	# From 2 lines before it to its closing ===== line (KASAN, UBSAN,
+	# lockdep open with one), the end of a WARN's trace, or 150 lines.
+	dmesg | FIRST=$first awk '
+		!go && $0 != ENVIRON["FIRST"] { p2 = p1; p1 = $0; next }
+		!go { go = 1; if (p2 != "") print p2; if (p1 != "") print p1 }
+		{ print; n++ }
+		n > 3 && /\] =+$/ || /---\[ end trace/ || n >= 150 { exit }
+	' | sed 's/^/#     /'
+}
+
+# What the checkers print: oopses and warnings, KASAN, UBSAN, lockdep,
+# might_sleep, the hung task and soft lockup detectors, RCU stalls, kmemleak
+# (but its banners).
+SPLAT='BUG:|WARNING:|Oops|general protection|Call Trace|kernel BUG|KASAN|UBSAN'
+SPLAT="$SPLAT|possible circular locking|possible recursive locking"
+SPLAT="$SPLAT|inconsistent lock state|lockdep is turned off|locking correctness validator"
+SPLAT="$SPLAT|sleeping function called from invalid context"
+SPLAT="$SPLAT|hung_task|blocked for more than|soft lockup|detected stall"
+SPLAT="$SPLAT|kmemleak|suspected memory leak"
+BANNER='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning)'
+splats() { # the lines of dmesg that report a bug
+	dmesg | grep -E "$SPLAT" | grep -vE "$BANNER"
 }
 
 case " $(cat /proc/cmdline) " in

@@ -2,17 +2,42 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Count the TAP result lines of FILE ("ok ..." and "not ok ..." at the start
-# of a line; "ok ... # SKIP" is a skip) and print "N passed, N failed" (and
+# of a line; "ok ... # SKIP" is a skip).  Print, as TAP comments, the counts
+# of each kernel's VM run (result lines tagged "[stock]" or "[debug]") and of
+# the rest, then the summary of them all: "N passed, N failed" (and
 # ", N skipped" if any).  Exit status 1 if anything failed or nothing passed.
 set -euo pipefail
 
 awk '
-/^ok /     { if (/# [Ss][Kk][Ii][Pp]/) skipped++; else passed++ }
-/^not ok / { failed++ }
+function count(part, what) {
+	n[part, what]++
+	if (!(part in seen)) {
+		seen[part] = 1
+		order[++parts] = part
+	}
+}
+function line(part) {
+	s = sprintf("%d passed, %d failed", n[part, "p"], n[part, "f"])
+	if (n[part, "s"])
+		s = s sprintf(", %d skipped", n[part, "s"])
+	return s
+}
+/^(not )?ok / {
+	part = "build and static checks"
+	if (match($0, /^(not )?ok( [0-9]+)?( -)? \[[a-z]+\] /)) {
+		part = substr($0, 1, RLENGTH - 1)
+		sub(/.*\[/, "", part)
+		sub(/\]$/, "", part)
+		part = part " kernel"
+	}
+	what = /^not ok / ? "f" : /# [Ss][Kk][Ii][Pp]/ ? "s" : "p"
+	count(part, what)
+	count("", what)
+}
 END {
-	line = sprintf("%d passed, %d failed", passed, failed)
-	if (skipped)
-		line = line sprintf(", %d skipped", skipped)
-	print line
-	exit (failed || !passed)
+	for (i = 1; i <= parts; i++)
+		if (order[i] != "")
+			printf "# %s: %s\n", order[i], line(order[i])
+	print line("")
+	exit (n["", "f"] || !n["", "p"])
 }' "$1"

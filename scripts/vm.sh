@@ -1,62 +1,128 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot Debian's stock kernel in QEMU (TCG) with the mbox initramfs.
-# Usage: scripts/vm.sh test|demo|shell   (the binaries must be built: make bins)
+# Boot a kernel in QEMU (TCG) with the mbox initramfs.
+# Usage: scripts/vm.sh test|demo|shell [stock|debug]
+#
+# stock (the default): Debian's kernel (scripts/guest-kernel.sh) with
+#   mbox/mbox.ko (make bins).
+# debug: the debug kernel of scripts/debug-kernel.sh (KASAN, lockdep,
+#   kmemleak, UBSAN, failslab; built once and cached) with
+#   build/debug-src/mbox/mbox.ko (make debug-module), 2 GB of memory and
+#   slub_debug=FZPU.  KASAN reports only its first bug: a bug on a hot path
+#   reported every time floods the console for minutes (VM_APPEND=
+#   kasan_multi_shot reports them all).
+# The userspace binaries are the same for both (make userspace).
 #
 # test, demo: what the guest writes to its second serial port (ttyS1, kept in
-# build/vm/ttyS1.log) is streamed to stdout; the kernel console goes to
-# build/vm/console.log.  A hard timeout (VM_TIMEOUT seconds) stops a hung
-# guest.  In test mode the outcome of the run itself is a TAP line.  Exit
-# status 0 only if the guest got to its verdict line "mbox-vm: done".
+# build/vm/KERNEL/ttyS1.log) is streamed to stdout; the kernel console goes
+# to build/vm/KERNEL/console.log.  A hard timeout stops a hung guest after
+# VM_TIMEOUT seconds (stock kernel; default 900 for test, 300 for demo) or
+# VM_TIMEOUT_DEBUG seconds (debug kernel; default 1800 for test, 900 for
+# demo).  In test mode every TAP result line gets the kernel's tag, e.g.
+# "ok 3 [debug] global.create", and the outcome of the run itself is a TAP
+# line too.  Exit status 0 only if the guest got to its verdict line
+# "mbox-vm: done".
 # shell: the console is on stdin/stdout; quit with "exit" or Ctrl-A X.
 # VM_APPEND adds to the kernel command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=${1:?usage: scripts/vm.sh test|demo|shell}
-vm=build/vm
-kver=$(bash scripts/guest-kernel.sh)
-mkdir -p $vm
-bash scripts/mkinitramfs.sh $vm/initramfs.cpio.gz
-
-qemu=(qemu-system-x86_64 -accel "tcg,thread=multi" -smp 2 -m 1G
-      -nographic -no-reboot -monitor none -nic none
-      -kernel "/boot/vmlinuz-$kver" -initrd "$vm/initramfs.cpio.gz"
-      -append "console=ttyS0 panic=-1 oops=panic loglevel=4 mboxvm=$mode ${VM_APPEND:-}")
-
-if [ "$mode" = shell ]; then
-	exec "${qemu[@]}" -serial mon:stdio -serial file:$vm/ttyS1.log
-fi
-
+usage="usage: scripts/vm.sh test|demo|shell [stock|debug]"
+mode=${1:?$usage}
+kernel=${2:-stock}
+cpus=2
+case $kernel in
+stock)
+	kver=$(bash scripts/guest-kernel.sh)
+	image=/boot/vmlinuz-$kver
+	module=mbox/mbox.ko
+	mem=1G
+	append=
+	timeout=${VM_TIMEOUT:-}
+	test_limit=900 demo_limit=300
+	;;
+debug)
+	# Built already (make debug-module): its "cached" note is noise here.
+	mkdir -p build/vm
+	if ! kdir=$(bash scripts/debug-kernel.sh 2>build/vm/debug-kernel.log); then
+		cat build/vm/debug-kernel.log >&2
+		exit 1
+	fi
+	image=$kdir/arch/x86/boot/bzImage
+	kver=$(cat "$kdir/include/config/kernel.release")
+	module=build/debug-src/mbox/mbox.ko
+	mem=2G
+	append="slub_debug=FZPU"
+	timeout=${VM_TIMEOUT_DEBUG:-}
+	test_limit=1800 demo_limit=900
+	;;
+*)
+	echo "$usage" >&2
+	exit 2
+	;;
+esac
 case $mode in
-test) limit=${VM_TIMEOUT:-900} ;;
-demo) limit=${VM_TIMEOUT:-300} ;;
-*) echo "vm.sh: unknown mode '$mode'" >&2; exit 2 ;;
+test) limit=${timeout:-$test_limit} ;;
+demo) limit=${timeout:-$demo_limit} ;;
+shell) ;;
+*) echo "$usage" >&2; exit 2 ;;
 esac
 
-: >$vm/ttyS1.log
+# Refuse a module built for another kernel: insmod would fail in the guest
+# with a less helpful message.
+vermagic=$(modinfo -F vermagic "$module" 2>/dev/null || true)
+if [ "${vermagic%% *}" != "$kver" ]; then
+	msg="$module is built for '${vermagic%% *}', not for the $kernel kernel $kver"
+	[ "$mode" = test ] && echo "not ok - [$kernel] VM ran the tests to the end: $msg"
+	echo "vm.sh: $msg" >&2
+	exit 1
+fi
+
+vm=build/vm/$kernel
+mkdir -p "$vm"
+bash scripts/mkinitramfs.sh "$vm"/initramfs.cpio.gz "$module"
+
+# Without ACPI (the debug kernel) the guest finds its CPUs in the BIOS MP
+# table, which lists one per socket: give each CPU its own socket.
+qemu=(qemu-system-x86_64 -accel "tcg,thread=multi"
+      -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$mem"
+      -nographic -no-reboot -monitor none -nic none
+      -kernel "$image" -initrd "$vm/initramfs.cpio.gz"
+      -append "console=ttyS0 panic=-1 oops=panic loglevel=4 $append mboxvm=$mode mboxkernel=$kernel mboxcpus=$cpus ${VM_APPEND:-}")
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio -serial file:"$vm"/ttyS1.log
+fi
+
+# Drop the serial port's carriage returns; in test mode also tag the TAP
+# result lines with the kernel.
+filter=(-e 's/\r//g')
+[ "$mode" = test ] && filter+=(-E -e "s/^(not )?ok( [0-9]+)?( -)? /&[$kernel] /")
+
+[ "$mode" = test ] && echo "# kernel: $kernel ($kver, $image, TCG, $cpus CPUs, $mem)"
+: >"$vm"/ttyS1.log
 start=$SECONDS
 timeout -k 10 "$limit" "${qemu[@]}" \
-	-serial file:$vm/console.log -serial file:$vm/ttyS1.log </dev/null &
+	-serial file:"$vm"/console.log -serial file:"$vm"/ttyS1.log </dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT	# also stops QEMU on Ctrl-C
-tail -n +1 -f --pid=$pid $vm/ttyS1.log | tr -d '\r'
+tail -n +1 -f --pid=$pid "$vm"/ttyS1.log | sed -u "${filter[@]}"
 rc=0
 wait $pid || rc=$?
 trap - EXIT
 
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	why="timed out after $limit s"
-elif ! grep -q '^mbox-vm: done' $vm/ttyS1.log; then
+elif ! grep -q '^mbox-vm: done' "$vm"/ttyS1.log; then
 	why="ended without its verdict line (QEMU status $rc)"
 fi
 if [ -n "${why:-}" ]; then
-	[ "$mode" = test ] && echo "not ok - VM ran the tests to the end: $why"
+	[ "$mode" = test ] && echo "not ok - [$kernel] VM ran the tests to the end: $why"
 	echo "# VM $why; last lines of $vm/console.log:"
-	tail -n 30 $vm/console.log |
+	tail -n 40 "$vm"/console.log |
 		awk '{ gsub(/\r|\033(\[[?0-9;]*[a-zA-Z]|c)/, ""); print "#   " $0 }'
 	exit 1
 fi
-[ "$mode" = test ] && echo "ok - VM ran the tests to the end"
-echo "# VM ($kver, TCG) ran for $((SECONDS - start)) s; console log in $vm/console.log"
+[ "$mode" = test ] && echo "ok - [$kernel] VM ran the tests to the end"
+echo "# VM ($kernel kernel $kver, TCG) ran for $((SECONDS - start)) s; console log in $vm/console.log"
