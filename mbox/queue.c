@@ -116,14 +116,32 @@ static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
 	mbox_set_pid(&mbox->last_recv_pid, task_tgid(task));
 }
 
-static void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg, bool head)
+static void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mbox->lock);
 
-	if (head)
-		list_add(&msg->link, &mbox->msgs);
-	else
-		list_add_tail(&msg->link, &mbox->msgs);
+	list_add_tail(&msg->link, &mbox->msgs);
+	mbox->nr_msgs++;
+	mbox->nr_bytes += msg->len;
+}
+
+/*
+ * Put back a message taken from the queue where it was.  The queue is in
+ * acceptance order, which is @seq order, and a selective receive may have
+ * taken it from the middle: so it goes before the first message accepted
+ * after it, not to the head.  Only failed receives come here.
+ */
+static void mbox_queue_reinsert(struct mbox *mbox, struct mbox_msg *msg)
+{
+	struct mbox_msg *pos;
+
+	lockdep_assert_held(&mbox->lock);
+
+	list_for_each_entry(pos, &mbox->msgs, link) {
+		if (pos->seq > msg->seq)
+			break;
+	}
+	list_add_tail(&msg->link, &pos->link);
 	mbox->nr_msgs++;
 	mbox->nr_bytes += msg->len;
 }
@@ -237,7 +255,7 @@ static bool mbox_place(struct mbox *mbox, struct mbox_msg *msg,
 		return true;
 	if (mbox->nr_msgs >= mbox->capacity)
 		return false;
-	mbox_queue_add(mbox, msg, false);
+	mbox_queue_add(mbox, msg);
 	return true;
 }
 
@@ -389,7 +407,7 @@ static void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 	mbox->recv_msgs--;
 	mbox->recv_bytes -= msg->len;
 	if (!mbox_hand_off(mbox, msg, &done))
-		mbox_queue_add(mbox, msg, true);
+		mbox_queue_reinsert(mbox, msg);
 	spin_unlock(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox);
@@ -450,7 +468,7 @@ static int mbox_finish_recv(struct mbox *mbox, const struct mbox_sel *sel,
  * @deliver:	called with the message and no lock held.
  * @ctx:	passed to @deliver.
  *
- * If @deliver fails, the message goes back to the head of the mailbox (or
+ * If @deliver fails, the message goes back to its place in the queue (or
  * to a receiver waiting for it), so a failed receive loses nothing.  While
  * it is out, another receiver may take the next message, and a sender may
  * fill its slot, so that the mailbox briefly holds one message more than
@@ -511,7 +529,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 		from = list_first_entry_or_null(&mbox->senders,
 						struct mbox_waiter, link);
 		if (from && mbox->nr_msgs < mbox->capacity) {
-			mbox_queue_add(mbox, from->msg, false);
+			mbox_queue_add(mbox, from->msg);
 			mbox_account_send(mbox, from->msg);
 			mbox_claim(mbox, from, 0, &done);
 		}

@@ -315,6 +315,41 @@ TEST_F(sel, messages_a_selection_skips_keep_their_order)
 	EXPECT_EQ(0U, msgs_of(fd, id));
 }
 
+/*
+ * A receive that selects a message from the middle and then cannot store
+ * it gives it back to its place: not to the head, ahead of older messages.
+ */
+TEST_F(sel, failed_typed_recv_puts_the_message_back_in_its_place)
+{
+	static const __u32 types[] = { 1, 2, 1, 2 };
+	int fd = self->d.fd;
+	__u32 id = self->d.id;
+	struct mbox_recv r;
+	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	struct mbox_recv bad = {
+		.id = id,
+		.flags = MBOX_RECV_TYPE | MBOX_NONBLOCK,
+		.type = 2,
+		.buf = (__u64)(uintptr_t)ro,
+		.len = 4096,
+	};
+
+	ASSERT_NE(MAP_FAILED, ro);
+	send_typed(_metadata, fd, id, types, ARRAY_SIZE(types));
+	/* Message 1, the oldest of type 2, cannot be stored. */
+	EXPECT_EQ(-EFAULT, mbox_recv(fd, &bad));
+	EXPECT_EQ(4U, msgs_of(fd, id));
+	/* Every message in its order, 1 between 0 and 2. */
+	EXPECT_EQ(0, trecv(fd, id, MBOX_NONBLOCK, 0, &r));
+	EXPECT_EQ(1, trecv(fd, id, MBOX_NONBLOCK, 0, &r));
+	EXPECT_EQ(2U, r.type);
+	EXPECT_EQ(2, trecv(fd, id, MBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(3, trecv(fd, id, MBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(0U, msgs_of(fd, id));
+	munmap(ro, 4096);
+}
+
 TEST_F(sel, recv_type_and_except_together_is_einval_and_takes_nothing)
 {
 	static const __u32 extra[] = { 0, MBOX_NONBLOCK, MBOX_RECV_PEEK,
