@@ -513,7 +513,9 @@ struct mbox_lookup {
  *
  * With MBOX_FD_NONBLOCK (or O_NONBLOCK set later with fcntl()), read and
  * write fail with EAGAIN instead of waiting.  The file holds the mailbox's
- * memory, not its life: destroy still destroys it.
+ * memory, not its life: destroy still destroys it.  After a destroy, read
+ * and write fail with EIDRM (a write that is too long, or whose buffer is
+ * unreadable, may fail with EMSGSIZE or EFAULT first).
  *
  * Errors:
  * EINVAL  @flags has an unknown bit.
