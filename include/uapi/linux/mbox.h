@@ -378,7 +378,7 @@ struct mbox_lookup {
  * _IOW.  Destroys mailbox @id: frees every queued message, and wakes every
  * sender and receiver blocked on it, whose calls then fail with EIDRM.
  * Files opened on it with MBOX_IOC_OPEN stay open, report EPOLLHUP and fail
- * every read and write with EIDRM.  Returns 0.
+ * reads and writes with EIDRM (see MBOX_IOC_OPEN).  Returns 0.
  *
  * Errors:
  * EINVAL  @flags is not 0.
