@@ -86,36 +86,12 @@ static struct mbox_stat stat_of(int fd, __u32 id)
  */
 static int in_syscall(pid_t pid, long nr1, long nr2)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
+	unsigned long long arg1;
 	long nr;
-	int fd;
+	int r = mbox_asleep_in_syscall(pid, &nr, &arg1);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return -1;
-	if (p[2] != 'S')
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "%ld", &nr) != 1)
-		return 0;
+	if (r != 1)
+		return r;
 	return nr == nr1 || nr == nr2;
 }
 

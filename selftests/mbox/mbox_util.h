@@ -502,15 +502,16 @@ static inline void mbox_cleanup(int fd)
 }
 
 /*
- * Is @pid asleep, interruptibly, inside ioctl(@cmd)?  Reads the state from
- * /proc/PID/stat and the system call and its arguments from
- * /proc/PID/syscall.  Returns 1 or 0, or -1 when /proc cannot tell.
+ * Is @pid asleep, interruptibly, in a system call?  Reads the state from
+ * /proc/PID/stat and the call from /proc/PID/syscall, storing its number
+ * in *@nr and its second argument in *@arg1.  Returns 1 or 0, or -1 when
+ * /proc cannot tell.
  */
-static inline int mbox_in_ioctl(pid_t pid, unsigned long cmd)
+static inline int mbox_asleep_in_syscall(pid_t pid, long *nr,
+					 unsigned long long *arg1)
 {
 	char path[64], buf[512], *p;
-	unsigned long long arg0, arg1;
-	long nr;
+	unsigned long long arg0;
 	ssize_t n;
 	int fd;
 
@@ -538,8 +539,20 @@ static inline int mbox_in_ioctl(pid_t pid, unsigned long cmd)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if (sscanf(buf, "%ld 0x%llx 0x%llx", &nr, &arg0, &arg1) != 3)
+	if (sscanf(buf, "%ld 0x%llx 0x%llx", nr, &arg0, arg1) != 3)
 		return 0;	/* "running", or in user space ("-1 ...") */
+	return 1;
+}
+
+/* Is @pid asleep inside ioctl(@cmd)?  1 or 0, or -1 if /proc cannot tell. */
+static inline int mbox_in_ioctl(pid_t pid, unsigned long cmd)
+{
+	unsigned long long arg1;
+	long nr;
+	int r = mbox_asleep_in_syscall(pid, &nr, &arg1);
+
+	if (r != 1)
+		return r;
 	return nr == SYS_ioctl && arg1 == (unsigned long long)cmd;
 }
 
