@@ -51,7 +51,7 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 	struct mbox_msg *msg;
 	int ret;
 
-	if (count > mbox->max_msg_size)
+	if (count > READ_ONCE(mbox->max_msg_size))
 		return -EMSGSIZE;
 	msg = mbox_msg_load(buf, count, 0);
 	if (IS_ERR(msg))
@@ -91,12 +91,22 @@ static const struct file_operations mbox_fd_fops = {
  * mbox_open_fd() - install a file descriptor bound to a mailbox
  * @mbox:	the mailbox; on success the file owns the caller's reference.
  * @flags:	MBOX_FD_CLOEXEC, MBOX_FD_NONBLOCK.
+ * @may:	MAY_READ, MAY_WRITE or both: the rights the file gets.  A file
+ *		opened without one of them is O_WRONLY or O_RDONLY, so read()
+ *		or write() on it fails with EBADF, as on any file.
  *
  * Return: the new file descriptor, or a negative errno.
  */
-int mbox_open_fd(struct mbox *mbox, unsigned int flags)
+int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may)
 {
-	int oflags = O_RDWR;
+	int oflags;
+
+	if ((may & (MAY_READ | MAY_WRITE)) == (MAY_READ | MAY_WRITE))
+		oflags = O_RDWR;
+	else if (may & MAY_READ)
+		oflags = O_RDONLY;
+	else
+		oflags = O_WRONLY;
 
 	if (flags & MBOX_FD_CLOEXEC)
 		oflags |= O_CLOEXEC;

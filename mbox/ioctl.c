@@ -57,7 +57,8 @@ static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
 			 MBOX_FEATURE_PEEK | MBOX_FEATURE_TRUNC | \
 			 MBOX_FEATURE_MSG_INFO | MBOX_FEATURE_AUTODESTROY | \
 			 MBOX_FEATURE_FD | MBOX_FEATURE_STAT_EXT | \
-			 MBOX_FEATURE_NAMES)
+			 MBOX_FEATURE_NAMES | MBOX_FEATURE_PERMS | \
+			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS)
 
 #define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
 #define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
@@ -89,14 +90,15 @@ static long mbox_ioctl_info(void __user *uarg, size_t usize)
 {
 	struct mbox_info info = {
 		.abi_version = MBOX_ABI_VERSION,
-		.max_mailboxes = mbox_max_mailboxes,
+		.max_mailboxes = READ_ONCE(mbox_max_mailboxes),
 		.features = MBOX_FEATURES,
-		.max_capacity = mbox_max_capacity,
-		.max_msg_size = mbox_max_msg_size,
+		.max_capacity = READ_ONCE(mbox_max_capacity),
+		.max_msg_size = READ_ONCE(mbox_max_msg_size),
 		.nr_mailboxes = mbox_count(),
 	};
 
 	mbox_fill_totals(&info);
+	mbox_fill_limits(&info);
 	return mbox_copy_out(uarg, usize, &info, sizeof(info));
 }
 
@@ -126,19 +128,25 @@ static long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
 			      size_t usize)
 {
 	char name[MBOX_NAME_MAX];
+	struct mbox_params p;
 	struct mbox_create arg;
 	int ret;
 
 	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if (arg.flags & ~(MBOX_CREATE_AUTODESTROY | MBOX_CREATE_EXCL))
+	if (arg.flags & ~(MBOX_CREATE_AUTODESTROY | MBOX_CREATE_EXCL |
+			  MBOX_CREATE_MODE))
 		return -EINVAL;
 	if ((arg.flags & MBOX_CREATE_EXCL) && !arg.name)
 		return -EINVAL;
-	if (arg.capacity > mbox_max_capacity)
+	if (arg.__reserved)
 		return -EINVAL;
-	if (arg.max_msg_size > mbox_max_msg_size)
+	if ((arg.flags & MBOX_CREATE_MODE) ? arg.mode & ~0777U : arg.mode)
+		return -EINVAL;
+	if (arg.capacity > READ_ONCE(mbox_max_capacity))
+		return -EINVAL;
+	if (arg.max_msg_size > READ_ONCE(mbox_max_msg_size))
 		return -EINVAL;
 	if (arg.name) {
 		ret = mbox_copy_name(name, arg.name);
@@ -146,8 +154,11 @@ static long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
 			return ret;
 	}
 
-	return mbox_create(arg.capacity, arg.max_msg_size, arg.flags, owner,
-			   arg.name ? name : NULL);
+	p.capacity = arg.capacity;
+	p.max_msg_size = arg.max_msg_size;
+	p.flags = arg.flags;
+	p.mode = (arg.flags & MBOX_CREATE_MODE) ? arg.mode : 0600;
+	return mbox_create(&p, owner, arg.name ? name : NULL);
 }
 
 static long mbox_ioctl_lookup(void __user *uarg, size_t usize)
@@ -208,7 +219,10 @@ static long mbox_ioctl_send(void __user *uarg, size_t usize)
 	mbox = mbox_get(arg.id);
 	if (!mbox)
 		return -ENOENT;
-	if (arg.len > mbox->max_msg_size) {
+	ret = mbox_perm(mbox, MAY_WRITE);
+	if (ret)
+		goto out_put_mbox;
+	if (arg.len > READ_ONCE(mbox->max_msg_size)) {
 		ret = -EMSGSIZE;
 		goto out_put_mbox;
 	}
@@ -285,7 +299,9 @@ static long mbox_ioctl_recv(void __user *uarg, size_t usize)
 	mbox = mbox_get(arg.id);
 	if (!mbox)
 		return -ENOENT;
-	ret = mbox_recv(mbox, &sel, &len, mbox_recv_deliver, &ctx);
+	ret = mbox_perm(mbox, MAY_READ);
+	if (!ret)
+		ret = mbox_recv(mbox, &sel, &len, mbox_recv_deliver, &ctx);
 	mbox_put(mbox);
 
 	if (!ret)
@@ -308,6 +324,7 @@ static long mbox_ioctl_open(void __user *uarg, size_t usize)
 {
 	struct mbox_open arg;
 	struct mbox *mbox;
+	int may = 0;
 	int ret;
 
 	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
@@ -319,7 +336,12 @@ static long mbox_ioctl_open(void __user *uarg, size_t usize)
 	mbox = mbox_get(arg.id);
 	if (!mbox)
 		return -ENOENT;
-	ret = mbox_open_fd(mbox, arg.flags);
+	/* The file gets the rights the caller has now, like open(2). */
+	if (!mbox_perm(mbox, MAY_READ))
+		may |= MAY_READ;
+	if (!mbox_perm(mbox, MAY_WRITE))
+		may |= MAY_WRITE;
+	ret = may ? mbox_open_fd(mbox, arg.flags, may) : -EACCES;
 	if (ret < 0)
 		mbox_put(mbox);
 	return ret;
@@ -339,12 +361,29 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 		return -EINVAL;
 
 	id = st.id;
-	if (st.flags & MBOX_STAT_NEXT)
-		mbox = mbox_get_next(&id);
-	else
+	if (!(st.flags & MBOX_STAT_NEXT)) {
 		mbox = mbox_get(id);
-	if (!mbox)
-		return -ENOENT;
+		if (!mbox)
+			return -ENOENT;
+		ret = mbox_perm(mbox, MAY_READ);
+		if (ret) {
+			mbox_put(mbox);
+			return ret;
+		}
+	} else {
+		/* Skip what the caller may not read, as if it did not exist. */
+		for (;;) {
+			mbox = mbox_get_next(&id);
+			if (!mbox)
+				return -ENOENT;
+			if (!mbox_perm(mbox, MAY_READ))
+				break;
+			mbox_put(mbox);
+			if (id >= INT_MAX)
+				return -ENOENT;
+			id++;
+		}
+	}
 
 	/* Every output field is rewritten; flags goes back as it came. */
 	st = (struct mbox_stat){ .flags = st.flags };
@@ -352,6 +391,39 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 	mbox_put(mbox);
 
 	return mbox_copy_out(uarg, usize, &st, sizeof(st));
+}
+
+#define MBOX_SET_FLAGS	(MBOX_SET_OWNER | MBOX_SET_MODE | MBOX_SET_CAPACITY | \
+			 MBOX_SET_MSG_SIZE)
+
+static long mbox_ioctl_set(void __user *uarg, size_t usize)
+{
+	struct user_namespace *user_ns = current_user_ns();
+	struct mbox_set arg;
+	int ret;
+
+	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if ((arg.flags & ~MBOX_SET_FLAGS) || arg.__reserved)
+		return -EINVAL;
+	if (arg.flags & MBOX_SET_OWNER) {
+		if (!uid_valid(make_kuid(user_ns, arg.uid)) ||
+		    !gid_valid(make_kgid(user_ns, arg.gid)))
+			return -EINVAL;
+	} else if (arg.uid || arg.gid) {
+		return -EINVAL;
+	}
+	if ((arg.flags & MBOX_SET_MODE) ? arg.mode & ~0777U : arg.mode)
+		return -EINVAL;
+	if ((arg.flags & MBOX_SET_CAPACITY) ?
+	    arg.capacity > MBOX_CAPACITY_LIMIT : arg.capacity)
+		return -EINVAL;
+	if ((arg.flags & MBOX_SET_MSG_SIZE) ?
+	    arg.max_msg_size > MBOX_MSG_SIZE_LIMIT : arg.max_msg_size)
+		return -EINVAL;
+
+	return mbox_set(arg.id, &arg);
 }
 
 /**
@@ -399,6 +471,9 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = mbox_check_cmd(cmd, MBOX_IOC_LOOKUP,
 				     MBOX_LOOKUP_SIZE_VER1);
 		return ret ?: mbox_ioctl_lookup(uarg, usize);
+	case _IOC_NR(MBOX_IOC_SET):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_SET, MBOX_SET_SIZE_VER1);
+		return ret ?: mbox_ioctl_set(uarg, usize);
 	default:
 		return -ENOTTY;
 	}

@@ -9,6 +9,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/ktime.h>
 #include <linux/limits.h>
 #include <linux/pid.h>
@@ -28,14 +30,16 @@ static atomic_t mbox_nr = ATOMIC_INIT(0);
 static DEFINE_SPINLOCK(mbox_owner_lock);
 
 /* Allocate, initialise and publish a mailbox; see mbox_create(). */
-static int mbox_new(u32 capacity, u32 max_msg_size, u64 flags,
-		    struct mbox_owner *owner, const char *name)
+static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
+		    const char *name)
 {
 	struct mbox *mbox;
 	u32 id;
 	int ret;
 
-	if (!atomic_add_unless(&mbox_nr, 1, mbox_max_mailboxes))
+	mbox_names_lock_assert_held();
+
+	if (!atomic_add_unless(&mbox_nr, 1, READ_ONCE(mbox_max_mailboxes)))
 		return -ENOSPC;
 
 	mbox = kzalloc(sizeof(*mbox), GFP_KERNEL_ACCOUNT);
@@ -43,10 +47,15 @@ static int mbox_new(u32 capacity, u32 max_msg_size, u64 flags,
 		ret = -ENOMEM;
 		goto err_uncount;
 	}
-	mbox->capacity = capacity;
-	mbox->max_msg_size = max_msg_size;
-	mbox->create_flags = flags;
+	mbox->capacity = p->capacity;
+	mbox->max_msg_size = p->max_msg_size;
+	mbox->create_flags = p->flags;
 	mbox->create_ns = ktime_get_ns();
+	mbox->mode = p->mode;
+	mbox->uid = current_euid();
+	mbox->cuid = mbox->uid;
+	mbox->gid = current_egid();
+	mbox->cgid = mbox->gid;
 	refcount_set(&mbox->ref, 1);
 	INIT_LIST_HEAD(&mbox->owner_link);
 	spin_lock_init(&mbox->lock);
@@ -54,6 +63,18 @@ static int mbox_new(u32 capacity, u32 max_msg_size, u64 flags,
 	INIT_LIST_HEAD(&mbox->senders);
 	INIT_LIST_HEAD(&mbox->receivers);
 	init_waitqueue_head(&mbox->poll_wq);
+
+	mbox->user = mbox_user_get(mbox->cuid);
+	if (!mbox->user) {
+		ret = -ENOMEM;
+		goto err_free_mbox;
+	}
+	ret = mbox_user_charge_mailbox(mbox->user);
+	if (ret)
+		goto err_put_user;
+	ret = mbox_ns_attach(mbox);
+	if (ret)
+		goto err_uncharge_user;
 
 	/*
 	 * Reserve the id, fill it in, then publish the mailbox: once it is in
@@ -63,15 +84,13 @@ static int mbox_new(u32 capacity, u32 max_msg_size, u64 flags,
 	ret = xa_alloc_cyclic(&mbox_ids, &id, NULL, XA_LIMIT(1, INT_MAX),
 			      &mbox_next_id, GFP_KERNEL);
 	if (ret < 0)
-		goto err_free_mbox;
+		goto err_detach_ns;
 	mbox->id = id;
 	if (name) {
 		strscpy(mbox->name, name, sizeof(mbox->name));
-		ret = mbox_name_add(mbox);
-		if (ret)
-			goto err_release_id;
+		mbox_name_add(mbox);
 	}
-	if (flags & MBOX_CREATE_AUTODESTROY) {
+	if (p->flags & MBOX_CREATE_AUTODESTROY) {
 		spin_lock(&mbox_owner_lock);
 		list_add_tail(&mbox->owner_link, &owner->owned);
 		spin_unlock(&mbox_owner_lock);
@@ -86,8 +105,14 @@ err_unown:
 	list_del(&mbox->owner_link);
 	spin_unlock(&mbox_owner_lock);
 	mbox_name_del(mbox);
-err_release_id:
 	xa_release(&mbox_ids, id);
+err_detach_ns:
+	mbox_ns_detach(mbox);
+	mbox_ns_put(mbox->ns);
+err_uncharge_user:
+	mbox_user_uncharge_mailbox(mbox->user);
+err_put_user:
+	mbox_user_put(mbox->user);
 err_free_mbox:
 	kfree(mbox);
 err_uncount:
@@ -97,36 +122,34 @@ err_uncount:
 
 /**
  * mbox_create() - create a mailbox and publish it in the registry
- * @capacity:		messages it buffers; checked by the caller.
- * @max_msg_size:	largest message; checked by the caller.
- * @flags:		MBOX_CREATE_* flags; checked by the caller.
- * @owner:		the file to tie the mailbox to, with
- *			MBOX_CREATE_AUTODESTROY.
- * @name:		a valid name, or NULL.
+ * @p:		its capacity, maximum message size, flags and mode.
+ * @owner:	the file to tie the mailbox to, with
+ *		MBOX_CREATE_AUTODESTROY.
+ * @name:	a valid name, or NULL.
  *
  * Ids are allocated cyclically from 1 to INT_MAX, so an id is not reused
- * until the id space wraps.  A named create holds mbox_names_lock from the
- * check that the name is free until the mailbox is published.
+ * until the id space wraps.  The mailbox belongs to the caller's IPC
+ * namespace and is owned by its effective uid and gid.  Every create holds
+ * mbox_names_lock, which guards the namespace records and, for a named
+ * create, the name from the check that it is free until the mailbox is
+ * published.
  *
  * Context: process context; may sleep.
  * Return: the new id; with a taken @name, the id of the mailbox that has
- * it, or -EEXIST with MBOX_CREATE_EXCL; or -ENOSPC or -ENOMEM.
+ * it, or -EEXIST with MBOX_CREATE_EXCL; or -ENOSPC, -EDQUOT or -ENOMEM.
  */
-int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
-		struct mbox_owner *owner, const char *name)
+int mbox_create(const struct mbox_params *p, struct mbox_owner *owner,
+		const char *name)
 {
 	struct mbox *found;
 	int ret;
 
-	if (!name)
-		return mbox_new(capacity, max_msg_size, flags, owner, NULL);
-
 	mbox_names_lock_acquire();
-	found = mbox_name_find(name);
+	found = name ? mbox_name_find(name) : NULL;
 	if (found)
-		ret = (flags & MBOX_CREATE_EXCL) ? -EEXIST : found->id;
+		ret = (p->flags & MBOX_CREATE_EXCL) ? -EEXIST : found->id;
 	else
-		ret = mbox_new(capacity, max_msg_size, flags, owner, name);
+		ret = mbox_new(p, owner, name);
 	mbox_names_lock_release();
 	return ret;
 }
@@ -135,8 +158,11 @@ int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
  * mbox_get() - look up a mailbox by id and take a reference
  * @id:		the id.
  *
+ * A mailbox of another IPC namespace than the caller's is not found.
+ *
  * Context: any process context; takes no lock but RCU.
- * Return: the mailbox, or NULL if no mailbox has that id.
+ * Return: the mailbox, or NULL if no mailbox has that id in the caller's
+ * IPC namespace.
  */
 struct mbox *mbox_get(u32 id)
 {
@@ -144,7 +170,8 @@ struct mbox *mbox_get(u32 id)
 
 	rcu_read_lock();
 	mbox = xa_load(&mbox_ids, id);
-	if (mbox && !refcount_inc_not_zero(&mbox->ref))
+	if (mbox && (!mbox_visible_rcu(mbox) ||
+		     !refcount_inc_not_zero(&mbox->ref)))
 		mbox = NULL;
 	rcu_read_unlock();
 	return mbox;
@@ -153,6 +180,8 @@ struct mbox *mbox_get(u32 id)
 /**
  * mbox_get_next() - find the mailbox with the smallest id >= *@id
  * @id:		in: where to start; out: the id found.
+ *
+ * Mailboxes of other IPC namespaces than the caller's are skipped.
  *
  * Context: any process context; takes no lock but RCU.
  * Return: the mailbox with a reference taken, or NULL if there is none.
@@ -164,7 +193,8 @@ struct mbox *mbox_get_next(u32 *id)
 
 	rcu_read_lock();
 	xa_for_each_start(&mbox_ids, index, mbox, *id) {
-		if (refcount_inc_not_zero(&mbox->ref)) {
+		if (mbox_visible_rcu(mbox) &&
+		    refcount_inc_not_zero(&mbox->ref)) {
 			*id = index;
 			break;
 		}
@@ -186,6 +216,7 @@ void mbox_put(struct mbox *mbox)
 		WARN_ON_ONCE(!list_empty(&mbox->msgs));
 		put_pid(mbox->last_send_pid);
 		put_pid(mbox->last_recv_pid);
+		mbox_ns_put(mbox->ns);
 		kfree_rcu(mbox, rcu);
 	}
 }
@@ -201,8 +232,30 @@ static void mbox_kill(struct mbox *mbox)
 	spin_unlock(&mbox_owner_lock);
 
 	mbox_kill_queue(mbox);
+	mbox_user_uncharge_mailbox(mbox->user);
+	mbox_user_put(mbox->user);
+	mbox->user = NULL;
 	atomic_dec(&mbox_nr);
 	mbox_put(mbox);
+}
+
+/*
+ * Unpublish @mbox if it is still registered under its id: its id, name and
+ * namespace membership go together, as seen by name operations.  Return
+ * true if this call unpublished it; the caller then kills it.
+ */
+static bool mbox_unpublish(struct mbox *mbox)
+{
+	bool erased;
+
+	mbox_names_lock_acquire();
+	erased = xa_cmpxchg(&mbox_ids, mbox->id, mbox, NULL, 0) == mbox;
+	if (erased) {
+		mbox_name_del(mbox);
+		mbox_ns_detach(mbox);
+	}
+	mbox_names_lock_release();
+	return erased;
 }
 
 /**
@@ -210,25 +263,58 @@ static void mbox_kill(struct mbox *mbox)
  * @id:		its id.
  *
  * Blocked senders and receivers wake and fail with -EIDRM; queued
- * messages are freed.
+ * messages are freed.  The caller must be owner or creator, or have
+ * CAP_SYS_ADMIN over the mailbox's IPC namespace.
  *
  * Context: process context.
- * Return: 0, or -ENOENT.
+ * Return: 0, -ENOENT or -EPERM.
  */
 int mbox_destroy(u32 id)
 {
 	struct mbox *mbox;
+	int ret;
 
-	/* The id and the name go together, as seen by name operations. */
-	mbox_names_lock_acquire();
-	mbox = xa_erase(&mbox_ids, id);
-	if (mbox)
-		mbox_name_del(mbox);
-	mbox_names_lock_release();
+	mbox = mbox_get(id);
 	if (!mbox)
 		return -ENOENT;
-	mbox_kill(mbox);
-	return 0;
+	ret = mbox_may_own(mbox);
+	if (!ret && !mbox_unpublish(mbox))
+		ret = -ENOENT;
+	else if (!ret)
+		mbox_kill(mbox);
+	mbox_put(mbox);
+	return ret;
+}
+
+/**
+ * mbox_destroy_ns() - destroy every mailbox of a namespace
+ * @ns:		the namespace's record, referenced by the caller.
+ *
+ * For the reaper (ns.c), once no task can enter the namespace any more.
+ *
+ * Context: process context.
+ * Return: the number of mailboxes destroyed.
+ */
+int mbox_destroy_ns(struct mbox_ns *ns)
+{
+	struct mbox *mbox;
+	unsigned long id;
+	int n = 0;
+
+	rcu_read_lock();
+	xa_for_each(&mbox_ids, id, mbox) {
+		if (mbox->ns != ns || !refcount_inc_not_zero(&mbox->ref))
+			continue;
+		rcu_read_unlock();
+		if (mbox_unpublish(mbox)) {
+			mbox_kill(mbox);
+			n++;
+		}
+		mbox_put(mbox);
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
+	return n;
 }
 
 /**
@@ -243,11 +329,8 @@ void mbox_destroy_all(void)
 	unsigned long id;
 
 	xa_for_each(&mbox_ids, id, mbox) {
-		mbox_names_lock_acquire();
-		xa_erase(&mbox_ids, id);
-		mbox_name_del(mbox);
-		mbox_names_lock_release();
-		mbox_kill(mbox);
+		if (mbox_unpublish(mbox))
+			mbox_kill(mbox);
 	}
 	xa_destroy(&mbox_ids);
 }
@@ -264,7 +347,6 @@ void mbox_destroy_all(void)
 void mbox_owner_release(struct mbox_owner *owner)
 {
 	struct mbox *mbox;
-	bool erased;
 
 	for (;;) {
 		spin_lock(&mbox_owner_lock);
@@ -279,12 +361,7 @@ void mbox_owner_release(struct mbox_owner *owner)
 		if (!mbox)
 			break;
 
-		mbox_names_lock_acquire();
-		erased = xa_cmpxchg(&mbox_ids, mbox->id, mbox, NULL, 0) == mbox;
-		if (erased)
-			mbox_name_del(mbox);
-		mbox_names_lock_release();
-		if (erased)
+		if (mbox_unpublish(mbox))
 			mbox_kill(mbox);
 		mbox_put(mbox);
 	}
@@ -297,15 +374,23 @@ void mbox_owner_release(struct mbox_owner *owner)
  */
 void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 {
-	st->id = mbox->id;
-	st->capacity = mbox->capacity;
-	st->max_msg_size = mbox->max_msg_size;
+	struct user_namespace *user_ns = current_user_ns();
+	kuid_t uid;
+	kgid_t gid;
 
+	st->id = mbox->id;
 	st->create_ns = mbox->create_ns;
 	st->create_flags = mbox->create_flags;
 	mbox_name_get(mbox, st->name);
+	st->cuid = from_kuid_munged(user_ns, mbox->cuid);
+	st->cgid = from_kgid_munged(user_ns, mbox->cgid);
 
 	spin_lock(&mbox->lock);
+	st->capacity = mbox->capacity;
+	st->max_msg_size = mbox->max_msg_size;
+	st->mode = mbox->mode;
+	uid = mbox->uid;
+	gid = mbox->gid;
 	st->msgs = mbox->nr_msgs;
 	st->bytes = mbox->nr_bytes;
 	st->sent_msgs = mbox->sent_msgs;
@@ -319,6 +404,63 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->last_send_ns = mbox->last_send_ns;
 	st->last_recv_ns = mbox->last_recv_ns;
 	spin_unlock(&mbox->lock);
+	st->uid = from_kuid_munged(user_ns, uid);
+	st->gid = from_kgid_munged(user_ns, gid);
+}
+
+/**
+ * mbox_set() - change a mailbox's owner, mode or limits (MBOX_IOC_SET)
+ * @id:		its id.
+ * @set:	the checked arguments; owner ids in the caller's user
+ *		namespace, already known to be mapped.
+ *
+ * Context: process context.
+ * Return: 0, -ENOENT, -EPERM or -EINVAL.
+ */
+int mbox_set(u32 id, const struct mbox_set *set)
+{
+	struct user_namespace *user_ns = current_user_ns();
+	struct mbox *mbox;
+	int ret;
+
+	mbox = mbox_get(id);
+	if (!mbox)
+		return -ENOENT;
+	ret = mbox_may_own(mbox);
+	if (ret)
+		goto out_put;
+	ret = -EINVAL;
+	if ((set->flags & MBOX_SET_CAPACITY) &&
+	    !set->capacity != !READ_ONCE(mbox->capacity))
+		goto out_put;
+	ret = -EPERM;
+	if ((set->flags & MBOX_SET_CAPACITY) &&
+	    set->capacity > READ_ONCE(mbox_max_capacity) &&
+	    !capable(CAP_SYS_RESOURCE))
+		goto out_put;
+	if ((set->flags & MBOX_SET_MSG_SIZE) &&
+	    set->max_msg_size > READ_ONCE(mbox_max_msg_size) &&
+	    !capable(CAP_SYS_RESOURCE))
+		goto out_put;
+
+	spin_lock(&mbox->lock);
+	if (set->flags & MBOX_SET_OWNER) {
+		WRITE_ONCE(mbox->uid, make_kuid(user_ns, set->uid));
+		WRITE_ONCE(mbox->gid, make_kgid(user_ns, set->gid));
+	}
+	if (set->flags & MBOX_SET_MODE)
+		WRITE_ONCE(mbox->mode, set->mode);
+	if (set->flags & MBOX_SET_MSG_SIZE)
+		WRITE_ONCE(mbox->max_msg_size, set->max_msg_size);
+	spin_unlock(&mbox->lock);
+	/* Last, so that the senders it admits see the other changes. */
+	if (set->flags & MBOX_SET_CAPACITY)
+		mbox_set_capacity(mbox, set->capacity);
+	ret = 0;
+
+out_put:
+	mbox_put(mbox);
+	return ret;
 }
 
 /**

@@ -8,12 +8,14 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 
 #include <uapi/linux/mbox.h>
 
 struct mbox_msg;
 struct mbox_ns;
+struct mbox_user;
 struct pid;
 struct task_struct;
 
@@ -22,13 +24,22 @@ struct task_struct;
  *
  * Set before the mailbox is published and never changed:
  * @id:			its id in the registry.
- * @capacity:		most messages it buffers; 0 for a rendezvous.
- * @max_msg_size:	largest message it accepts, in bytes.
  * @create_flags:	the flags given at create.
  * @create_ns:		CLOCK_MONOTONIC time of the create.
  * @name:		its name, or "" (names.c).
- * @ns:			the namespace record of its name, or NULL; valid
- *			while @name_node is hashed.
+ * @ns:			the record of the IPC namespace it belongs to (ns.c),
+ *			referenced until the mailbox is freed.
+ * @cuid, @cgid:	its creator's effective uid and gid.
+ *
+ * Written under @lock by MBOX_IOC_SET, read locklessly (READ_ONCE) by the
+ * permission checks, as SysV's ipcperms() does:
+ * @uid, @gid:		its owner.
+ * @mode:		its permission bits, 0..0777.
+ * @max_msg_size:	largest message it accepts, in bytes.
+ *
+ * Set at create, cleared at destroy (mbox_kill(), once):
+ * @user:		the creator's per-user record, charged for the
+ *			mailbox (limits.c).
  *
  * Protected by mbox_names_lock (names.c):
  * @name_node:		entry in the name hash table while named.
@@ -45,6 +56,8 @@ struct task_struct;
  *
  * Protected by @lock:
  * @dead:		destroyed: nothing is sent or received any more.
+ * @capacity:		most messages it buffers; 0 for a rendezvous (never
+ *			changes between 0 and non-zero).
  * @nr_msgs:		messages in @msgs.
  * @nr_bytes:		bytes of data in @msgs.
  * @msgs:		queued messages, in the order they were accepted.
@@ -67,12 +80,19 @@ struct task_struct;
  */
 struct mbox {
 	u32 id;
-	u32 capacity;
-	u32 max_msg_size;
 	u64 create_flags;
 	u64 create_ns;
 	char name[MBOX_NAME_MAX];
 	struct mbox_ns *ns;
+	kuid_t cuid;
+	kgid_t cgid;
+
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	u32 max_msg_size;
+
+	struct mbox_user *user;
 
 	struct hlist_node name_node;
 
@@ -82,6 +102,7 @@ struct mbox {
 
 	spinlock_t lock;		/* protects the fields below */
 	bool dead;
+	u32 capacity;
 	u32 nr_msgs;
 	u64 nr_bytes;
 	struct list_head msgs;
@@ -122,15 +143,52 @@ struct mbox_owner {
 	struct list_head owned;		/* under mbox_owner_lock */
 };
 
-/* Module parameters, fixed at load time (main.c). */
+/*
+ * Limits, module parameters writable at run time by root (limits.c); read
+ * them with READ_ONCE().
+ */
 extern unsigned int mbox_max_mailboxes;
+extern unsigned int mbox_max_mailboxes_per_ns;
+extern unsigned int mbox_max_mailboxes_per_user;
 extern unsigned int mbox_max_capacity;
 extern unsigned int mbox_max_msg_size;
+extern unsigned long mbox_max_bytes;
+extern unsigned long mbox_max_bytes_per_user;
+
+/* Hard ceilings: no parameter and no MBOX_IOC_SET goes beyond them. */
+#define MBOX_CAPACITY_LIMIT	(1U << 24)
+#define MBOX_MSG_SIZE_LIMIT	(16U << 20)
+
+/* limits.c: per-user records and the pool of message bytes */
+int mbox_limits_init(void);
+void mbox_limits_exit(void);
+struct mbox_user *mbox_user_get(kuid_t uid);
+void mbox_user_put(struct mbox_user *user);
+int mbox_user_charge_mailbox(struct mbox_user *user);
+void mbox_user_uncharge_mailbox(struct mbox_user *user);
+int mbox_charge_bytes(struct mbox_user *user, size_t len);
+void mbox_uncharge_bytes(struct mbox_user *user, size_t len);
+void mbox_fill_limits(struct mbox_info *info);
 
 /* mailbox.c: the registry and the mailbox's lifetime */
-int mbox_create(u32 capacity, u32 max_msg_size, u64 flags,
-		struct mbox_owner *owner, const char *name);
+/**
+ * struct mbox_params - what a new mailbox is created with
+ * @capacity:		messages it buffers; checked by the caller.
+ * @max_msg_size:	largest message; checked by the caller.
+ * @flags:		MBOX_CREATE_* flags; checked by the caller.
+ * @mode:		permission bits, 0..0777.
+ */
+struct mbox_params {
+	u32 capacity;
+	u32 max_msg_size;
+	u64 flags;
+	umode_t mode;
+};
+
+int mbox_create(const struct mbox_params *p, struct mbox_owner *owner,
+		const char *name);
 int mbox_destroy(u32 id);
+int mbox_set(u32 id, const struct mbox_set *set);
 void mbox_destroy_all(void);
 void mbox_owner_release(struct mbox_owner *owner);
 struct mbox *mbox_get(u32 id);
@@ -139,12 +197,29 @@ void mbox_put(struct mbox *mbox);
 void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st);
 void mbox_fill_totals(struct mbox_info *info);
 u32 mbox_count(void);
+int mbox_destroy_ns(struct mbox_ns *ns);
+
+/* perm.c: ownership and permissions, as SysV IPC's */
+bool mbox_visible(const struct mbox *mbox);
+bool mbox_visible_rcu(const struct mbox *mbox);
+int mbox_perm(const struct mbox *mbox, int may);
+int mbox_may_own(const struct mbox *mbox);
+
+/* ns.c: a record per IPC namespace that has mailboxes; the reaper */
+int mbox_ns_attach(struct mbox *mbox);
+void mbox_ns_detach(struct mbox *mbox);
+void mbox_ns_put(struct mbox_ns *ns);
+struct ipc_namespace *mbox_ns_ipc(const struct mbox_ns *ns);
+struct user_namespace *mbox_ns_user(const struct mbox_ns *ns);
+u32 mbox_ns_count(void);
+void mbox_ns_exit(void);
 
 /* names.c: names, unique per IPC namespace */
 void mbox_names_lock_acquire(void);
 void mbox_names_lock_release(void);
+void mbox_names_lock_assert_held(void);
 struct mbox *mbox_name_find(const char *name);
-int mbox_name_add(struct mbox *mbox);
+void mbox_name_add(struct mbox *mbox);
 void mbox_name_del(struct mbox *mbox);
 int mbox_name_lookup(const char *name);
 void mbox_name_get(struct mbox *mbox, char *buf);
@@ -171,9 +246,10 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	      mbox_deliver_t deliver, void *ctx);
 void mbox_kill_queue(struct mbox *mbox);
+void mbox_set_capacity(struct mbox *mbox, u32 capacity);
 __poll_t mbox_poll_mask(struct mbox *mbox);
 
 /* fd.c: files bound to one mailbox */
-int mbox_open_fd(struct mbox *mbox, unsigned int flags);
+int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may);
 
 #endif /* MBOX_MAILBOX_H */

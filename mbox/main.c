@@ -9,6 +9,9 @@
  *   queue.c    sending, receiving, hand-off and waiting
  *   fd.c       files bound to one mailbox: read, write, poll
  *   names.c    names, unique per IPC namespace
+ *   ns.c       IPC namespaces: a pinned record each, and the reaper
+ *   perm.c     ownership and permissions
+ *   limits.c   the limits (module parameters), per-user records, the pool
  *   msg.c      message storage
  *
  * Locking
@@ -16,15 +19,17 @@
  *
  * Lock order, outermost first:
  *
- *   1. mbox_names_lock (mutex)  (names; create, destroy, lookup, stat
- *                               of named mailboxes; never send/receive)
+ *   1. mbox_names_lock (mutex)  (names and namespace records; create,
+ *                               destroy, lookup, stat of named
+ *                               mailboxes, the reaper; never
+ *                               send/receive)
  *   2. mbox_owner_lock          (auto-destroy ownership links)
  *   3. the registry's xa_lock   (create and destroy only)
  *   4. mbox->lock               (one mailbox's queue, waiters, counters)
  *   5. the scheduler's locks    (wake_up_process), and the poll wait
  *                               queue's lock (wake_up_poll)
  *
- * A named create holds mbox_names_lock while it allocates, pins the
+ * A create holds mbox_names_lock while it allocates, pins the
  * namespace (a work item it waits for, which takes none of these locks),
  * links the owner (2) and publishes the id (3); destroy holds it around
  * xa_erase (3).  Otherwise no lock is taken while another is held: 2, 3
@@ -51,21 +56,6 @@
 
 #include "ioctl.h"
 #include "mailbox.h"
-
-/* The largest max_msg_size this module accepts at load time: 16 MiB. */
-#define MBOX_MSG_SIZE_LIMIT	(16U << 20)
-
-unsigned int mbox_max_mailboxes = 4096;
-module_param_named(max_mailboxes, mbox_max_mailboxes, uint, 0444);
-MODULE_PARM_DESC(max_mailboxes, "most mailboxes that may exist at once (default 4096)");
-
-unsigned int mbox_max_capacity = 65536;
-module_param_named(max_capacity, mbox_max_capacity, uint, 0444);
-MODULE_PARM_DESC(max_capacity, "largest capacity of a mailbox, in messages (default 65536)");
-
-unsigned int mbox_max_msg_size = 65536;
-module_param_named(max_msg_size, mbox_max_msg_size, uint, 0444);
-MODULE_PARM_DESC(max_msg_size, "largest message size of a mailbox, in bytes (default 65536, at most 16 MiB)");
 
 /* Each open file owns the mailboxes it creates with MBOX_CREATE_AUTODESTROY. */
 static int mbox_open(struct inode *inode, struct file *file)
@@ -99,8 +89,7 @@ static const struct file_operations mbox_fops = {
 };
 
 /*
- * Mode 0666: access control is to be per mailbox, not per device node.
- * ABI version 1 has none yet: any user may use or destroy any mailbox.
+ * Mode 0666: access control is per mailbox (perm.c), not per device node.
  */
 static struct miscdevice mbox_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
@@ -113,19 +102,20 @@ static int __init mbox_init(void)
 {
 	int ret;
 
-	if (!mbox_max_mailboxes || !mbox_max_capacity ||
-	    mbox_max_msg_size > MBOX_MSG_SIZE_LIMIT) {
-		pr_err("invalid limits: max_mailboxes and max_capacity must be positive, max_msg_size at most %u\n",
-		       MBOX_MSG_SIZE_LIMIT);
-		return -EINVAL;
-	}
-
+	/* The parameters were checked as they were set (limits.c). */
+	ret = mbox_limits_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&mbox_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/mbox: %d\n", ret);
-		return ret;
+		goto err_limits;
 	}
 	return 0;
+
+err_limits:
+	mbox_limits_exit();
+	return ret;
 }
 
 /*
@@ -135,7 +125,9 @@ static int __init mbox_init(void)
 static void __exit mbox_exit(void)
 {
 	misc_deregister(&mbox_miscdev);
+	mbox_ns_exit();
 	mbox_destroy_all();
+	mbox_limits_exit();
 }
 
 module_init(mbox_init);

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "mailbox.h"
 #include "msg.h"
 
 struct mbox_msgseg {
@@ -24,10 +25,23 @@ struct mbox_msgseg {
 #define MBOX_DATALEN_MSG	((size_t)PAGE_SIZE - sizeof(struct mbox_msg))
 #define MBOX_DATALEN_SEG	((size_t)PAGE_SIZE - sizeof(struct mbox_msgseg))
 
+/*
+ * Charged to the sender's memory cgroup.  __GFP_RETRY_MAYFAIL: a sender
+ * over its cgroup's memory.max gets ENOMEM instead of invoking the OOM
+ * killer (Linux 6.1 mm/memcontrol.c, try_charge_memcg(): such a charge
+ * fails once reclaim has been retried), and the page allocator does not
+ * invoke the global OOM killer for it either.
+ */
+#define MBOX_MSG_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+
 static void mbox_msg_free(struct mbox_msg *msg)
 {
 	struct mbox_msgseg *seg = msg->next;
 
+	if (msg->user) {
+		mbox_uncharge_bytes(msg->user, msg->len);
+		mbox_user_put(msg->user);
+	}
 	put_pid(msg->pid);
 	kfree(msg);
 	while (seg) {
@@ -57,7 +71,7 @@ static struct mbox_msg *mbox_msg_alloc(size_t len)
 	size_t chunk;
 
 	chunk = min(len, MBOX_DATALEN_MSG);
-	msg = kmalloc(sizeof(*msg) + chunk, GFP_KERNEL_ACCOUNT);
+	msg = kmalloc(sizeof(*msg) + chunk, MBOX_MSG_GFP);
 	if (!msg)
 		return NULL;
 	INIT_LIST_HEAD(&msg->link);
@@ -65,13 +79,14 @@ static struct mbox_msg *mbox_msg_alloc(size_t len)
 	msg->len = len;
 	refcount_set(&msg->ref, 1);
 	msg->pid = NULL;
+	msg->user = NULL;
 
 	tail = &msg->next;
 	for (len -= chunk; len > 0; len -= chunk) {
 		struct mbox_msgseg *seg;
 
 		chunk = min(len, MBOX_DATALEN_SEG);
-		seg = kmalloc(sizeof(*seg) + chunk, GFP_KERNEL_ACCOUNT);
+		seg = kmalloc(sizeof(*seg) + chunk, MBOX_MSG_GFP);
 		if (!seg)
 			goto err_free_msg;
 		seg->next = NULL;
@@ -92,20 +107,34 @@ err_free_msg:
  * @type:	its type.
  *
  * The message records the calling thread group, its effective uid and the
- * time, for the receiver.
+ * time, for the receiver.  Its bytes are charged to that uid and to the
+ * pool (limits.c) until it is freed.
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
- * Return: the message, or ERR_PTR(-ENOMEM) or ERR_PTR(-EFAULT).
+ * Return: the message, or ERR_PTR(-ENOMEM), ERR_PTR(-EDQUOT),
+ * ERR_PTR(-ENOBUFS) or ERR_PTR(-EFAULT).
  */
 struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 {
 	struct mbox_msgseg *seg;
+	struct mbox_user *user;
 	struct mbox_msg *msg;
 	size_t chunk;
+	int ret;
 
-	msg = mbox_msg_alloc(len);
-	if (!msg)
+	user = mbox_user_get(current_euid());
+	if (!user)
 		return ERR_PTR(-ENOMEM);
+	ret = mbox_charge_bytes(user, len);
+	if (ret)
+		goto err_put_user;
+	msg = mbox_msg_alloc(len);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+	/* From here on mbox_msg_free() uncharges. */
+	msg->user = user;
 	msg->type = type;
 	msg->seq = 0;
 	msg->send_ns = ktime_get_ns();
@@ -128,6 +157,12 @@ struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 err_free_msg:
 	mbox_msg_free(msg);
 	return ERR_PTR(-EFAULT);
+
+err_uncharge:
+	mbox_uncharge_bytes(user, len);
+err_put_user:
+	mbox_user_put(user);
+	return ERR_PTR(ret);
 }
 
 /**

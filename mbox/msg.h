@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct mbox_msgseg;
+struct mbox_user;
 struct pid;
 
 /**
@@ -23,6 +24,8 @@ struct pid;
  * @send_ns:	CLOCK_MONOTONIC time of the send call.
  * @pid:	the sender's thread group, referenced.
  * @uid:	the sender's effective uid.
+ * @user:	the record its bytes are charged to, referenced; NULL
+ *		until they are.
  * @data:	the first bytes of the data, up to the end of this page.
  *
  * The header and the first data share one allocation of at most a page and
@@ -39,6 +42,7 @@ struct mbox_msg {
 	u64 send_ns;
 	struct pid *pid;
 	kuid_t uid;
+	struct mbox_user *user;
 	u8 data[];
 };
 

@@ -6,53 +6,20 @@
  * mbox_names_lock, a mutex taken by create, destroy, lookup and stat of a
  * named mailbox, never by send or receive.
  *
- * The namespace is identified by its address, which is only safe while the
- * namespace cannot be freed: otherwise a new namespace allocated at the same
- * address would see a dead one's names.  So each namespace that has named
- * mailboxes gets a struct mbox_ns holding a reference to it, dropped with
- * its last name.  A module cannot call put_ipc_ns() (it is not exported),
- * so the reference is an nsfs file, the object behind /proc/PID/ns/ipc,
- * whose release drops it the proper way.  open_related_ns() is the one
- * exported way to make such a file, and it installs a file descriptor;
- * it is called from a work item, so the descriptor lives briefly in the
- * kernel threads' file table and never in the caller's, where another
- * thread could see or reuse it.
+ * The namespace is identified by its address, which is safe because a
+ * named mailbox is registered, so its namespace is pinned (ns.c).
  */
-#include <linux/fdtable.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mutex.h>
 #include <linux/nsproxy.h>
-#include <linux/proc_fs.h>
-#include <linux/proc_ns.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
-#include <linux/workqueue.h>
 
 #include "mailbox.h"
 
-/**
- * struct mbox_ns - an IPC namespace that has named mailboxes
- * @link:	in mbox_nss.
- * @ipc_ns:	the namespace, held by @pin; only compared, never used.
- * @pin:	an nsfs file that holds a reference to @ipc_ns.
- * @nr_names:	named mailboxes in @ipc_ns; the record goes with the last.
- *
- * All fields are protected by mbox_names_lock.
- */
-struct mbox_ns {
-	struct list_head link;
-	struct ipc_namespace *ipc_ns;
-	struct file *pin;
-	unsigned int nr_names;
-};
-
 static DEFINE_MUTEX(mbox_names_lock);
-static LIST_HEAD(mbox_nss);
 static DEFINE_HASHTABLE(mbox_names, 10);
 
 /* Create and destroy hold the lock around their registry updates too. */
@@ -66,56 +33,21 @@ void mbox_names_lock_release(void)
 	mutex_unlock(&mbox_names_lock);
 }
 
+void mbox_names_lock_assert_held(void)
+{
+	lockdep_assert_held(&mbox_names_lock);
+}
+
 static struct ipc_namespace *mbox_current_ipc_ns(void)
 {
-	return current->nsproxy->ipc_ns;
+	struct nsproxy *nsproxy = current->nsproxy;
+
+	return nsproxy ? nsproxy->ipc_ns : NULL;
 }
 
 static u32 mbox_name_hash(struct ipc_namespace *ipc_ns, const char *name)
 {
 	return full_name_hash(ipc_ns, name, strlen(name));
-}
-
-struct mbox_pin_work {
-	struct work_struct work;
-	struct ipc_namespace *ipc_ns;
-	struct file *file;
-	int err;
-};
-
-/* open_related_ns() callback: the reference the nsfs file will own. */
-static struct ns_common *mbox_ns_grab(struct ns_common *ns)
-{
-	refcount_inc(&ns->count);
-	return ns;
-}
-
-static void mbox_pin_fn(struct work_struct *work)
-{
-	struct mbox_pin_work *pw = container_of(work, struct mbox_pin_work,
-						work);
-	int fd;
-
-	fd = open_related_ns(&pw->ipc_ns->ns, mbox_ns_grab);
-	if (fd < 0) {
-		pw->err = fd;
-		return;
-	}
-	pw->file = fget(fd);
-	close_fd(fd);
-	pw->err = pw->file ? 0 : -EBADF;
-}
-
-/* Take a reference to @ipc_ns, which the caller keeps alive meanwhile. */
-static struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns)
-{
-	struct mbox_pin_work pw = { .ipc_ns = ipc_ns };
-
-	INIT_WORK_ONSTACK(&pw.work, mbox_pin_fn);
-	queue_work(system_unbound_wq, &pw.work);
-	flush_work(&pw.work);
-	destroy_work_on_stack(&pw.work);
-	return pw.err ? ERR_PTR(pw.err) : pw.file;
 }
 
 /**
@@ -132,9 +64,11 @@ struct mbox *mbox_name_find(const char *name)
 
 	lockdep_assert_held(&mbox_names_lock);
 
+	if (!ipc_ns)
+		return NULL;
 	hash_for_each_possible(mbox_names, mbox, name_node,
 			       mbox_name_hash(ipc_ns, name)) {
-		if (mbox->ns->ipc_ns == ipc_ns && !strcmp(mbox->name, name))
+		if (mbox_ns_ipc(mbox->ns) == ipc_ns && !strcmp(mbox->name, name))
 			return mbox;
 	}
 	return NULL;
@@ -142,67 +76,32 @@ struct mbox *mbox_name_find(const char *name)
 
 /**
  * mbox_name_add() - give an unpublished mailbox a name
- * @mbox:	the mailbox, whose @name is set and free in the caller's
- *		namespace (checked with mbox_name_find() under the lock).
+ * @mbox:	the mailbox, attached to the caller's namespace, whose @name
+ *		is set and free there (checked with mbox_name_find() under
+ *		the lock).
  *
- * Context: process context; mbox_names_lock held; may sleep.
- * Return: 0, or -ENOMEM or another error of pinning the namespace.
+ * Context: mbox_names_lock held.
  */
-int mbox_name_add(struct mbox *mbox)
+void mbox_name_add(struct mbox *mbox)
 {
-	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
-	struct mbox_ns *ns;
-	struct file *pin;
-
 	lockdep_assert_held(&mbox_names_lock);
 
-	list_for_each_entry(ns, &mbox_nss, link) {
-		if (ns->ipc_ns == ipc_ns)
-			goto found;
-	}
-
-	ns = kmalloc(sizeof(*ns), GFP_KERNEL_ACCOUNT);
-	if (!ns)
-		return -ENOMEM;
-	pin = mbox_ns_pin(ipc_ns);
-	if (IS_ERR(pin)) {
-		kfree(ns);
-		return PTR_ERR(pin);
-	}
-	ns->ipc_ns = ipc_ns;
-	ns->pin = pin;
-	ns->nr_names = 0;
-	list_add(&ns->link, &mbox_nss);
-
-found:
-	ns->nr_names++;
-	mbox->ns = ns;
-	hash_add(mbox_names, &mbox->name_node, mbox_name_hash(ipc_ns, mbox->name));
-	return 0;
+	hash_add(mbox_names, &mbox->name_node,
+		 mbox_name_hash(mbox_ns_ipc(mbox->ns), mbox->name));
 }
 
 /**
  * mbox_name_del() - take a mailbox's name away, if it has one
  * @mbox:	the mailbox, unpublished or being unpublished.
  *
- * Drops the namespace's reference with its last name.
- *
- * Context: process context; mbox_names_lock held.
+ * Context: mbox_names_lock held.
  */
 void mbox_name_del(struct mbox *mbox)
 {
-	struct mbox_ns *ns = mbox->ns;
-
 	lockdep_assert_held(&mbox_names_lock);
 
-	if (!ns || hlist_unhashed(&mbox->name_node))
-		return;
-	hash_del(&mbox->name_node);
-	if (--ns->nr_names)
-		return;
-	list_del(&ns->link);
-	fput(ns->pin);
-	kfree(ns);
+	if (!hlist_unhashed(&mbox->name_node))
+		hash_del(&mbox->name_node);
 }
 
 /**
@@ -234,11 +133,11 @@ int mbox_name_lookup(const char *name)
  */
 void mbox_name_get(struct mbox *mbox, char *buf)
 {
-	if (!mbox->ns)
+	if (!mbox->name[0])
 		return;
 	mutex_lock(&mbox_names_lock);
 	if (!hlist_unhashed(&mbox->name_node) &&
-	    mbox->ns->ipc_ns == mbox_current_ipc_ns())
+	    mbox_ns_ipc(mbox->ns) == mbox_current_ipc_ns())
 		strscpy(buf, mbox->name, MBOX_NAME_MAX);
 	mutex_unlock(&mbox_names_lock);
 }

@@ -575,6 +575,38 @@ void mbox_kill_queue(struct mbox *mbox)
 }
 
 /**
+ * mbox_set_capacity() - change a mailbox's capacity (MBOX_IOC_SET)
+ * @mbox:	the mailbox, referenced.
+ * @capacity:	the new capacity, 0 only if it was 0.
+ *
+ * Messages queued beyond a lower capacity stay; senders wait until they
+ * drain.  A higher capacity admits the messages of waiting senders at
+ * once, longest-waiting first, as a receive that frees a slot does.
+ *
+ * Context: process context.
+ */
+void mbox_set_capacity(struct mbox *mbox, u32 capacity)
+{
+	struct mbox_waiter *s;
+	LIST_HEAD(done);
+
+	spin_lock(&mbox->lock);
+	WRITE_ONCE(mbox->capacity, capacity);
+	while (!mbox->dead && mbox->nr_msgs < mbox->capacity) {
+		s = list_first_entry_or_null(&mbox->senders,
+					     struct mbox_waiter, link);
+		if (!s)
+			break;
+		mbox_queue_add(mbox, s->msg);
+		mbox_account_send(mbox, s->msg);
+		mbox_claim(mbox, s, 0, &done);
+	}
+	spin_unlock(&mbox->lock);
+	mbox_complete(&done);
+	mbox_poll_notify(mbox);
+}
+
+/**
  * mbox_poll_mask() - what read() and write() on a mailbox file would do now
  * @mbox:	the mailbox.
  *

@@ -76,6 +76,13 @@
 						 * creating file
 						 */
 #define MBOX_CREATE_EXCL	(1ULL << 1)	/* fail if @name exists */
+#define MBOX_CREATE_MODE	(1ULL << 2)	/* use @mode, not 0600 */
+
+/* Flags of struct mbox_set: which fields to apply. */
+#define MBOX_SET_OWNER		(1U << 0)	/* @uid and @gid */
+#define MBOX_SET_MODE		(1U << 1)	/* @mode */
+#define MBOX_SET_CAPACITY	(1U << 2)	/* @capacity */
+#define MBOX_SET_MSG_SIZE	(1U << 3)	/* @max_msg_size */
 
 /*
  * Size of a name buffer: a name has 1 to MBOX_NAME_MAX - 1 bytes, each a
@@ -106,6 +113,9 @@
 #define MBOX_FEATURE_FD		(1ULL << 8)	/* MBOX_IOC_OPEN */
 #define MBOX_FEATURE_STAT_EXT	(1ULL << 9)	/* waiters, pids, times */
 #define MBOX_FEATURE_NAMES	(1ULL << 10)	/* @name, MBOX_IOC_LOOKUP */
+#define MBOX_FEATURE_PERMS	(1ULL << 11)	/* owner, mode, MBOX_IOC_SET */
+#define MBOX_FEATURE_LIMITS	(1ULL << 12)	/* quotas, byte pool */
+#define MBOX_FEATURE_NS		(1ULL << 13)	/* mailboxes per IPC namespace */
 
 /**
  * struct mbox_info - module version, features and limits
@@ -120,6 +130,18 @@
  * @__reserved:		out: 0.
  * @total_msgs:		out: messages queued in all mailboxes now.
  * @total_bytes:	out: bytes queued in all mailboxes now.
+ * @max_mailboxes_per_ns: out: most mailboxes one IPC namespace may have.
+ * @max_mailboxes_per_user: out: most mailboxes one user (effective uid)
+ *			may have created and not destroyed.
+ * @max_bytes:		out: size of the pool of message bytes shared by all
+ *			mailboxes (queued messages and those of waiting
+ *			senders).
+ * @max_bytes_per_user:	out: most bytes of the pool one user's messages may
+ *			hold.
+ * @pool_bytes:		out: bytes of the pool in use now.
+ * @user_bytes:		out: bytes the caller's effective uid holds now.
+ * @user_mailboxes:	out: mailboxes charged to the caller's effective uid.
+ * @ns_mailboxes:	out: mailboxes of the caller's IPC namespace.
  */
 struct mbox_info {
 	__u32 abi_version;
@@ -132,10 +154,20 @@ struct mbox_info {
 	/* since MBOX_FEATURE_STAT_EXT */
 	__u64 total_msgs;
 	__u64 total_bytes;
+	/* since MBOX_FEATURE_LIMITS */
+	__u32 max_mailboxes_per_ns;
+	__u32 max_mailboxes_per_user;
+	__u64 max_bytes;
+	__u64 max_bytes_per_user;
+	__u64 pool_bytes;
+	__u64 user_bytes;
+	__u32 user_mailboxes;
+	__u32 ns_mailboxes;
 };
 
 #define MBOX_INFO_SIZE_VER1	32
 #define MBOX_INFO_SIZE_VER2	48
+#define MBOX_INFO_SIZE_VER3	96
 
 /**
  * struct mbox_create - arguments of MBOX_IOC_CREATE
@@ -155,6 +187,10 @@ struct mbox_info {
  *			MBOX_CREATE_EXCL is not set, nothing is created and
  *			the id of the mailbox that has it is returned, as
  *			msgget() does without IPC_EXCL.
+ * @mode:		in: with MBOX_CREATE_MODE (MBOX_FEATURE_PERMS), the
+ *			permission bits, 0..0777, used as given (no umask);
+ *			without it, 0.  The mode is then 0600.
+ * @__reserved:		in: 0.
  */
 struct mbox_create {
 	__u32 capacity;
@@ -162,10 +198,14 @@ struct mbox_create {
 	__u64 flags;
 	/* since MBOX_FEATURE_NAMES */
 	__u64 name;
+	/* since MBOX_FEATURE_PERMS */
+	__u32 mode;
+	__u32 __reserved;
 };
 
 #define MBOX_CREATE_SIZE_VER1	16
 #define MBOX_CREATE_SIZE_VER2	24
+#define MBOX_CREATE_SIZE_VER3	32
 
 /**
  * struct mbox_destroy - arguments of MBOX_IOC_DESTROY
@@ -281,8 +321,16 @@ struct mbox_recv {
  * @name:		out: the mailbox's name, NUL-terminated; empty if it
  *			has none, or if the caller is in another IPC
  *			namespace than the one the name belongs to.
+ * @uid:		out: the owner's uid, in the caller's user namespace
+ *			(the overflow uid if it has no mapping there).
+ * @gid:		out: the owner's gid, likewise.
+ * @cuid:		out: the creator's effective uid, likewise.
+ * @cgid:		out: the creator's effective gid, likewise.
+ * @mode:		out: the permission bits, 0..0777.
+ * @__reserved2:	out: 0.
  *
  * All figures are one consistent snapshot taken under the mailbox's lock.
+ * @capacity and @max_msg_size are the current ones (see MBOX_IOC_SET).
  */
 struct mbox_stat {
 	__u32 id;
@@ -307,11 +355,19 @@ struct mbox_stat {
 	__u64 create_flags;
 	/* since MBOX_FEATURE_NAMES */
 	char name[MBOX_NAME_MAX];
+	/* since MBOX_FEATURE_PERMS */
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 mode;
+	__u32 __reserved2;
 };
 
 #define MBOX_STAT_SIZE_VER1	64
 #define MBOX_STAT_SIZE_VER2	112
 #define MBOX_STAT_SIZE_VER3	176
+#define MBOX_STAT_SIZE_VER4	200
 
 /**
  * struct mbox_open - arguments of MBOX_IOC_OPEN
@@ -338,6 +394,34 @@ struct mbox_lookup {
 };
 
 #define MBOX_LOOKUP_SIZE_VER1	16
+
+/**
+ * struct mbox_set - arguments of MBOX_IOC_SET
+ * @id:			in: mailbox to change.
+ * @flags:		in: which of the fields below to apply: any of
+ *			MBOX_SET_OWNER, MBOX_SET_MODE, MBOX_SET_CAPACITY and
+ *			MBOX_SET_MSG_SIZE.  A field whose flag is not set
+ *			must be 0.
+ * @uid:		in: the new owner, a uid of the caller's user
+ *			namespace.
+ * @gid:		in: the new owner group, likewise.
+ * @mode:		in: the new permission bits, 0..0777.
+ * @capacity:		in: the new capacity.
+ * @max_msg_size:	in: the new maximum message size, in bytes.
+ * @__reserved:		in: 0.
+ */
+struct mbox_set {
+	__u32 id;
+	__u32 flags;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 capacity;
+	__u32 max_msg_size;
+	__u32 __reserved;
+};
+
+#define MBOX_SET_SIZE_VER1	32
 
 /**
  * DOC: MBOX_IOC_INFO
@@ -541,5 +625,33 @@ struct mbox_lookup {
  * ENOENT        no mailbox has that name in the caller's IPC namespace.
  */
 #define MBOX_IOC_LOOKUP		_IOWR(MBOX_IOC_MAGIC, 0x07, struct mbox_lookup)
+
+/**
+ * DOC: MBOX_IOC_SET
+ *
+ * _IOW.  Changes the owner, mode, capacity or maximum message size of
+ * mailbox @id (MBOX_FEATURE_PERMS), all at once.  Only the owner or the
+ * creator (by effective uid), or a caller with CAP_SYS_ADMIN in the user
+ * namespace that owns the mailbox's IPC namespace, may do it.  Returns 0.
+ *
+ * A lower capacity keeps the messages queued beyond it: senders wait until
+ * they drain.  A higher one moves the messages of waiting senders into the
+ * mailbox at once, longest-waiting first.  A lower maximum message size
+ * leaves queued messages alone.
+ *
+ * Errors:
+ * EINVAL  @flags has an unknown bit; a field whose flag is not set, or
+ *         @__reserved, is not 0; @mode has bits outside 0777; @uid or
+ *         @gid has no mapping in the caller's user namespace; @capacity
+ *         is above 16777216 or @max_msg_size above 16 MiB (hard
+ *         ceilings); @capacity would turn a rendezvous (capacity 0) into
+ *         a buffered mailbox or back.
+ * ENOENT  no mailbox has id @id in the caller's IPC namespace.
+ * EPERM   the caller is neither owner nor creator and lacks CAP_SYS_ADMIN;
+ *         or @capacity is above max_capacity, or @max_msg_size above
+ *         max_msg_size (see struct mbox_info), and the caller lacks
+ *         CAP_SYS_RESOURCE.
+ */
+#define MBOX_IOC_SET		_IOW(MBOX_IOC_MAGIC, 0x08, struct mbox_set)
 
 #endif /* _UAPI_LINUX_MBOX_H */

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPC namespaces: every mailbox belongs to the IPC namespace of its
+ * creator, and is seen and reached only from there.
+ *
+ * Each namespace that has mailboxes gets a struct mbox_ns that holds a
+ * reference to it (a "pin"), so that it cannot be freed while mailboxes
+ * refer to it: a new namespace allocated at the same address, or given the
+ * same inode number, can never see a dead one's mailboxes.  A module cannot
+ * call put_ipc_ns() (it is not exported), so the reference is an nsfs file,
+ * the object behind /proc/PID/ns/ipc, whose release drops it the proper
+ * way.  open_related_ns() is the one exported way to make such a file, and
+ * it installs a file descriptor; it is called from a work item, so the
+ * descriptor lives briefly in the kernel threads' file table and never in
+ * the caller's, where another thread could see or reuse it.
+ *
+ * The reaper.  A pinned namespace would outlive its last process for as
+ * long as it has mailboxes.  SysV IPC objects die with their namespace, and
+ * so do ours: a delayed work item looks, once a second while any record
+ * exists, for namespaces that nothing but our pin keeps alive, destroys
+ * their mailboxes (waiters fail with EIDRM) and drops the pin, which frees
+ * the namespace.  "Nothing but our pin" is read from two counts (Linux 6.1,
+ * fs/nsfs.c, ipc/namespace.c):
+ *
+ * - the namespace's reference count is 1.  Every task in it holds one
+ *   through its nsproxy; our nsfs inode holds exactly one however many
+ *   files or mounts share the inode's dentry (__ns_get_path() reuses the
+ *   stashed dentry and drops the extra reference);
+ * - the d_count of our file's dentry is 1.  Every other way to enter the
+ *   namespace later, an open /proc/PID/ns/ipc or nsfs file, a bind mount of
+ *   one, setns() in progress, holds that dentry.
+ *
+ * Once both hold, no task is in the namespace and none can enter it, since
+ * entering takes a task in it or a reference to our dentry: the state
+ * cannot be left, so reading the counts without a lock is sound.  Other
+ * references (a mqueue filesystem's inodes, /proc/sysvipc readers) only
+ * delay the reaping, they do not make it wrong: none of them lets a task
+ * make the namespace its own again.
+ *
+ * Records are on a list under mbox_names_lock (names.c; a record belongs
+ * to the list while pinned).  A mailbox holds a reference to its record's
+ * memory until it is freed, so that @ns->user_ns stays valid for the
+ * permission checks of a file still open on a destroyed mailbox.
+ */
+#include <linux/dcache.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/ipc_namespace.h>
+#include <linux/list.h>
+#include <linux/nsproxy.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
+
+#include "mailbox.h"
+
+/* How often the reaper looks for dead namespaces. */
+#define MBOX_REAP_INTERVAL	HZ
+
+/**
+ * struct mbox_ns - an IPC namespace that has mailboxes
+ * @link:	in mbox_nss while pinned.
+ * @ipc_ns:	the namespace, held by @pin while @pinned; only compared.
+ * @user_ns:	the user namespace that owns it, referenced until the
+ *		record is freed: the capability checks use it.
+ * @pin:	an nsfs file that holds a reference to @ipc_ns, or NULL.
+ * @pinned:	@pin holds @ipc_ns (read locklessly under RCU).
+ * @nr_mboxes:	registered mailboxes of the namespace; the pin goes with
+ *		the last one.
+ * @ref:	one for the list while pinned, one per mailbox struct.
+ * @rcu:	the record is freed after a grace period.
+ *
+ * @link, @pin and @nr_mboxes are protected by mbox_names_lock.
+ */
+struct mbox_ns {
+	struct list_head link;
+	struct ipc_namespace *ipc_ns;
+	struct user_namespace *user_ns;
+	struct file *pin;
+	bool pinned;
+	u32 nr_mboxes;
+	refcount_t ref;
+	struct rcu_head rcu;
+};
+
+static LIST_HEAD(mbox_nss);
+static void mbox_reap_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mbox_reap_work, mbox_reap_fn);
+
+struct mbox_pin_work {
+	struct work_struct work;
+	struct ipc_namespace *ipc_ns;
+	struct file *file;
+	int err;
+};
+
+/* open_related_ns() callback: the reference the nsfs file will own. */
+static struct ns_common *mbox_ns_grab(struct ns_common *ns)
+{
+	refcount_inc(&ns->count);
+	return ns;
+}
+
+static void mbox_pin_fn(struct work_struct *work)
+{
+	struct mbox_pin_work *pw = container_of(work, struct mbox_pin_work,
+						work);
+	int fd;
+
+	fd = open_related_ns(&pw->ipc_ns->ns, mbox_ns_grab);
+	if (fd < 0) {
+		pw->err = fd;
+		return;
+	}
+	pw->file = fget(fd);
+	close_fd(fd);
+	pw->err = pw->file ? 0 : -EBADF;
+}
+
+/* Take a reference to @ipc_ns, which the caller keeps alive meanwhile. */
+static struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns)
+{
+	struct mbox_pin_work pw = { .ipc_ns = ipc_ns };
+
+	INIT_WORK_ONSTACK(&pw.work, mbox_pin_fn);
+	queue_work(system_unbound_wq, &pw.work);
+	flush_work(&pw.work);
+	destroy_work_on_stack(&pw.work);
+	return pw.err ? ERR_PTR(pw.err) : pw.file;
+}
+
+static struct ipc_namespace *mbox_current_ipc_ns(void)
+{
+	struct nsproxy *nsproxy = current->nsproxy;
+
+	/* NULL once an exiting task has left its namespaces. */
+	return nsproxy ? nsproxy->ipc_ns : NULL;
+}
+
+/**
+ * mbox_ns_put() - drop a reference to a record's memory
+ * @ns:	the record.
+ *
+ * Context: any context.
+ */
+void mbox_ns_put(struct mbox_ns *ns)
+{
+	if (refcount_dec_and_test(&ns->ref)) {
+		put_user_ns(ns->user_ns);
+		kfree_rcu(ns, rcu);
+	}
+}
+
+/* Drop the pin of a record whose namespace has no mailbox left. */
+static void mbox_ns_unpin(struct mbox_ns *ns)
+{
+	mbox_names_lock_assert_held();
+
+	list_del(&ns->link);
+	WRITE_ONCE(ns->pinned, false);
+	fput(ns->pin);
+	ns->pin = NULL;
+	mbox_ns_put(ns);
+}
+
+/**
+ * mbox_ns_attach() - make an unpublished mailbox belong to the caller's
+ * IPC namespace
+ * @mbox:	the mailbox; its @ns is set.
+ *
+ * Context: process context; mbox_names_lock held; may sleep.
+ * Return: 0; -ENOSPC if the namespace has max_mailboxes_per_ns mailboxes;
+ * -ENOMEM or another error of pinning the namespace.
+ */
+int mbox_ns_attach(struct mbox *mbox)
+{
+	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
+	struct mbox_ns *ns;
+	struct file *pin;
+
+	mbox_names_lock_assert_held();
+
+	if (!ipc_ns)
+		return -ESRCH;
+	list_for_each_entry(ns, &mbox_nss, link) {
+		if (ns->ipc_ns == ipc_ns)
+			goto found;
+	}
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL_ACCOUNT);
+	if (!ns)
+		return -ENOMEM;
+	pin = mbox_ns_pin(ipc_ns);
+	if (IS_ERR(pin)) {
+		kfree(ns);
+		return PTR_ERR(pin);
+	}
+	ns->ipc_ns = ipc_ns;
+	ns->user_ns = get_user_ns(ipc_ns->user_ns);
+	ns->pin = pin;
+	ns->pinned = true;
+	refcount_set(&ns->ref, 1);
+	list_add(&ns->link, &mbox_nss);
+	schedule_delayed_work(&mbox_reap_work, MBOX_REAP_INTERVAL);
+
+found:
+	if (ns->nr_mboxes >= READ_ONCE(mbox_max_mailboxes_per_ns)) {
+		if (!ns->nr_mboxes)
+			mbox_ns_unpin(ns);
+		return -ENOSPC;
+	}
+	ns->nr_mboxes++;
+	refcount_inc(&ns->ref);
+	mbox->ns = ns;
+	return 0;
+}
+
+/**
+ * mbox_ns_detach() - a mailbox leaves the registry
+ * @mbox:	the mailbox, attached, being unpublished.
+ *
+ * The namespace's pin goes with its last mailbox.  The mailbox keeps its
+ * reference to the record's memory until mbox_put() frees it.
+ *
+ * Context: process context; mbox_names_lock held.
+ */
+void mbox_ns_detach(struct mbox *mbox)
+{
+	struct mbox_ns *ns = mbox->ns;
+
+	mbox_names_lock_assert_held();
+
+	if (!--ns->nr_mboxes)
+		mbox_ns_unpin(ns);
+}
+
+/* The namespace @ns pins; compare only, and only while it is pinned. */
+struct ipc_namespace *mbox_ns_ipc(const struct mbox_ns *ns)
+{
+	return ns->ipc_ns;
+}
+
+struct user_namespace *mbox_ns_user(const struct mbox_ns *ns)
+{
+	return ns->user_ns;
+}
+
+/**
+ * mbox_visible_rcu() - may the current task see this mailbox?
+ * @mbox:	the mailbox.
+ *
+ * True if the mailbox belongs to the current task's IPC namespace.  A
+ * namespace is freed an RCU grace period after its last reference goes
+ * (free_ipc_ns() -> mq_put_mnt() -> kern_unmount() -> synchronize_rcu()),
+ * so if the record was pinned inside this read-side section, its
+ * namespace cannot have been freed and replaced by the caller's.
+ *
+ * Context: rcu_read_lock() held.
+ */
+bool mbox_visible_rcu(const struct mbox *mbox)
+{
+	const struct mbox_ns *ns = mbox->ns;
+	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
+
+	return ipc_ns && READ_ONCE(ns->pinned) && ns->ipc_ns == ipc_ns;
+}
+
+/**
+ * mbox_visible() - may the current task see this mailbox?
+ * @mbox:	the mailbox, referenced.
+ *
+ * Return: true if it belongs to the current task's IPC namespace.
+ */
+bool mbox_visible(const struct mbox *mbox)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = mbox_visible_rcu(mbox);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * mbox_ns_count() - the number of mailboxes of the caller's namespace
+ *
+ * Context: process context; takes mbox_names_lock.
+ */
+u32 mbox_ns_count(void)
+{
+	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
+	struct mbox_ns *ns;
+	u32 n = 0;
+
+	mbox_names_lock_acquire();
+	list_for_each_entry(ns, &mbox_nss, link) {
+		if (ns->ipc_ns == ipc_ns) {
+			n = ns->nr_mboxes;
+			break;
+		}
+	}
+	mbox_names_lock_release();
+	return n;
+}
+
+/* Nothing but our pin keeps @ns->ipc_ns alive: see the top of this file. */
+static bool mbox_ns_dead(const struct mbox_ns *ns)
+{
+	return refcount_read(&ns->ipc_ns->ns.count) == 1 &&
+	       d_count(ns->pin->f_path.dentry) == 1;
+}
+
+static void mbox_reap_fn(struct work_struct *work)
+{
+	struct mbox_ns *ns, *dead;
+	bool more;
+
+	for (;;) {
+		dead = NULL;
+		mbox_names_lock_acquire();
+		list_for_each_entry(ns, &mbox_nss, link) {
+			if (mbox_ns_dead(ns)) {
+				dead = ns;
+				refcount_inc(&dead->ref);
+				break;
+			}
+		}
+		more = !list_empty(&mbox_nss);
+		mbox_names_lock_release();
+		if (!dead)
+			break;
+		/* Its last mailbox takes the pin with it. */
+		mbox_destroy_ns(dead);
+		mbox_ns_put(dead);
+	}
+	if (more)
+		schedule_delayed_work(&mbox_reap_work, MBOX_REAP_INTERVAL);
+}
+
+/**
+ * mbox_ns_exit() - stop the reaper, at module unload
+ *
+ * Context: process context; before mbox_destroy_all().
+ */
+void mbox_ns_exit(void)
+{
+	cancel_delayed_work_sync(&mbox_reap_work);
+}
