@@ -17,12 +17,16 @@
  * bytes).  Command numbers carry the magic, number, direction and the
  * struct's size.
  */
-#if defined(MBOX_CREATE_SIZE_VER2)
+#if defined(MBOX_CREATE_SIZE_VER3)
+#define CREATE_SIZE_LATEST	MBOX_CREATE_SIZE_VER3
+#elif defined(MBOX_CREATE_SIZE_VER2)
 #define CREATE_SIZE_LATEST	MBOX_CREATE_SIZE_VER2
 #else
 #define CREATE_SIZE_LATEST	MBOX_CREATE_SIZE_VER1
 #endif
-#if defined(MBOX_STAT_SIZE_VER3)
+#if defined(MBOX_STAT_SIZE_VER4)
+#define STAT_SIZE_LATEST	MBOX_STAT_SIZE_VER4
+#elif defined(MBOX_STAT_SIZE_VER3)
 #define STAT_SIZE_LATEST	MBOX_STAT_SIZE_VER3
 #else
 #define STAT_SIZE_LATEST	MBOX_STAT_SIZE_VER2
@@ -38,7 +42,13 @@
 		       _IOC_NR(cmd) == (nr) && _IOC_DIR(cmd) == (dir) &&	\
 		       _IOC_SIZE(cmd) == sizeof(type), #cmd)
 
-CHECK_STRUCT(struct mbox_info, MBOX_INFO_SIZE_VER1, 32, MBOX_INFO_SIZE_VER2);
+#if defined(MBOX_INFO_SIZE_VER3)
+#define INFO_SIZE_LATEST	MBOX_INFO_SIZE_VER3
+#else
+#define INFO_SIZE_LATEST	MBOX_INFO_SIZE_VER2
+#endif
+
+CHECK_STRUCT(struct mbox_info, MBOX_INFO_SIZE_VER1, 32, INFO_SIZE_LATEST);
 CHECK_STRUCT(struct mbox_create, MBOX_CREATE_SIZE_VER1, 16,
 	     CREATE_SIZE_LATEST);
 CHECK_STRUCT(struct mbox_destroy, MBOX_DESTROY_SIZE_VER1, 8,
@@ -107,6 +117,42 @@ CHECK_FIELD(struct mbox_stat, last_send_ns, 80);
 CHECK_FIELD(struct mbox_stat, last_recv_ns, 88);
 CHECK_FIELD(struct mbox_stat, create_ns, 96);
 CHECK_FIELD(struct mbox_stat, create_flags, 104);
+
+#ifdef MBOX_FEATURE_PERMS
+/* Version 3 (MBOX_FEATURE_PERMS, _LIMITS, _NS), likewise. */
+_Static_assert(MBOX_INFO_SIZE_VER3 == 96 && MBOX_CREATE_SIZE_VER3 == 32 &&
+	       MBOX_STAT_SIZE_VER4 == 200 && MBOX_SET_SIZE_VER1 == 32 &&
+	       sizeof(struct mbox_set) == MBOX_SET_SIZE_VER1,
+	       "version-3 sizes");
+CHECK_FIELD(struct mbox_info, max_mailboxes_per_ns, 48);
+CHECK_FIELD(struct mbox_info, max_mailboxes_per_user, 52);
+CHECK_FIELD(struct mbox_info, max_bytes, 56);
+CHECK_FIELD(struct mbox_info, max_bytes_per_user, 64);
+CHECK_FIELD(struct mbox_info, pool_bytes, 72);
+CHECK_FIELD(struct mbox_info, user_bytes, 80);
+CHECK_FIELD(struct mbox_info, user_mailboxes, 88);
+CHECK_FIELD(struct mbox_info, ns_mailboxes, 92);
+CHECK_FIELD(struct mbox_create, mode, 24);
+CHECK_FIELD(struct mbox_create, __reserved, 28);
+CHECK_FIELD(struct mbox_stat, uid, 176);
+CHECK_FIELD(struct mbox_stat, gid, 180);
+CHECK_FIELD(struct mbox_stat, cuid, 184);
+CHECK_FIELD(struct mbox_stat, cgid, 188);
+CHECK_FIELD(struct mbox_stat, mode, 192);
+CHECK_FIELD(struct mbox_stat, __reserved2, 196);
+CHECK_FIELD(struct mbox_set, id, 0);
+CHECK_FIELD(struct mbox_set, flags, 4);
+CHECK_FIELD(struct mbox_set, uid, 8);
+CHECK_FIELD(struct mbox_set, gid, 12);
+CHECK_FIELD(struct mbox_set, mode, 16);
+CHECK_FIELD(struct mbox_set, capacity, 20);
+CHECK_FIELD(struct mbox_set, max_msg_size, 24);
+CHECK_FIELD(struct mbox_set, __reserved, 28);
+_Static_assert(MBOX_FEATURE_PERMS == 1ULL << 11 &&
+	       MBOX_FEATURE_LIMITS == 1ULL << 12 &&
+	       MBOX_FEATURE_NS == 1ULL << 13, "version-3 feature bits");
+CHECK_CMD(MBOX_IOC_SET, _IOC_WRITE, 8, struct mbox_set);
+#endif
 
 CHECK_CMD(MBOX_IOC_INFO, _IOC_READ, 0, struct mbox_info);
 CHECK_CMD(MBOX_IOC_CREATE, _IOC_WRITE, 1, struct mbox_create);
@@ -975,7 +1021,7 @@ TEST_F(abi, input_arguments_in_readonly_memory_are_accepted)
 TEST_F(abi, info_in_a_larger_struct_works_and_zeroes_the_tail)
 {
 	const unsigned int size = sizeof(struct mbox_info) + 64;
-	unsigned char arg[256] __attribute__((aligned(8)));
+	unsigned char arg[512] __attribute__((aligned(8)));
 	struct mbox_info *info = (void *)arg;
 
 	memset(arg, 0xff, sizeof(arg));
@@ -1036,7 +1082,7 @@ TEST_F(abi, send_in_a_larger_struct_with_zero_tail_works)
 TEST_F(abi, recv_in_a_larger_struct_with_zero_tail_works_and_keeps_it_zero)
 {
 	const unsigned int size = sizeof(struct mbox_recv) + 64;
-	unsigned char arg[256] __attribute__((aligned(8)));
+	unsigned char arg[512] __attribute__((aligned(8)));
 	struct mbox_recv *r = (void *)arg;
 	struct mbox_stat st;
 
@@ -1056,7 +1102,7 @@ TEST_F(abi, recv_in_a_larger_struct_with_zero_tail_works_and_keeps_it_zero)
 TEST_F(abi, stat_in_a_larger_struct_with_zero_tail_works_and_keeps_it_zero)
 {
 	const unsigned int size = sizeof(struct mbox_stat) + 64;
-	unsigned char arg[256] __attribute__((aligned(8)));
+	unsigned char arg[512] __attribute__((aligned(8)));
 	struct mbox_stat *st = (void *)arg;
 
 	abi_prepare(self, 5, arg);
@@ -1093,7 +1139,7 @@ TEST_F(abi, open_in_a_larger_struct_with_zero_tail_works)
  */
 TEST_F(abi, version_1_structs_work_and_nothing_past_them_is_written)
 {
-	unsigned char arg[256] __attribute__((aligned(8)));
+	unsigned char arg[512] __attribute__((aligned(8)));
 	struct mbox_info *info = (void *)arg;
 	struct mbox_recv *r = (void *)arg;
 	struct mbox_stat *st = (void *)arg;
@@ -1202,7 +1248,7 @@ TEST_F(abi, recv_reserved_field_nonzero_is_einval_and_takes_nothing)
  */
 TEST_F(abi, version_1_send_sends_type_0_and_version_1_recv_takes_any_type)
 {
-	unsigned char arg[256] __attribute__((aligned(8)));
+	unsigned char arg[512] __attribute__((aligned(8)));
 	struct mbox_send *s = (void *)arg;
 	struct mbox_recv *r = (void *)arg;
 	char out[8] = "typed", in[8];
@@ -1260,7 +1306,7 @@ static void abi_expect_e2big(struct __test_metadata *_metadata,
 {
 	const struct abi_cmd *c = &abi_cmds[nr];
 	unsigned int tails[2] = { 8, 64 }, i;
-	unsigned char arg[256] __attribute__((aligned(8)));
+	unsigned char arg[512] __attribute__((aligned(8)));
 	unsigned long cmd;
 	char what[64];
 	int ret;

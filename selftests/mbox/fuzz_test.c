@@ -380,6 +380,7 @@ struct mbx {
 	bool shown;
 	__u32 id, cap, maxsz;
 	__u64 cflags;
+	__u32 mode;		/* permission bits */
 	int owner;		/* index in ctl[] */
 	bool live;
 	int nfds;
@@ -1207,8 +1208,15 @@ static void expect_cmd(struct ictx *c, struct expect *x)
 		cap = get32(c->eff, 0);
 		maxsz = get32(c->eff, 4);
 		cflags = get64(c->eff, 8);
-		if ((cflags & ~MBOX_CREATE_AUTODESTROY) ||
+		if ((cflags & ~(MBOX_CREATE_AUTODESTROY |
+				((features & MBOX_FEATURE_PERMS) ?
+				 MBOX_CREATE_MODE : 0))) ||
 		    cap > info0.max_capacity || maxsz > info0.max_msg_size)
+			x->errs |= E(EINVAL);
+		if (hi[H_CREATE].ksize >= 32 &&
+		    (get32(c->eff, 28) ||
+		     ((cflags & MBOX_CREATE_MODE) ? get32(c->eff, 24) & ~0777U :
+		      get32(c->eff, 24))))
 			x->errs |= E(EINVAL);
 		if ((__u32)(nlive + nforeign) >= info0.max_mailboxes)
 			x->errs |= E(ENOSPC);
@@ -1397,7 +1405,9 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 			violation("%s returned id %ld, which is live", what, ret);
 			break;
 		}
-		mbx_new(ret, cap, maxsz, get64(c->eff, 8), c->ctl_idx);
+		m = mbx_new(ret, cap, maxsz, get64(c->eff, 8), c->ctl_idx);
+		m->mode = (m->cflags & MBOX_CREATE_MODE) ? get32(c->eff, 24) :
+			  0600;
 		break;
 	}
 	case H_DESTROY:
@@ -1427,6 +1437,7 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 	case H_STAT: {
 		unsigned char sb[512] = { 0 };
 		struct mbox_stat *s = (struct mbox_stat *)sb;
+		unsigned int i;
 
 		if (ret)
 			violation("%s returned %ld, not 0", what, ret);
@@ -1490,8 +1501,27 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 				  (unsigned long long)s->create_flags,
 				  (unsigned long long)m->cflags);
 		/* past the known fields: zero (no name for these) */
-		if (c->usize > hi[H_STAT].known)
-			check_tail_zero(c, hi[H_STAT].known, what);
+		if (!(features & MBOX_FEATURE_PERMS)) {
+			if (c->usize > hi[H_STAT].known)
+				check_tail_zero(c, hi[H_STAT].known, what);
+			break;
+		}
+		for (i = hi[H_STAT].known; i < c->usize && i < 176; i++) {
+			if (c->arg.alias[i]) {
+				violation("%s: byte %u (name) is 0x%02x", what,
+					  i, c->arg.alias[i]);
+				break;
+			}
+		}
+		/* owner and creator: root; the mode given at create */
+		if (VIS(c, struct mbox_stat, __reserved2) &&
+		    (s->uid || s->gid || s->cuid || s->cgid ||
+		     s->mode != m->mode || s->__reserved2))
+			violation("%s of %u: uid %u gid %u cuid %u cgid %u mode %o (model %o) reserved %u",
+				  what, m->id, s->uid, s->gid, s->cuid,
+				  s->cgid, s->mode, m->mode, s->__reserved2);
+		if (c->usize > 200)
+			check_tail_zero(c, 200, what);
 		break;
 	}
 	case H_SEND: {

@@ -94,6 +94,16 @@
 #ifndef MBOX_FEATURE_NAMES
 #define MBOX_FEATURE_NAMES		0ULL
 #endif
+#ifndef MBOX_FEATURE_PERMS
+#define MBOX_FEATURE_PERMS		0ULL
+#define MBOX_CREATE_MODE		0ULL
+#endif
+#ifndef MBOX_FEATURE_LIMITS
+#define MBOX_FEATURE_LIMITS		0ULL
+#endif
+#ifndef MBOX_FEATURE_NS
+#define MBOX_FEATURE_NS			0ULL
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -101,7 +111,8 @@
 	 MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES | MBOX_FEATURE_PEEK |	\
 	 MBOX_FEATURE_TRUNC | MBOX_FEATURE_MSG_INFO |			\
 	 MBOX_FEATURE_AUTODESTROY | MBOX_FEATURE_FD |			\
-	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES)
+	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES |			\
+	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)
@@ -112,6 +123,8 @@ static inline __u64 mbox_create_flags(__u64 features)
 		flags |= MBOX_CREATE_AUTODESTROY;
 	if (features & MBOX_FEATURE_NAMES)
 		flags |= MBOX_CREATE_EXCL;
+	if (features & MBOX_FEATURE_PERMS)
+		flags |= MBOX_CREATE_MODE;
 	return flags;
 }
 

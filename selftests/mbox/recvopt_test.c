@@ -882,6 +882,13 @@ TEST_F(minfo, uid_is_the_senders_effective_uid)
 
 	if (geteuid() != 0)
 		SKIP(return, "not root: cannot send with another euid");
+	if (self->d.info.features & MBOX_FEATURE_PERMS) {
+		/* Let uid 4321 send: the default mode is 0600. */
+		struct mbox_set set = { .id = id, .flags = MBOX_SET_MODE,
+					.mode = 0622 };
+
+		ASSERT_EQ(0, mbox_ioctl(fd, MBOX_IOC_SET, &set));
+	}
 	/* Effective uid 4321, real uid still 0. */
 	pid = mbox_fork();
 	ASSERT_LE(0, pid);
