@@ -113,32 +113,49 @@ static const struct kernel_param_ops mbox_param_ulong_ops = {
 	.get = mbox_param_get_ulong,
 };
 
-#define MBOX_PARAM(name, ops, var, lo, hi, desc)			\
-	static struct mbox_param mbox_param_##name = {		\
-		.val = &(var), .min = (lo), .max = (hi),		\
-	};								\
-	module_param_cb(name, &(ops), &mbox_param_##name, 0644);	\
-	MODULE_PARM_DESC(name, desc)
+/* Each parameter's variable and range; the ops check every write. */
+static struct mbox_param mbox_param_max_mailboxes = {
+	.val = &mbox_max_mailboxes, .min = 1, .max = INT_MAX,
+};
+module_param_cb(max_mailboxes, &mbox_param_uint_ops, &mbox_param_max_mailboxes, 0644);
+MODULE_PARM_DESC(max_mailboxes, "most mailboxes that may exist at once (default 4096); beyond: ENOSPC");
 
-MBOX_PARAM(max_mailboxes, mbox_param_uint_ops, mbox_max_mailboxes, 1, INT_MAX,
-	   "most mailboxes that may exist at once (default 4096); beyond: ENOSPC");
-MBOX_PARAM(max_mailboxes_per_ns, mbox_param_uint_ops, mbox_max_mailboxes_per_ns,
-	   1, INT_MAX,
-	   "most mailboxes of one IPC namespace (default 4096); beyond: ENOSPC");
-MBOX_PARAM(max_mailboxes_per_user, mbox_param_uint_ops,
-	   mbox_max_mailboxes_per_user, 1, INT_MAX,
-	   "most mailboxes one user may have created and not destroyed, unless CAP_SYS_RESOURCE (default 1024); beyond: EDQUOT");
-MBOX_PARAM(max_capacity, mbox_param_uint_ops, mbox_max_capacity, 1,
-	   MBOX_CAPACITY_LIMIT,
-	   "largest capacity of a mailbox, in messages (default 65536, at most 16777216)");
-MBOX_PARAM(max_msg_size, mbox_param_uint_ops, mbox_max_msg_size, 0,
-	   MBOX_MSG_SIZE_LIMIT,
-	   "largest message size of a mailbox, in bytes (default 65536, at most 16 MiB)");
-MBOX_PARAM(max_bytes, mbox_param_ulong_ops, mbox_max_bytes, 0, LONG_MAX,
-	   "bytes all messages may hold together (default 256 MiB); beyond: ENOBUFS");
-MBOX_PARAM(max_bytes_per_user, mbox_param_ulong_ops, mbox_max_bytes_per_user,
-	   0, LONG_MAX,
-	   "bytes one user's messages may hold, unless CAP_SYS_RESOURCE (default 64 MiB); beyond: EDQUOT");
+static struct mbox_param mbox_param_max_mailboxes_per_ns = {
+	.val = &mbox_max_mailboxes_per_ns, .min = 1, .max = INT_MAX,
+};
+module_param_cb(max_mailboxes_per_ns, &mbox_param_uint_ops, &mbox_param_max_mailboxes_per_ns, 0644);
+MODULE_PARM_DESC(max_mailboxes_per_ns, "most mailboxes of one IPC namespace (default 4096); beyond: ENOSPC");
+
+static struct mbox_param mbox_param_max_mailboxes_per_user = {
+	.val = &mbox_max_mailboxes_per_user, .min = 1, .max = INT_MAX,
+};
+module_param_cb(max_mailboxes_per_user, &mbox_param_uint_ops,
+		&mbox_param_max_mailboxes_per_user, 0644);
+MODULE_PARM_DESC(max_mailboxes_per_user, "most mailboxes one user may have created and not destroyed, unless CAP_SYS_RESOURCE (default 1024); beyond: EDQUOT");
+
+static struct mbox_param mbox_param_max_capacity = {
+	.val = &mbox_max_capacity, .min = 1, .max = MBOX_CAPACITY_LIMIT,
+};
+module_param_cb(max_capacity, &mbox_param_uint_ops, &mbox_param_max_capacity, 0644);
+MODULE_PARM_DESC(max_capacity, "largest capacity of a mailbox, in messages (default 65536, at most 16777216)");
+
+static struct mbox_param mbox_param_max_msg_size = {
+	.val = &mbox_max_msg_size, .min = 0, .max = MBOX_MSG_SIZE_LIMIT,
+};
+module_param_cb(max_msg_size, &mbox_param_uint_ops, &mbox_param_max_msg_size, 0644);
+MODULE_PARM_DESC(max_msg_size, "largest message size of a mailbox, in bytes (default 65536, at most 16 MiB)");
+
+static struct mbox_param mbox_param_max_bytes = {
+	.val = &mbox_max_bytes, .min = 0, .max = LONG_MAX,
+};
+module_param_cb(max_bytes, &mbox_param_ulong_ops, &mbox_param_max_bytes, 0644);
+MODULE_PARM_DESC(max_bytes, "bytes all messages may hold together (default 256 MiB); beyond: ENOBUFS");
+
+static struct mbox_param mbox_param_max_bytes_per_user = {
+	.val = &mbox_max_bytes_per_user, .min = 0, .max = LONG_MAX,
+};
+module_param_cb(max_bytes_per_user, &mbox_param_ulong_ops, &mbox_param_max_bytes_per_user, 0644);
+MODULE_PARM_DESC(max_bytes_per_user, "bytes one user's messages may hold, unless CAP_SYS_RESOURCE (default 64 MiB); beyond: EDQUOT");
 
 /**
  * struct mbox_user - what one user (effective uid) is charged with

@@ -156,7 +156,7 @@ extern unsigned long mbox_max_bytes;
 extern unsigned long mbox_max_bytes_per_user;
 
 /* Hard ceilings: no parameter and no MBOX_IOC_SET goes beyond them. */
-#define MBOX_CAPACITY_LIMIT	(1U << 24)
+#define MBOX_CAPACITY_LIMIT	16777216U
 #define MBOX_MSG_SIZE_LIMIT	(16U << 20)
 
 /* limits.c: per-user records and the pool of message bytes */
