@@ -199,6 +199,37 @@ static inline int mbox_open(int fd, struct mbox_open *arg)
 	return mbox_ioctl(fd, MBOX_IOC_OPEN, arg);
 }
 
+/* Mailboxes that exist, all namespaces together; UINT32_MAX on error. */
+static inline __u32 mbox_nr_mailboxes(int fd)
+{
+	struct mbox_info info;
+
+	memset(&info, 0, sizeof(info));
+	return mbox_info(fd, &info) ? UINT32_MAX : info.nr_mailboxes;
+}
+
+/*
+ * Wait up to @ms until at most @n mailboxes exist: those of IPC namespaces
+ * whose last process exited go within a few seconds (the module's reaper
+ * looks once a second).  Tests that leave such namespaces behind wait, so
+ * that the next test's counts are not disturbed.  0 or -ETIMEDOUT.
+ */
+static inline int mbox_wait_nr(int fd, __u32 n, int ms)
+{
+	struct timespec ts;
+	long long end;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + ms;
+	while (mbox_nr_mailboxes(fd) > n) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 > end)
+			return -ETIMEDOUT;
+		usleep(20000);
+	}
+	return 0;
+}
+
 /* Shortcuts: the same calls with their arguments spelt out. */
 
 static inline int mbox_new(int fd, __u32 capacity, __u32 max_msg_size)

@@ -1044,6 +1044,7 @@ static void nt_check_isolation(struct __test_metadata *_metadata, int fd,
 TEST_F(names, child_ipc_namespace_has_its_own_names_and_the_parents_are_undisturbed)
 {
 	struct nt_ns_out *o = mbox_shared_mem(sizeof(*o));
+	__u32 before = mbox_nr_mailboxes(self->fd);
 	int id, res;
 
 	ASSERT_NE(NULL, o);
@@ -1054,12 +1055,15 @@ TEST_F(names, child_ipc_namespace_has_its_own_names_and_the_parents_are_undistur
 	ASSERT_EQ(0, res) TH_LOG("child: unshare: %s", strerror(o->unshare_err));
 	EXPECT_NE(nt_ipc_ns_ino(), o->ino);
 	nt_check_isolation(_metadata, self->fd, id, o);
+	/* The child's namespace died with it, and its mailbox with it. */
+	EXPECT_EQ(0, mbox_wait_nr(self->fd, before + 1, 10000));
 	munmap(o, sizeof(*o));
 }
 
 TEST_F(names, unprivileged_user_and_ipc_namespace_has_its_own_names_too)
 {
 	struct nt_ns_out *o = mbox_shared_mem(sizeof(*o));
+	__u32 before = mbox_nr_mailboxes(self->fd);
 	int id, res;
 
 	ASSERT_NE(NULL, o);
@@ -1074,6 +1078,7 @@ TEST_F(names, unprivileged_user_and_ipc_namespace_has_its_own_names_too)
 	}
 	ASSERT_EQ(0, res);
 	nt_check_isolation(_metadata, self->fd, id, o);
+	EXPECT_EQ(0, mbox_wait_nr(self->fd, before + 1, 10000));
 	munmap(o, sizeof(*o));
 }
 
@@ -1155,6 +1160,7 @@ static void nt_alias_child(int fd, struct nt_ns_out *o, __u32 unused)
 TEST_F_TIMEOUT(names, names_of_a_namespace_whose_processes_exited_are_not_seen_by_a_new_one, 60)
 {
 	struct nt_ns_out *o = mbox_shared_mem(sizeof(*o));
+	__u32 before = mbox_nr_mailboxes(self->fd);
 	unsigned long long inos[8];
 	char name[MBOX_NAME_MAX];
 	int ids[8], i, j, res;
@@ -1184,6 +1190,7 @@ TEST_F_TIMEOUT(names, names_of_a_namespace_whose_processes_exited_are_not_seen_b
 		EXPECT_EQ(-ENOENT, nt_name_of(self->fd, ids[i], name));
 		EXPECT_EQ(-ENOENT, mbox_del(self->fd, ids[i]));
 	}
+	EXPECT_EQ(0, mbox_wait_nr(self->fd, before, 10000));
 	munmap(o, sizeof(*o));
 }
 
