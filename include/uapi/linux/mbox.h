@@ -4,7 +4,29 @@
  *
  * A mailbox is a bounded FIFO of messages, named by a positive integer id.
  * Every operation is an ioctl on an open file of /dev/mbox; mailboxes are
- * not tied to that file and live until MBOX_IOC_DESTROY or module unload.
+ * not tied to that file and live until MBOX_IOC_DESTROY, the death of
+ * their IPC namespace, or module unload.
+ *
+ * Security model (MBOX_FEATURE_PERMS, _NS, _LIMITS)
+ * =================================================
+ *
+ * A mailbox has an owner and a group, its creator's (effective ids, also
+ * kept as the creator's), and a mode, 0600 by default.  As SysV IPC's
+ * ipcperms(): the owner class applies to the owner and the creator, the
+ * group class to members of their groups, the other class to the rest;
+ * send needs write permission, receive, peek and stat read permission
+ * (EACCES otherwise); CAP_IPC_OWNER in the user namespace owning the
+ * mailbox's IPC namespace bypasses the mode; destroy and MBOX_IOC_SET need
+ * the owner, the creator or CAP_SYS_ADMIN there (EPERM otherwise).  Looking
+ * a name up needs no permission: ids are not secrets.
+ *
+ * A mailbox belongs to its creator's IPC namespace: from any other, its id
+ * gives ENOENT and MBOX_STAT_NEXT skips it.  Once no process is in that
+ * namespace and none can enter it, the mailbox is destroyed with it.
+ *
+ * Module parameters limit mailboxes per namespace (ENOSPC) and per user
+ * (EDQUOT), and the bytes of message data held by all messages (ENOBUFS)
+ * and by one user's (EDQUOT); a send never waits for bytes.
  *
  * ABI versioning
  * ==============
@@ -40,7 +62,8 @@
  * E2BIG   argument struct larger than this kernel knows, with non-zero bytes
  *         in the part it does not know.
  * EFAULT  the argument struct is not readable (or, for output, writable).
- * ENOENT  (commands taking an id) no mailbox has that id.
+ * ENOENT  (commands taking an id) no mailbox has that id in the caller's
+ *         IPC namespace.
  */
 #ifndef _UAPI_LINUX_MBOX_H
 #define _UAPI_LINUX_MBOX_H
@@ -451,8 +474,16 @@ struct mbox_set {
  * ENAMETOOLONG  @name has no NUL in its first MBOX_NAME_MAX bytes.
  * EFAULT        @name is not readable.
  * EEXIST        MBOX_CREATE_EXCL is set and @name is taken.
- * ENOSPC        max_mailboxes mailboxes exist already, or no id is free.
+ *               @mode has bits outside 0777, or is not 0 without
+ *               MBOX_CREATE_MODE; @__reserved is not 0.
+ * ENOSPC        max_mailboxes mailboxes exist already, or
+ *               max_mailboxes_per_ns in the caller's IPC namespace, or no
+ *               id is free.
+ * EDQUOT        the caller's effective uid has max_mailboxes_per_user
+ *               mailboxes and the caller lacks CAP_SYS_RESOURCE.
  * ENOMEM        out of memory.
+ *
+ * A taken @name needs no permission: its id is returned (or EEXIST).
  */
 #define MBOX_IOC_CREATE		_IOW(MBOX_IOC_MAGIC, 0x01, struct mbox_create)
 
@@ -467,6 +498,8 @@ struct mbox_set {
  * Errors:
  * EINVAL  @flags is not 0.
  * ENOENT  no mailbox has id @id (or it was destroyed already).
+ * EPERM   the caller is neither owner nor creator of the mailbox and lacks
+ *         CAP_SYS_ADMIN in the user namespace owning its IPC namespace.
  */
 #define MBOX_IOC_DESTROY	_IOW(MBOX_IOC_MAGIC, 0x02, struct mbox_destroy)
 
@@ -520,10 +553,15 @@ struct mbox_set {
  *            @timeout_ns is not 0 without a timeout flag; @__reserved is
  *            not 0.
  * ENOENT     no mailbox has id @id.
+ * EACCES     the caller may not write to the mailbox.
  * EMSGSIZE   @len is above the mailbox's maximum message size.
- * EFAULT     @buf..@buf+@len is not readable.
- * ENOMEM     out of memory (the message is charged to the caller's memory
- *            cgroup).
+ * EDQUOT     the caller's effective uid would hold more than
+ *            max_bytes_per_user bytes of messages (unless CAP_SYS_RESOURCE).
+ * ENOBUFS    all messages would hold more than max_bytes bytes.  Neither
+ *            EDQUOT nor ENOBUFS waits, whatever @flags say.
+ * EFAULT     @buf..@buf+@len is not readable; nothing is queued.
+ * ENOMEM     out of memory, or the caller's memory cgroup is at its limit
+ *            (the message is charged to it; no OOM kill is invoked).
  * EAGAIN     MBOX_NONBLOCK is set and the message could not be sent at
  *            once (the mailbox is full, or it has capacity 0 and no
  *            receiver is waiting).
@@ -554,6 +592,7 @@ struct mbox_set {
  *            and MBOX_RECV_EXCEPT; @timeout_ns is not 0 without a timeout
  *            flag; @__reserved is not 0.
  * ENOENT     no mailbox has id @id.
+ * EACCES     the caller may not read the mailbox (peeking included).
  * EMSGSIZE   the message is longer than @len and MBOX_RECV_TRUNC is not
  *            set; @len and @msg_len are set to its length and it stays.
  * EFAULT     @buf is not writable for the bytes to store, or the struct is
@@ -571,13 +610,15 @@ struct mbox_set {
  *
  * _IOWR.  Fills struct mbox_stat for mailbox @id.  With MBOX_STAT_NEXT it
  * reports the mailbox with the smallest id >= @id instead, and sets @id to
- * it: starting from 1 and continuing from @id + 1 lists every mailbox.
+ * it: starting from 1 and continuing from @id + 1 lists every mailbox
+ * the caller may read in its IPC namespace (the others are skipped).
  * Never blocks.  Returns 0.
  *
  * Errors:
  * EINVAL  @flags has a bit other than MBOX_STAT_NEXT.
- * ENOENT  no mailbox has id @id (with MBOX_STAT_NEXT: none has an id
- *         >= @id).
+ * ENOENT  no mailbox has id @id (with MBOX_STAT_NEXT: none the caller may
+ *         read has an id >= @id).
+ * EACCES  (without MBOX_STAT_NEXT) the caller may not read the mailbox.
  */
 #define MBOX_IOC_STAT		_IOWR(MBOX_IOC_MAGIC, 0x05, struct mbox_stat)
 
@@ -601,9 +642,14 @@ struct mbox_set {
  * and write fail with EIDRM (a write that is too long, or whose buffer is
  * unreadable, may fail with EMSGSIZE or EFAULT first).
  *
+ * The file gets the rights its opener has now, as open(2) does: O_RDWR,
+ * or O_RDONLY or O_WRONLY if it may only read or only write the mailbox;
+ * read() or write() without the right fails with EBADF, as on any file.
+ *
  * Errors:
  * EINVAL  @flags has an unknown bit.
  * ENOENT  no mailbox has id @id.
+ * EACCES  the caller may neither read nor write the mailbox.
  * EMFILE  the process has too many open files.
  * ENFILE  the system has too many open files.
  * ENOMEM  out of memory.
@@ -615,7 +661,8 @@ struct mbox_set {
  *
  * _IOWR.  Finds the mailbox that has name @name in the caller's IPC
  * namespace (MBOX_FEATURE_NAMES), stores its id in @id and returns it.
- * Names are released when their mailbox is destroyed.
+ * Names are released when their mailbox is destroyed.  No permission is
+ * needed: using the id is checked.
  *
  * Errors:
  * EINVAL        @flags is not 0, or @name is not a valid name (see
