@@ -249,6 +249,9 @@ static const char *const feature_names[] = {
 	"fd",			/* MBOX_FEATURE_FD */
 	"stat_ext",		/* MBOX_FEATURE_STAT_EXT */
 	"names",		/* MBOX_FEATURE_NAMES */
+	"perms",		/* MBOX_FEATURE_PERMS */
+	"limits",		/* MBOX_FEATURE_LIMITS */
+	"ns",			/* MBOX_FEATURE_NS */
 };
 
 /*
@@ -307,6 +310,7 @@ static void print_json_string(const char *s)
 struct stat_features {
 	bool ext;	/* MBOX_FEATURE_STAT_EXT */
 	bool names;	/* MBOX_FEATURE_NAMES */
+	bool perms;	/* MBOX_FEATURE_PERMS */
 };
 
 static struct stat_features stat_features(int fd)
@@ -316,6 +320,7 @@ static struct stat_features stat_features(int fd)
 	return (struct stat_features){
 		.ext = features & MBOX_FEATURE_STAT_EXT,
 		.names = features & MBOX_FEATURE_NAMES,
+		.perms = features & MBOX_FEATURE_PERMS,
 	};
 }
 
@@ -355,6 +360,9 @@ static void print_stat_json(const struct mbox_stat *st,
 		printf(",\"name\":");
 		print_json_string(stat_name(st));
 	}
+	if (f->perms)
+		printf(",\"uid\":%u,\"gid\":%u,\"cuid\":%u,\"cgid\":%u,\"mode\":%u",
+		       st->uid, st->gid, st->cuid, st->cgid, st->mode);
 	putchar('}');
 }
 
@@ -587,6 +595,13 @@ static int cmd_stat(const struct command *cmd, int argc, char **argv)
 	printf("recv_bytes:         %llu\n", (unsigned long long)st.recv_bytes);
 	if (f.ext)
 		print_stat_ext(&st);
+	if (f.perms) {
+		printf("uid:                %u\n", st.uid);
+		printf("gid:                %u\n", st.gid);
+		printf("cuid:               %u\n", st.cuid);
+		printf("cgid:               %u\n", st.cgid);
+		printf("mode:               0%03o\n", st.mode);
+	}
 	return EXIT_SUCCESS;
 }
 
