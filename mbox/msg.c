@@ -122,12 +122,16 @@ struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 	size_t chunk;
 	int ret;
 
-	user = mbox_user_get(current_euid());
-	if (!user)
-		return ERR_PTR(-ENOMEM);
-	ret = mbox_charge_bytes(user, len);
-	if (ret)
-		goto err_put_user;
+	/* An empty message charges nothing: no user record to touch. */
+	user = NULL;
+	if (len) {
+		user = mbox_user_get(current_euid());
+		if (!user)
+			return ERR_PTR(-ENOMEM);
+		ret = mbox_charge_bytes(user, len);
+		if (ret)
+			goto err_put_user;
+	}
 	msg = mbox_msg_alloc(len);
 	if (!msg) {
 		ret = -ENOMEM;
@@ -159,9 +163,11 @@ err_free_msg:
 	return ERR_PTR(-EFAULT);
 
 err_uncharge:
-	mbox_uncharge_bytes(user, len);
+	if (user)
+		mbox_uncharge_bytes(user, len);
 err_put_user:
-	mbox_user_put(user);
+	if (user)
+		mbox_user_put(user);
 	return ERR_PTR(ret);
 }
 
