@@ -286,6 +286,58 @@ TEST_F(hostile, names_empty_too_long_unterminated_with_a_slash_or_kernel_are_ref
 	munmap(holey, 2 * self->psz);
 }
 
+/*
+ * An output struct in a read-only page: EFAULT, and a receive gives its
+ * message back (it stays at the head, nothing counted as received).
+ */
+TEST_F(hostile, read_only_output_structs_are_efault_and_a_receive_keeps_its_message)
+{
+	char *page = mmap(NULL, self->psz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct mbox_recv *r = (void *)page;
+	struct mbox_stat *st = (void *)page;
+	struct mbox_lookup *l = (void *)page;
+	struct snap before;
+	char buf[16];
+	__u64 len = sizeof(buf);
+	int id;
+
+	ASSERT_NE(MAP_FAILED, page);
+	id = create_named(self->fd, "hostile-ro", 0);
+	ASSERT_LT(0, id);
+	mbox_track(id);
+	ASSERT_EQ(0, mbox_put(self->fd, self->id, "first", 5, MBOX_NONBLOCK));
+	ASSERT_EQ(0, mbox_put(self->fd, self->id, "second", 6, MBOX_NONBLOCK));
+	take(self->fd, self->id, &before);
+
+	memset(page, 0, self->psz);
+	r->id = self->id;
+	r->flags = MBOX_NONBLOCK;
+	r->buf = (__u64)(uintptr_t)buf;
+	r->len = sizeof(buf);
+	ASSERT_EQ(0, mprotect(page, self->psz, PROT_READ));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_RECV, page));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_INFO, page));
+	ASSERT_UNCHANGED(self->fd, self->id, &before);
+
+	ASSERT_EQ(0, mprotect(page, self->psz, PROT_READ | PROT_WRITE));
+	memset(page, 0, self->psz);
+	st->id = self->id;
+	ASSERT_EQ(0, mprotect(page, self->psz, PROT_READ));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_STAT, page));
+	ASSERT_EQ(0, mprotect(page, self->psz, PROT_READ | PROT_WRITE));
+	memset(page, 0, self->psz);
+	l->name = (__u64)(uintptr_t)"hostile-ro";
+	ASSERT_EQ(0, mprotect(page, self->psz, PROT_READ));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_LOOKUP, page));
+	ASSERT_UNCHANGED(self->fd, self->id, &before);
+
+	/* The message whose struct could not be written is still first. */
+	ASSERT_EQ(5, mbox_get(self->fd, self->id, buf, &len, MBOX_NONBLOCK));
+	EXPECT_EQ(0, memcmp(buf, "first", 5));
+	munmap(page, self->psz);
+}
+
 /* Output structs: filled with 0xA5, reserved and unknown bytes come back 0. */
 #define POISON	0xA5
 
