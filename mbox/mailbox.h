@@ -252,4 +252,8 @@ __poll_t mbox_poll_mask(struct mbox *mbox);
 /* fd.c: files bound to one mailbox */
 int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may);
 
+/* proc.c: /proc/mbox */
+int mbox_proc_init(void);
+void mbox_proc_exit(void);
+
 #endif /* MBOX_MAILBOX_H */

@@ -13,6 +13,8 @@
  *   perm.c     ownership and permissions
  *   limits.c   the limits (module parameters), per-user records, the pool
  *   msg.c      message storage
+ *   proc.c     /proc/mbox, the text view of every mailbox
+ *   trace.c    the tracepoints of trace.h
  *
  * Locking
  * =======
@@ -106,13 +108,20 @@ static int __init mbox_init(void)
 	ret = mbox_limits_init();
 	if (ret)
 		return ret;
+	ret = mbox_proc_init();
+	if (ret) {
+		pr_err("cannot create /proc/mbox: %d\n", ret);
+		goto err_limits;
+	}
 	ret = misc_register(&mbox_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/mbox: %d\n", ret);
-		goto err_limits;
+		goto err_remove_proc;
 	}
 	return 0;
 
+err_remove_proc:
+	mbox_proc_exit();
 err_limits:
 	mbox_limits_exit();
 	return ret;
@@ -125,6 +134,7 @@ err_limits:
 static void __exit mbox_exit(void)
 {
 	misc_deregister(&mbox_miscdev);
+	mbox_proc_exit();
 	mbox_ns_exit();
 	mbox_destroy_all();
 	mbox_limits_exit();
