@@ -21,6 +21,7 @@
 
 #include "mailbox.h"
 #include "msg.h"
+#include "trace.h"
 
 static DEFINE_XARRAY_ALLOC1(mbox_ids);
 static u32 mbox_next_id;		/* cyclic cursor, under the xa_lock */
@@ -98,6 +99,8 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	ret = xa_err(xa_store(&mbox_ids, id, mbox, GFP_KERNEL));
 	if (ret)
 		goto err_unown;
+	/* Published: a destroy may free it now, so trace from the arguments. */
+	trace_mbox_create(id, capacity, max_msg_size, flags, name);
 	return id;
 
 err_unown:

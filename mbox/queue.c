@@ -36,6 +36,7 @@
 
 #include "mailbox.h"
 #include "msg.h"
+#include "trace.h"
 
 /* mbox_waiter.state until the waiter's result is published */
 #define MBOX_WAITING	1
@@ -52,6 +53,7 @@
  * @claimed:	a completer owns @link and will publish @result.
  * @result:	the result recorded by the completer.
  * @state:	MBOX_WAITING, then @result, stored with release semantics.
+ * @since:	CLOCK_MONOTONIC time the wait began, for the mbox_wake event.
  *
  * All fields but @state are protected by the mailbox's lock.
  */
@@ -64,6 +66,7 @@ struct mbox_waiter {
 	bool claimed;
 	int result;
 	int state;
+	u64 since;
 };
 
 static bool mbox_selects(const struct mbox_sel *sel, const struct mbox_msg *msg)
@@ -102,6 +105,7 @@ static void mbox_account_send(struct mbox *mbox, struct mbox_msg *msg)
 	mbox->sent_bytes += msg->len;
 	mbox->last_send_ns = msg->send_ns;
 	mbox_set_pid(&mbox->last_send_pid, msg->pid);
+	trace_mbox_send(mbox, msg, trace_mbox_send_enabled() ? ktime_get_ns() : 0);
 }
 
 /* @msg leaves the mailbox for @task. */
@@ -114,6 +118,7 @@ static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
 	mbox->recv_bytes += msg->len;
 	mbox->last_recv_ns = ktime_get_ns();
 	mbox_set_pid(&mbox->last_recv_pid, task_tgid(task));
+	trace_mbox_recv(mbox, msg, task, mbox->last_recv_ns);
 }
 
 static void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg)
@@ -277,6 +282,7 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 	w->task = current;
 	w->claimed = false;
 	w->state = MBOX_WAITING;
+	w->since = ktime_get_ns();
 	if (w->sel) {
 		list_add_tail(&w->link, &mbox->receivers);
 		mbox->nr_receivers++;
@@ -284,6 +290,7 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 		list_add_tail(&w->link, &mbox->senders);
 		mbox->nr_senders++;
 	}
+	trace_mbox_block(mbox, !!w->sel);
 	spin_unlock(&mbox->lock);
 	mbox_complete(done);
 	/* With capacity 0, a waiter makes the other side ready. */
@@ -388,6 +395,7 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 
 	/* Full: wait.  Peekers and too-small receivers may have been served. */
 	ret = mbox_wait(mbox, &w, deadline, &done);
+	trace_mbox_wake(mbox->id, false, ret, w.since);
 	if (!ret)
 		mbox_poll_notify(mbox);
 	return ret;
@@ -500,6 +508,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 			return mbox_no_wait_error(sel->flags);
 		}
 		ret = mbox_wait(mbox, &w, sel->deadline, &done);
+		trace_mbox_wake(mbox->id, true, ret, w.since);
 		if (ret == -EMSGSIZE)
 			*len = w.msg_len;
 		if (ret)
@@ -557,6 +566,7 @@ void mbox_kill_queue(struct mbox *mbox)
 	LIST_HEAD(done);
 
 	spin_lock(&mbox->lock);
+	trace_mbox_destroy(mbox);
 	mbox->dead = true;
 	list_splice_init(&mbox->msgs, &msgs);
 	mbox->nr_msgs = 0;

@@ -46,7 +46,7 @@ grep -E ': (warning|error):' $work/sparse.log >$work/sparse.found && status=1
 report $status "sparse (C=2) reports no warnings on mbox.ko" $work/sparse.log
 
 checkpatch=(perl build/ksrc/scripts/checkpatch.pl --strict --no-tree --show-types --quiet -f)
-for f in mbox/*.[ch] include/uapi/linux/mbox.h tools/mboxctl/*.c examples/*.c; do
+for f in mbox/*.[ch] include/uapi/linux/mbox.h tools/mboxctl/*.[ch] examples/*.c; do
 	case $f in *.mod.c) continue ;; esac
 	status=0
 	"${checkpatch[@]}" "$f" >$work/checkpatch.log 2>&1 || status=$?
