@@ -65,6 +65,8 @@ run_tests() {
 	check "the guest sees ${cpus:-?} CPUs (nproc: $(nproc))" test "$(nproc)" = "${cpus:-?}"
 	check "insmod mbox.ko" insmod /mbox.ko
 	check "/dev/mbox is a character device" test -c /dev/mbox
+	check "/proc/mbox is readable, its first line a header" \
+		eval '[ "$(head -n 1 /proc/mbox | cut -c1-12)" = "        id  " ]'
 	[ -c /dev/mbox ] || return
 	text=$(cat /sys/module/mbox/sections/.text 2>/dev/null)	# for leak reports
 
@@ -93,6 +95,7 @@ run_tests() {
 	exec 3<&-
 	check "rmmod mbox" rmmod mbox
 	check "/dev/mbox is gone after rmmod" test ! -e /dev/mbox
+	check "/proc/mbox is gone after rmmod" test ! -e /proc/mbox
 
 	if [ "$(param mboxkernel)" = debug ]; then
 		leak_check

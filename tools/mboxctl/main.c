@@ -375,10 +375,15 @@ bool check_mailbox_arg(const struct command *cmd, const char *arg, int *status)
 	return true;
 }
 
-/* "mboxctl: mailbox ARG: strerror(ERR)" */
+/*
+ * "mboxctl: mailbox ARG: strerror(ERR)", except that ENOENT, which the
+ * module gives for an unknown id or name, reads "No such mailbox" rather
+ * than "No such file or directory".
+ */
 void mailbox_error(const char *arg, int err)
 {
-	fprintf(stderr, "mboxctl: mailbox %s: %s\n", arg, strerror(err));
+	fprintf(stderr, "mboxctl: mailbox %s: %s\n", arg,
+		err == ENOENT ? "No such mailbox" : strerror(err));
 }
 
 /* The exit status for a failed call: 3 for a timeout, else 1. */
