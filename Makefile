@@ -15,6 +15,13 @@
 # make vm-shell     boot the VM with mbox.ko loaded and a shell on the console
 #                   (demo, vm-shell: VM_KERNEL=debug boots the debug kernel)
 # make clean        (the debug kernel's cache stays)
+# make install      the module (modules_install, depmod), mboxctl in
+#                   $(PREFIX)/bin, <linux/mbox.h> in $(PREFIX)/include/linux
+#                   and mboxctl.8 in $(PREFIX)/share/man/man8, all under
+#                   $(DESTDIR); PREFIX defaults to /usr/local
+# make dkms-install as root: register the module with DKMS and build it for
+#                   every kernel with headers (scripts/dkms.sh)
+# make dkms-uninstall
 #
 # check*, demo and vm-shell install missing Debian packages first
 # (scripts/deps.sh) and build for the kernel the VM boots
@@ -25,11 +32,43 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KSFT_INC := $(CURDIR)/build/ksrc/tools/testing/selftests
 VM_KDIR = $(shell bash scripts/guest-kernel.sh --kdir)
 VM_KERNEL ?= stock
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The release modules_install installs for (Debian's headers carry the
+# upstream version in kernel.release, the package's in utsrelease.h).
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 all: module
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# The module's objects only (DKMS's CLEAN).
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+mboxctl:
+	$(MAKE) -C tools/mboxctl
+
+# modules_install installs into $(DESTDIR)/lib/modules/KVER/updates and runs
+# depmod there (kbuild's INSTALL_MOD_PATH); depmod is run again so that a
+# DESTDIR without System.map still gets its modules.dep.
+install: module mboxctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+	depmod -b "$(or $(DESTDIR),/)" $(KVER)
+	install -D -m 755 tools/mboxctl/mboxctl $(DESTDIR)$(PREFIX)/bin/mboxctl
+	install -D -m 644 include/uapi/linux/mbox.h \
+		$(DESTDIR)$(PREFIX)/include/linux/mbox.h
+	install -D -m 644 Documentation/mboxctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/mboxctl.8
+
+dkms-install:
+	bash scripts/dkms.sh install
+
+dkms-uninstall:
+	bash scripts/dkms.sh uninstall
 
 bins: module userspace
 
@@ -82,5 +121,5 @@ clean:
 	$(MAKE) -C selftests/mbox clean
 	rm -rf build
 
-.PHONY: all module bins userspace ksrc deps debug-kernel debug-module check check-stock \
+.PHONY: all module module-clean mboxctl install dkms-install dkms-uninstall bins userspace ksrc deps debug-kernel debug-module check check-stock \
 	check-debug vm-bins demo vm-shell clean

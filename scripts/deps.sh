@@ -27,6 +27,7 @@ pkgs=(
 	bison
 	bc
 	libssl-dev
+	dkms			# scripts/dkms.sh check (static checks)
 )
 
 missing=()

@@ -4,7 +4,10 @@
 # Static checks of the sources, one TAP line each, with the findings as TAP
 # comments: a W=1 build of mbox.ko without warnings, sparse (C=2) without
 # warnings, and checkpatch.pl --strict --no-tree clean on every C source of
-# the module, its uapi header, mboxctl and the examples.
+# the module, its uapi header, mboxctl and the examples.  Then packaging:
+# `dkms build` of a copy of the tree against the VM's (Debian's) kernel
+# headers (scripts/dkms.sh check), and `make install` into a DESTDIR with
+# every file where it belongs.
 # The module is built in a copy of its sources under build/static/, so the
 # checks always see every file compiled and leave the real build alone.
 # Needs build/ksrc/ (scripts/ksrc.sh).
@@ -52,3 +55,24 @@ for f in mbox/*.[ch] include/uapi/linux/mbox.h tools/mboxctl/*.[ch] examples/*.c
 	"${checkpatch[@]}" "$f" >$work/checkpatch.log 2>&1 || status=$?
 	report $status "checkpatch --strict clean: $f" $work/checkpatch.log
 done
+
+# Packaging: DKMS, in a private tree (scripts/dkms.sh check prints its line).
+bash scripts/dkms.sh check "$(bash scripts/guest-kernel.sh)" || true
+
+# make install into a scratch DESTDIR: the module where modprobe finds it
+# (with its modules.dep line), mboxctl, the uapi header and the man page.
+dest=$PWD/$work/destdir
+kver=$(bash scripts/guest-kernel.sh)
+status=0
+make --no-print-directory install KDIR="$kdir" DESTDIR="$dest" PREFIX=/usr \
+	>$work/install.log 2>&1 || status=$?
+for f in lib/modules/$kver/updates/mbox/mbox.ko usr/bin/mboxctl \
+	 usr/include/linux/mbox.h usr/share/man/man8/mboxctl.8; do
+	[ -f "$dest/$f" ] || { echo "missing: $f" >>$work/install.log; status=1; }
+done
+grep -q '^updates/mbox/mbox.ko:' "$dest/lib/modules/$kver/modules.dep" 2>/dev/null ||
+	{ echo "modules.dep has no mbox.ko" >>$work/install.log; status=1; }
+[ -x "$dest/usr/bin/mboxctl" ] || status=1
+report $status "make install DESTDIR=... PREFIX=/usr: mbox.ko (depmod'ed), mboxctl, mbox.h, mboxctl.8" \
+	$work/install.log
+rm -rf "$dest"
