@@ -250,12 +250,18 @@ static bool mbox_hand_off(struct mbox *mbox, struct mbox_msg *msg,
 	return false;
 }
 
-/* Hand @msg off or queue it.  Returns false if the mailbox is full. */
+/*
+ * Hand @msg off or queue it, and account it as sent.  Returns false if the
+ * mailbox is full.  A message that will be accepted is numbered before a
+ * receiver takes it, so the receive (and its trace event) sees its seq.
+ */
 static bool mbox_place(struct mbox *mbox, struct mbox_msg *msg,
 		       struct list_head *done)
 {
 	lockdep_assert_held(&mbox->lock);
 
+	if (mbox->nr_msgs < mbox->capacity || mbox_find_taker(mbox, msg))
+		mbox_account_send(mbox, msg);
 	if (mbox_hand_off(mbox, msg, done))
 		return true;
 	if (mbox->nr_msgs >= mbox->capacity)
@@ -386,7 +392,6 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	}
 
 	if (mbox_place(mbox, msg, &done)) {
-		mbox_account_send(mbox, msg);
 		spin_unlock(&mbox->lock);
 		mbox_complete(&done);
 		mbox_poll_notify(mbox);
