@@ -37,6 +37,9 @@ struct create_opts {
 static void set_mode(struct mbox_create *arg, unsigned int mode)
 {
 	arg->mode = mode;
+#ifdef MBOX_CREATE_MODE
+	arg->flags |= MBOX_CREATE_MODE;	/* @mode is used only with it */
+#endif
 }
 #else
 #define MODE_IN_HEADER	0
