@@ -100,7 +100,7 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	if (ret)
 		goto err_unown;
 	/* Published: a destroy may free it now, so trace from the arguments. */
-	trace_mbox_create(id, capacity, max_msg_size, flags, name);
+	trace_mbox_create(id, p, name);
 	return id;
 
 err_unown:

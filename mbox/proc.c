@@ -8,13 +8,16 @@
  * rescue shell, where debugfs is usually not (and is root-only when it
  * is).  It is read-only, and shows what MBOX_IOC_STAT shows, through the
  * same snapshot (mbox_fill_stat()): pids are in the reader's pid
- * namespace, and the walk uses mbox_get_next() as MBOX_STAT_NEXT does, so
- * it lists what the reader could stat.
+ * namespace, uids and gids in its user namespace, and the walk is that of
+ * MBOX_STAT_NEXT: mbox_get_next() skips other IPC namespaces' mailboxes,
+ * and those the reader may not read are skipped here.  So it lists what
+ * the reader could stat.
  *
  * The seq_file position is the id to continue from, so a read that stops
  * and resumes (a small buffer, a concurrent create or destroy) neither
  * repeats nor skips a mailbox that exists throughout.
  */
+#include <linux/fs.h>
 #include <linux/limits.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -23,7 +26,10 @@
 
 static struct proc_dir_entry *mbox_proc_entry;
 
-/* The mailbox with the smallest id >= *@pos, referenced; *@pos is its id. */
+/*
+ * The readable mailbox with the smallest id >= *@pos, referenced; *@pos is
+ * its id.
+ */
 static struct mbox *mbox_seq_find(loff_t *pos)
 {
 	struct mbox *mbox;
@@ -32,7 +38,17 @@ static struct mbox *mbox_seq_find(loff_t *pos)
 	if (*pos > INT_MAX)
 		return NULL;
 	id = *pos;
-	mbox = mbox_get_next(&id);
+	for (;;) {
+		mbox = mbox_get_next(&id);
+		if (!mbox || !mbox_perm(mbox, MAY_READ))
+			break;
+		mbox_put(mbox);
+		if (id >= INT_MAX) {
+			mbox = NULL;
+			break;
+		}
+		id++;
+	}
 	/* None left: a position past every id, which still moves forward. */
 	*pos = mbox ? id : (loff_t)INT_MAX + 1;
 	return mbox;
@@ -67,15 +83,16 @@ static int mbox_seq_show(struct seq_file *m, void *v)
 	struct mbox_stat st = {};
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "        id   capacity   max_size       msgs      bytes  bsend  brecv  sent_msgs       sent_bytes  recv_msgs       recv_bytes  lspid  lrpid flags name\n");
+		seq_puts(m, "        id   capacity   max_size       msgs      bytes  bsend  brecv  sent_msgs       sent_bytes  recv_msgs       recv_bytes  lspid  lrpid        uid        gid mode flags name\n");
 		return 0;
 	}
 	mbox_fill_stat(v, &st);
-	seq_printf(m, "%10u %10u %10u %10u %10llu %6u %6u %10llu %16llu %10llu %16llu %6d %6d %5llx %s\n",
+	seq_printf(m, "%10u %10u %10u %10u %10llu %6u %6u %10llu %16llu %10llu %16llu %6d %6d %10u %10u %04o %5llx %s\n",
 		   st.id, st.capacity, st.max_msg_size, st.msgs, st.bytes,
 		   st.blocked_senders, st.blocked_receivers, st.sent_msgs,
 		   st.sent_bytes, st.recv_msgs, st.recv_bytes,
-		   st.last_send_pid, st.last_recv_pid, st.create_flags, st.name);
+		   st.last_send_pid, st.last_recv_pid, st.uid, st.gid,
+		   st.mode & 0777, st.create_flags, st.name);
 	return 0;
 }
 

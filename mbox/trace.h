@@ -22,22 +22,26 @@
 #include "msg.h"
 
 TRACE_EVENT(mbox_create,
-	    TP_PROTO(u32 id, u32 capacity, u32 max_msg_size, u64 flags,
-		     const char *name),
-	    TP_ARGS(id, capacity, max_msg_size, flags, name),
+	    TP_PROTO(u32 id, const struct mbox_params *p, const char *name),
+	    TP_ARGS(id, p, name),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(u32, capacity)
 			     __field(u32, max_msg_size)
+			     __field(u32, mode)
 			     __field(u64, flags)
+			     __field(pid_t, pid)
 			     __string(name, name ? name : "")),
 	    TP_fast_assign(__entry->id = id;
-			   __entry->capacity = capacity;
-			   __entry->max_msg_size = max_msg_size;
-			   __entry->flags = flags;
+			   __entry->capacity = p->capacity;
+			   __entry->max_msg_size = p->max_msg_size;
+			   __entry->mode = p->mode;
+			   __entry->flags = p->flags;
+			   __entry->pid = current->tgid;
 			   __assign_str(name, name ? name : "");),
-	    TP_printk("id=%u capacity=%u max_msg_size=%u flags=0x%llx name=%s",
+	    TP_printk("id=%u capacity=%u max_msg_size=%u mode=%04o flags=0x%llx pid=%d name=%s",
 		      __entry->id, __entry->capacity, __entry->max_msg_size,
-		      __entry->flags, __get_str(name))
+		      __entry->mode, __entry->flags, __entry->pid,
+		      __get_str(name))
 );
 
 /* Under the mailbox's lock, as destroy marks it dead. */

@@ -160,6 +160,7 @@ TEST_F(trace, create_send_recv_destroy_each_give_one_event_with_their_fields)
 	EXPECT_EQ(1, count_events(self->trace, "mbox_create", with)) TH_LOG("%s", self->trace);
 	EXPECT_EQ(2, event_field(self->trace, "mbox_create", with, "capacity"));
 	EXPECT_EQ(100, event_field(self->trace, "mbox_create", with, "max_msg_size"));
+	EXPECT_EQ(getpid(), event_field(self->trace, "mbox_create", with, "pid"));
 	EXPECT_NE(NULL, strstr(self->trace, "name=traced"));
 
 	EXPECT_EQ(2, count_events(self->trace, "mbox_send", with));
