@@ -148,6 +148,14 @@ static unsigned int create(struct __test_metadata *_metadata, const char *cap,
 	return id;
 }
 
+/* Does the module have owners and modes (MBOX_FEATURE_PERMS, bit 11)? */
+static bool perms(int fd)
+{
+	struct mbox_info info = {};
+
+	return !mbox_info(fd, &info) && (info.features & (1ULL << 11));
+}
+
 static const char *idstr(unsigned int id, char *buf)
 {
 	sprintf(buf, "%u", id);
@@ -210,7 +218,7 @@ TEST_F(ctl, create_prints_the_id_and_a_taken_name_gives_the_same_id)
 
 TEST_F(ctl, list_shows_each_mailbox_in_text_and_json)
 {
-	char line[160], buf[64];
+	char line[256], buf[64];
 	const char *p;
 
 	RUN(&self->r, "send", self->id, "hello");
@@ -219,8 +227,20 @@ TEST_F(ctl, list_shows_each_mailbox_in_text_and_json)
 	ASSERT_EQ(0, self->r.status);
 	EXPECT_EQ(0, strncmp(self->r.out, "id ", 3));
 	EXPECT_NE(NULL, strstr(self->r.out, "msgs/capacity"));
-	snprintf(line, sizeof(line), "\n%-10s %-15s %-12s %-14s %-12s %-12s %-13s %-13s %s\n",
-		 self->id, "1/4", "5", "64", "1", "0", "0", "0", self->name);
+	if (perms(self->fd)) {
+		char owner[16];
+
+		/* Created by us, with the default mode. */
+		snprintf(owner, sizeof(owner), "%u", geteuid());
+		snprintf(line, sizeof(line),
+			 "\n%-10s %-10s %-6s %-15s %-12s %-14s %-12s %-12s %-13s %-13s %s\n",
+			 self->id, owner, "0600", "1/4", "5", "64", "1", "0", "0", "0",
+			 self->name);
+	} else {
+		snprintf(line, sizeof(line),
+			 "\n%-10s %-15s %-12s %-14s %-12s %-12s %-13s %-13s %s\n",
+			 self->id, "1/4", "5", "64", "1", "0", "0", "0", self->name);
+	}
 	EXPECT_NE(NULL, strstr(self->r.out, line)) TH_LOG("%s", self->r.out);
 
 	RUN(&self->r, "list", "--json");
@@ -237,6 +257,10 @@ TEST_F(ctl, list_shows_each_mailbox_in_text_and_json)
 	EXPECT_EQ(1, json_num(p, "sent_msgs"));
 	EXPECT_EQ(0, json_num(p, "blocked_senders"));
 	EXPECT_STREQ(self->name, json_str(p, "name", buf, sizeof(buf)));
+	if (perms(self->fd)) {
+		EXPECT_EQ(geteuid(), json_num(p, "uid"));
+		EXPECT_EQ(0600, json_num(p, "mode"));
+	}
 }
 
 TEST_F(ctl, stat_by_id_and_by_name_agree_text_and_json)
@@ -425,15 +449,22 @@ TEST_F(ctl, usage_errors_exit_2_and_every_command_has_help)
 	EXPECT_NE(NULL, strstr(self->r.out, "3 timeout"));
 }
 
-TEST_F(ctl, create_mode_needs_the_perms_feature)
+TEST_F(ctl, create_mode_sets_the_mode_or_needs_the_perms_feature)
 {
 	struct mbox_info info = {};
 
 	ASSERT_EQ(0, mbox_info(self->fd, &info));
-	RUN(&self->r, "create", "-m", "0600", "ctl-mode");
+	RUN(&self->r, "create", "-m", "0640", "ctl-mode");
 	if (info.features & (1ULL << 11)) {
-		EXPECT_EQ(0, self->r.status);
+		EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+		RUN(&self->r, "stat", "-j", "ctl-mode");
+		EXPECT_EQ(0640, json_num(self->r.out, "mode"));
+		RUN(&self->r, "stat", "ctl-mode");
+		EXPECT_NE(NULL, strstr(self->r.out, "mode:               0640\n"));
 		RUN(&self->r, "rm", "ctl-mode");
+		EXPECT_EQ(0, self->r.status);
+		RUN(&self->r, "create", "-m", "999", "ctl-mode");
+		EXPECT_EQ(2, self->r.status);
 		return;
 	}
 	EXPECT_EQ(1, self->r.status);
@@ -453,6 +484,8 @@ TEST_F(ctl, info_reports_version_abi_features_limits_and_usage)
 	ASSERT_EQ(0, self->r.status);
 	EXPECT_STREQ("1.0", json_str(self->r.out, "version", buf, sizeof(buf)));
 	EXPECT_EQ(1, json_num(self->r.out, "abi_version"));
+	if (info.features & (1ULL << 12))	/* MBOX_FEATURE_LIMITS */
+		EXPECT_LE(0, json_num(self->r.out, "max_bytes"));
 	EXPECT_EQ((long long)info.features, json_num(self->r.out, "features"));
 	EXPECT_NE(NULL, strstr(self->r.out, "\"feature_names\":[\"rendezvous\","));
 	EXPECT_EQ(info.max_mailboxes, json_num(self->r.out, "max_mailboxes"));
@@ -562,7 +595,7 @@ static void proc_line(unsigned int id, char *line, size_t size, char *header)
 
 TEST_F(ctl, proc_mbox_has_a_header_and_a_line_per_mailbox)
 {
-	unsigned int id, cap, size, msgs, bs, br, flags;
+	unsigned int id, cap, size, msgs, bs, br, flags, uid, gid, mode;
 	unsigned long long bytes, sm, sb, rm, rb;
 	char line[512], header[256], name[64];
 	int lspid, lrpid;
@@ -571,11 +604,12 @@ TEST_F(ctl, proc_mbox_has_a_header_and_a_line_per_mailbox)
 	RUN(&self->r, "send", self->id, "678");
 	RUN(&self->r, "recv", self->id);
 	proc_line(self->n, line, sizeof(line), header);
-	EXPECT_EQ(0, strncmp(header, "        id   capacity   max_size       msgs      bytes  bsend  brecv  sent_msgs       sent_bytes  recv_msgs       recv_bytes  lspid  lrpid flags name\n",
+	EXPECT_EQ(0, strncmp(header, "        id   capacity   max_size       msgs      bytes  bsend  brecv  sent_msgs       sent_bytes  recv_msgs       recv_bytes  lspid  lrpid        uid        gid mode flags name\n",
 			     sizeof(header)));
-	ASSERT_EQ(15, sscanf(line, "%u %u %u %u %llu %u %u %llu %llu %llu %llu %d %d %x %63s",
+	ASSERT_EQ(18, sscanf(line, "%u %u %u %u %llu %u %u %llu %llu %llu %llu %d %d %u %u %o %x %63s",
 			     &id, &cap, &size, &msgs, &bytes, &bs, &br, &sm, &sb,
-			     &rm, &rb, &lspid, &lrpid, &flags, name)) TH_LOG("%s", line);
+			     &rm, &rb, &lspid, &lrpid, &uid, &gid, &mode, &flags,
+			     name)) TH_LOG("%s", line);
 	EXPECT_EQ(self->n, id);
 	EXPECT_EQ(4U, cap);
 	EXPECT_EQ(64U, size);
@@ -591,6 +625,10 @@ TEST_F(ctl, proc_mbox_has_a_header_and_a_line_per_mailbox)
 	EXPECT_LT(0, lrpid);
 	EXPECT_EQ(0U, flags);
 	EXPECT_STREQ(self->name, name);
+	EXPECT_EQ(geteuid(), uid);
+	EXPECT_EQ(getegid(), gid);
+	if (perms(self->fd))
+		EXPECT_EQ(0600U, mode);
 
 	RUN(&self->r, "rm", self->id);
 	proc_line(self->n, line, sizeof(line), header);

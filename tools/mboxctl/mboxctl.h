@@ -28,6 +28,9 @@
 #ifndef MBOX_FEATURE_PERMS
 #define MBOX_FEATURE_PERMS	0x800ULL	/* bit 11 */
 #endif
+#ifndef MBOX_FEATURE_LIMITS
+#define MBOX_FEATURE_LIMITS	0x1000ULL	/* bit 12 */
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

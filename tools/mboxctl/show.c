@@ -366,6 +366,42 @@ static const char *module_version(char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The limits and usage of MBOX_FEATURE_LIMITS (struct mbox_info version 3),
+ * as JSON members or text lines; nothing without the feature, or with a
+ * header that predates it.
+ */
+static void print_limits(const struct mbox_info *info, bool as_json)
+{
+#ifdef MBOX_INFO_SIZE_VER3
+	static const char *const names[] = {
+		"max_mailboxes_per_ns", "max_mailboxes_per_user", "max_bytes",
+		"max_bytes_per_user", "pool_bytes", "user_bytes",
+		"user_mailboxes", "ns_mailboxes",
+	};
+	const unsigned long long vals[] = {
+		info->max_mailboxes_per_ns, info->max_mailboxes_per_user,
+		info->max_bytes, info->max_bytes_per_user, info->pool_bytes,
+		info->user_bytes, info->user_mailboxes, info->ns_mailboxes,
+	};
+	char label[32];
+	size_t i;
+
+	if (!(info->features & MBOX_FEATURE_LIMITS))
+		return;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(label, sizeof(label), "%s:", names[i]);
+		if (as_json)
+			printf(",\"%s\":%llu", names[i], vals[i]);
+		else
+			printf("%-24s%llu\n", label, vals[i]);
+	}
+#else
+	(void)info;
+	(void)as_json;
+#endif
+}
+
 int cmd_info(const struct command *cmd, int argc, char **argv)
 {
 	struct mbox_info info;
@@ -404,6 +440,7 @@ int cmd_info(const struct command *cmd, int argc, char **argv)
 			printf(",\"total_msgs\":%llu,\"total_bytes\":%llu",
 			       (unsigned long long)info.total_msgs,
 			       (unsigned long long)info.total_bytes);
+		print_limits(&info, true);
 		printf("}\n");
 		return EXIT_SUCCESS;
 	}
@@ -424,6 +461,7 @@ int cmd_info(const struct command *cmd, int argc, char **argv)
 		printf("total_msgs:     %llu\n", (unsigned long long)info.total_msgs);
 		printf("total_bytes:    %llu\n", (unsigned long long)info.total_bytes);
 	}
+	print_limits(&info, false);
 	return EXIT_SUCCESS;
 }
 
