@@ -290,6 +290,25 @@ int mbox_destroy(u32 id)
 }
 
 /**
+ * mbox_destroy_mbox() - destroy a mailbox the caller holds a reference to
+ * @mbox:	the mailbox.
+ *
+ * For the kernel API: no permission check, and unlike mbox_destroy(), it
+ * cannot hit another mailbox: if @mbox was destroyed already, nothing
+ * happens, even if its id were reused.
+ *
+ * Context: process context.
+ * Return: 0, or -ENOENT if @mbox was destroyed already.
+ */
+int mbox_destroy_mbox(struct mbox *mbox)
+{
+	if (!mbox_unpublish(mbox))
+		return -ENOENT;
+	mbox_kill(mbox);
+	return 0;
+}
+
+/**
  * mbox_destroy_ns() - destroy every mailbox of a namespace
  * @ns:		the namespace's record, referenced by the caller.
  *
@@ -388,7 +407,7 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->cuid = from_kuid_munged(user_ns, mbox->cuid);
 	st->cgid = from_kgid_munged(user_ns, mbox->cgid);
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	st->capacity = mbox->capacity;
 	st->max_msg_size = mbox->max_msg_size;
 	st->mode = mbox->mode;
@@ -406,7 +425,7 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->last_recv_pid = pid_vnr(mbox->last_recv_pid);
 	st->last_send_ns = mbox->last_send_ns;
 	st->last_recv_ns = mbox->last_recv_ns;
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	st->uid = from_kuid_munged(user_ns, uid);
 	st->gid = from_kgid_munged(user_ns, gid);
 }
@@ -446,7 +465,7 @@ int mbox_set(u32 id, const struct mbox_set *set)
 	    !capable(CAP_SYS_RESOURCE))
 		goto out_put;
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	if (set->flags & MBOX_SET_OWNER) {
 		WRITE_ONCE(mbox->uid, make_kuid(user_ns, set->uid));
 		WRITE_ONCE(mbox->gid, make_kgid(user_ns, set->gid));
@@ -455,7 +474,7 @@ int mbox_set(u32 id, const struct mbox_set *set)
 		WRITE_ONCE(mbox->mode, set->mode);
 	if (set->flags & MBOX_SET_MSG_SIZE)
 		WRITE_ONCE(mbox->max_msg_size, set->max_msg_size);
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	/* Last, so that the senders it admits see the other changes. */
 	if (set->flags & MBOX_SET_CAPACITY)
 		mbox_set_capacity(mbox, set->capacity);
@@ -482,10 +501,10 @@ void mbox_fill_totals(struct mbox_info *info)
 	info->total_bytes = 0;
 	rcu_read_lock();
 	xa_for_each(&mbox_ids, id, mbox) {
-		spin_lock(&mbox->lock);
+		spin_lock_irq(&mbox->lock);
 		info->total_msgs += mbox->nr_msgs;
 		info->total_bytes += mbox->nr_bytes;
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 	}
 	rcu_read_unlock();
 }

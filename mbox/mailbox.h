@@ -188,6 +188,7 @@ struct mbox_params {
 int mbox_create(const struct mbox_params *p, struct mbox_owner *owner,
 		const char *name);
 int mbox_destroy(u32 id);
+int mbox_destroy_mbox(struct mbox *mbox);
 int mbox_set(u32 id, const struct mbox_set *set);
 void mbox_destroy_all(void);
 void mbox_owner_release(struct mbox_owner *owner);
@@ -243,6 +244,7 @@ typedef int (*mbox_deliver_t)(const struct mbox_msg *msg, size_t len,
 
 int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	      ktime_t deadline);
+int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg);
 int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	      mbox_deliver_t deliver, void *ctx);
 void mbox_kill_queue(struct mbox *mbox);

@@ -15,6 +15,7 @@
  *   msg.c      message storage
  *   proc.c     /proc/mbox, the text view of every mailbox
  *   trace.c    the tracepoints of trace.h
+ *   kapi.c     the kernel API (include/linux/mbox.h)
  *
  * Locking
  * =======
@@ -27,9 +28,23 @@
  *                               send/receive)
  *   2. mbox_owner_lock          (auto-destroy ownership links)
  *   3. the registry's xa_lock   (create and destroy only)
- *   4. mbox->lock               (one mailbox's queue, waiters, counters)
+ *   4. mbox->lock               (one mailbox's queue, waiters, counters;
+ *                               IRQ-safe)
  *   5. the scheduler's locks    (wake_up_process), and the poll wait
  *                               queue's lock (wake_up_poll)
+ *
+ * mbox->lock is taken in hard-IRQ context: mbox_ksend() may be called from
+ * an interrupt handler or an hrtimer.  So every process-context acquisition
+ * disables interrupts (spin_lock_irq; its callers always run with
+ * interrupts enabled), and the one path for any context,
+ * mbox_send_atomic(), uses spin_lock_irqsave.  Otherwise an interrupt
+ * that sends to a mailbox whose lock its CPU holds would deadlock.  That
+ * path takes nothing else of ours: no mutex (names are resolved before,
+ * in process context), no allocation under the lock (the message is
+ * allocated GFP_NOWAIT before it, and charged to no user), and its
+ * wake-ups (wake_up_process, wake_up_interruptible_poll) and tracepoints
+ * are IRQ-safe.  Locks 1 to 3 and the limits' locks are never taken in
+ * interrupt context.
  *
  * A create holds mbox_names_lock while it allocates, pins the
  * namespace (a work item it waits for, which takes none of these locks),

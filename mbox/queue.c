@@ -297,7 +297,7 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 		mbox->nr_senders++;
 	}
 	trace_mbox_block(mbox, !!w->sel);
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	mbox_complete(done);
 	/* With capacity 0, a waiter makes the other side ready. */
 	mbox_poll_notify(mbox);
@@ -325,17 +325,17 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 	}
 	__set_current_state(TASK_RUNNING);
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	if (!w->claimed) {
 		if (w->sel)
 			mbox->nr_receivers--;
 		else
 			mbox->nr_senders--;
 		list_del(&w->link);
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		return ret;
 	}
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 
 	/* Claimed before we gave up: the completer wins, and is quick. */
 	for (;;) {
@@ -380,19 +380,19 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	LIST_HEAD(done);
 	int ret;
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		return -EIDRM;
 	}
 	if (mbox->nr_msgs >= mbox->capacity && !mbox_find_taker(mbox, msg) &&
 	    mbox_no_wait(flags, deadline)) {
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		return mbox_no_wait_error(flags);
 	}
 
 	if (mbox_place(mbox, msg, &done)) {
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		mbox_complete(&done);
 		mbox_poll_notify(mbox);
 		return 0;
@@ -406,14 +406,49 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	return ret;
 }
 
+/**
+ * mbox_send_atomic() - send a message without waiting, in any context
+ * @mbox:	the mailbox, referenced by the caller.
+ * @msg:	the message, already loaded; on success the mailbox owns it,
+ *		on failure the caller still does.
+ *
+ * Does what mbox_send() does with MBOX_NONBLOCK, but saves and restores
+ * the interrupt state instead of enabling interrupts at unlock, so that
+ * the kernel API can send from hard-IRQ and softirq context.
+ *
+ * Context: any context; does not sleep.  Takes @mbox->lock, IRQs saved.
+ * Return: 0, -EAGAIN or -EIDRM.
+ */
+int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
+{
+	unsigned long irqflags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&mbox->lock, irqflags);
+	if (mbox->dead) {
+		spin_unlock_irqrestore(&mbox->lock, irqflags);
+		return -EIDRM;
+	}
+	if (mbox->nr_msgs >= mbox->capacity && !mbox_find_taker(mbox, msg)) {
+		spin_unlock_irqrestore(&mbox->lock, irqflags);
+		return -EAGAIN;
+	}
+	/* Cannot fail now: a slot is free or a receiver takes it. */
+	mbox_place(mbox, msg, &done);
+	spin_unlock_irqrestore(&mbox->lock, irqflags);
+	mbox_complete(&done);
+	mbox_poll_notify(mbox);
+	return 0;
+}
+
 /* Put back a message whose delivery failed: where it was, or to a waiter. */
 static void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 {
 	LIST_HEAD(done);
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		mbox_msg_put(msg);
 		return;
 	}
@@ -421,7 +456,7 @@ static void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 	mbox->recv_bytes -= msg->len;
 	if (!mbox_hand_off(mbox, msg, &done))
 		mbox_queue_reinsert(mbox, msg);
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox);
 }
@@ -500,16 +535,16 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	LIST_HEAD(done);
 	int ret;
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		return -EIDRM;
 	}
 
 	msg = mbox_find_msg(mbox, sel, &from);
 	if (!msg) {
 		if (mbox_no_wait(sel->flags, sel->deadline)) {
-			spin_unlock(&mbox->lock);
+			spin_unlock_irq(&mbox->lock);
 			return mbox_no_wait_error(sel->flags);
 		}
 		ret = mbox_wait(mbox, &w, sel->deadline, &done);
@@ -524,12 +559,12 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 
 	if (!mbox_fits(sel, msg)) {
 		*len = msg->len;
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		return -EMSGSIZE;
 	}
 	if (sel->flags & MBOX_RECV_PEEK) {
 		refcount_inc(&msg->ref);
-		spin_unlock(&mbox->lock);
+		spin_unlock_irq(&mbox->lock);
 		return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 	}
 
@@ -549,7 +584,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 		}
 	}
 	mbox_account_recv(mbox, msg, current);
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox);
 
@@ -570,7 +605,7 @@ void mbox_kill_queue(struct mbox *mbox)
 	LIST_HEAD(msgs);
 	LIST_HEAD(done);
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	trace_mbox_destroy(mbox);
 	mbox->dead = true;
 	list_splice_init(&mbox->msgs, &msgs);
@@ -580,7 +615,7 @@ void mbox_kill_queue(struct mbox *mbox)
 		mbox_claim(mbox, w, -EIDRM, &done);
 	list_for_each_entry_safe(w, next, &mbox->receivers, link)
 		mbox_claim(mbox, w, -EIDRM, &done);
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 
 	mbox_complete(&done);
 	wake_up_interruptible_poll(&mbox->poll_wq, EPOLLHUP | EPOLLERR);
@@ -605,7 +640,7 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 	struct mbox_waiter *s;
 	LIST_HEAD(done);
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	WRITE_ONCE(mbox->capacity, capacity);
 	while (!mbox->dead && mbox->nr_msgs < mbox->capacity) {
 		s = list_first_entry_or_null(&mbox->senders,
@@ -616,7 +651,7 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 		mbox_account_send(mbox, s->msg);
 		mbox_claim(mbox, s, 0, &done);
 	}
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox);
 }
@@ -633,7 +668,7 @@ __poll_t mbox_poll_mask(struct mbox *mbox)
 {
 	__poll_t mask = 0;
 
-	spin_lock(&mbox->lock);
+	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
 		mask = EPOLLHUP | EPOLLERR;
 	} else {
@@ -642,6 +677,6 @@ __poll_t mbox_poll_mask(struct mbox *mbox)
 		if (mbox->nr_msgs < mbox->capacity || mbox->nr_receivers)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
-	spin_unlock(&mbox->lock);
+	spin_unlock_irq(&mbox->lock);
 	return mask;
 }
