@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Message storage: a header with the data inline up to the end of its page,
- * then a chain of page-sized segments.  Every buffer is charged to the
- * memory cgroup of the task that sends the message.
+ * then a chain of page-sized segments.  Every buffer of a message sent from
+ * userspace is charged to the memory cgroup of the task that sends it.  A
+ * message sent by the kernel (mbox_msg_kload()) is charged to nobody, no
+ * memory cgroup and no user record: it may be sent from an interrupt, when
+ * "the current task" is whichever task the interrupt happened to stop.
  */
 #include <linux/err.h>
 #include <linux/cred.h>
@@ -12,6 +15,7 @@
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "mailbox.h"
@@ -56,7 +60,8 @@ static void mbox_msg_free(struct mbox_msg *msg)
  * mbox_msg_put() - drop a reference to a message, freeing it with the last
  * @msg:	the message.
  *
- * Context: any context but hard IRQ; does not sleep.
+ * Context: any context but hard IRQ; does not sleep.  In hard IRQ, a
+ * message without a user record (a kernel message) may be put too.
  */
 void mbox_msg_put(struct mbox_msg *msg)
 {
@@ -64,14 +69,14 @@ void mbox_msg_put(struct mbox_msg *msg)
 		mbox_msg_free(msg);
 }
 
-static struct mbox_msg *mbox_msg_alloc(size_t len)
+static struct mbox_msg *mbox_msg_alloc(size_t len, gfp_t gfp)
 {
 	struct mbox_msgseg **tail;
 	struct mbox_msg *msg;
 	size_t chunk;
 
 	chunk = min(len, MBOX_DATALEN_MSG);
-	msg = kmalloc(sizeof(*msg) + chunk, MBOX_MSG_GFP);
+	msg = kmalloc(sizeof(*msg) + chunk, gfp);
 	if (!msg)
 		return NULL;
 	INIT_LIST_HEAD(&msg->link);
@@ -86,7 +91,7 @@ static struct mbox_msg *mbox_msg_alloc(size_t len)
 		struct mbox_msgseg *seg;
 
 		chunk = min(len, MBOX_DATALEN_SEG);
-		seg = kmalloc(sizeof(*seg) + chunk, MBOX_MSG_GFP);
+		seg = kmalloc(sizeof(*seg) + chunk, gfp);
 		if (!seg)
 			goto err_free_msg;
 		seg->next = NULL;
@@ -132,7 +137,7 @@ struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 		if (ret)
 			goto err_put_user;
 	}
-	msg = mbox_msg_alloc(len);
+	msg = mbox_msg_alloc(len, MBOX_MSG_GFP);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_uncharge;
@@ -197,4 +202,67 @@ int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len)
 			return -EFAULT;
 	}
 	return 0;
+}
+
+/**
+ * mbox_msg_kload() - allocate a message and copy its data from the kernel
+ * @src:	the data.
+ * @len:	its length, already checked against the mailbox's limit.
+ * @type:	its type.
+ * @gfp:	the allocation flags: GFP_NOWAIT or GFP_ATOMIC where the caller
+ *		may not sleep.
+ *
+ * The message has no sender pid (receivers see 0) and the uid
+ * GLOBAL_ROOT_UID, and is charged to no memory cgroup and no user record.
+ *
+ * Context: any context if @gfp does not allow sleeping.
+ * Return: the message, or NULL if out of memory.
+ */
+struct mbox_msg *mbox_msg_kload(const void *src, size_t len, u32 type,
+				gfp_t gfp)
+{
+	struct mbox_msgseg *seg;
+	struct mbox_msg *msg;
+	size_t chunk;
+
+	msg = mbox_msg_alloc(len, gfp);
+	if (!msg)
+		return NULL;
+	msg->type = type;
+	msg->seq = 0;
+	msg->send_ns = ktime_get_ns();
+	msg->uid = GLOBAL_ROOT_UID;
+
+	chunk = min(len, MBOX_DATALEN_MSG);
+	memcpy(msg->data, src, chunk);
+	for (seg = msg->next; seg; seg = seg->next) {
+		src += chunk;
+		len -= chunk;
+		chunk = min(len, MBOX_DATALEN_SEG);
+		memcpy(seg->data, src, chunk);
+	}
+	return msg;
+}
+
+/**
+ * mbox_msg_kstore() - copy a message's data to a kernel buffer
+ * @msg:	the message; it is not changed.
+ * @dst:	the buffer.
+ * @len:	bytes to copy, at most @msg->len (less to truncate).
+ *
+ * Context: any context.
+ */
+void mbox_msg_kstore(const struct mbox_msg *msg, void *dst, size_t len)
+{
+	const struct mbox_msgseg *seg;
+	size_t chunk;
+
+	chunk = min(len, MBOX_DATALEN_MSG);
+	memcpy(dst, msg->data, chunk);
+	for (seg = msg->next; seg && len > chunk; seg = seg->next) {
+		dst += chunk;
+		len -= chunk;
+		chunk = min(len, MBOX_DATALEN_SEG);
+		memcpy(dst, seg->data, chunk);
+	}
 }

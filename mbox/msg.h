@@ -2,6 +2,7 @@
 #ifndef MBOX_MSG_H
 #define MBOX_MSG_H
 
+#include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/uidgid.h>
@@ -22,10 +23,10 @@ struct pid;
  * @seq:	sequence number in the mailbox, set under &struct mbox.lock
  *		when the mailbox accepts the message; 0 before.
  * @send_ns:	CLOCK_MONOTONIC time of the send call.
- * @pid:	the sender's thread group, referenced.
- * @uid:	the sender's effective uid.
+ * @pid:	the sender's thread group, referenced; NULL if the kernel sent it.
+ * @uid:	the sender's effective uid; GLOBAL_ROOT_UID if the kernel sent it.
  * @user:	the record its bytes are charged to, referenced; NULL
- *		until they are.
+ *		until they are, and for good if the kernel sent it.
  * @data:	the first bytes of the data, up to the end of this page.
  *
  * The header and the first data share one allocation of at most a page and
@@ -48,6 +49,9 @@ struct mbox_msg {
 
 struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type);
 int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len);
+struct mbox_msg *mbox_msg_kload(const void *src, size_t len, u32 type,
+				gfp_t gfp);
+void mbox_msg_kstore(const struct mbox_msg *msg, void *dst, size_t len);
 void mbox_msg_put(struct mbox_msg *msg);
 
 #endif /* MBOX_MSG_H */
