@@ -181,6 +181,27 @@ struct mbox *mbox_get(u32 id)
 }
 
 /**
+ * mbox_get_any_ns() - look up a mailbox by id, whatever its IPC namespace
+ * @id:		the id.
+ *
+ * For the kernel API, which may run in any task's context, or in none.
+ *
+ * Context: any context; takes no lock but RCU.
+ * Return: the mailbox with a reference taken, or NULL.
+ */
+struct mbox *mbox_get_any_ns(u32 id)
+{
+	struct mbox *mbox;
+
+	rcu_read_lock();
+	mbox = xa_load(&mbox_ids, id);
+	if (mbox && !refcount_inc_not_zero(&mbox->ref))
+		mbox = NULL;
+	rcu_read_unlock();
+	return mbox;
+}
+
+/**
  * mbox_get_next() - find the mailbox with the smallest id >= *@id
  * @id:		in: where to start; out: the id found.
  *

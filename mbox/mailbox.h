@@ -193,6 +193,7 @@ int mbox_set(u32 id, const struct mbox_set *set);
 void mbox_destroy_all(void);
 void mbox_owner_release(struct mbox_owner *owner);
 struct mbox *mbox_get(u32 id);
+struct mbox *mbox_get_any_ns(u32 id);
 struct mbox *mbox_get_next(u32 *id);
 void mbox_put(struct mbox *mbox);
 void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st);
