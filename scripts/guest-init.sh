@@ -90,6 +90,10 @@ run_tests() {
 	check "examples/epoll_set: epoll over 100 mailbox fds gets every message once; EPOLLHUP" \
 		example epoll_set
 
+	if [ -d /sys/module/mbox_tick ]; then
+		not_ok "mbox_tick was unloaded by its test"
+		rmmod mbox_tick
+	fi
 	exec 3</dev/mbox
 	check "rmmod mbox fails while /dev/mbox is open" eval '! rmmod mbox 2>/dev/null'
 	exec 3<&-

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Pack the VM's initramfs: static busybox, mbox.ko (MODULE, default
-# mbox/mbox.ko: the build for the stock kernel), the selftests in /tests,
+# mbox/mbox.ko: the build for the stock kernel) and mbox_tick.ko (the
+# sample of the same build), the selftests in /tests,
 # mboxctl and the examples in /bin, /init and /demo.sh.  Everything must be
 # built already (make bins).  Usage: scripts/mkinitramfs.sh OUT [MODULE]
 set -euo pipefail
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 
 out=$1
 module=${2:-mbox/mbox.ko}
+tick=$(dirname "$module")/../samples/mbox_tick/mbox_tick.ko
 root=$(dirname "$out")/root
 
 static_elf() {	# FILE: true if FILE is a statically linked ELF executable
@@ -31,6 +33,7 @@ done
 install -m 755 scripts/guest-init.sh "$root/init"
 install -m 755 scripts/guest-demo.sh "$root/demo.sh"
 install -m 644 "$module" "$root/mbox.ko"
+install -m 644 "$tick" "$root/mbox_tick.ko"
 static_elf tools/mboxctl/mboxctl
 install -m 755 tools/mboxctl/mboxctl "$root/bin/"
 for f in examples/* selftests/mbox/*_test; do

@@ -32,24 +32,32 @@ report() {	# STATUS DESCRIPTION [FINDINGS-FILE]
 rm -rf $work
 mkdir -p $work
 cp Kbuild $work/
-find mbox include \( -name '*.[ch]' ! -name '*.mod.c' -o -name Kbuild -o -name Makefile \) \
+find mbox include samples \( -name '*.[ch]' ! -name '*.mod.c' -o -name Kbuild -o -name Makefile \) \
 	-exec cp --parents {} $work/ \;
 
 # W=1: gcc's warnings and kbuild's (modpost prints "WARNING:").
 status=0
 make -C "$kdir" M="$PWD/$work" W=1 modules >$work/w1.log 2>&1 || status=$?
 grep -iE "(warning|error):" $work/w1.log >$work/w1.found && status=1
-report $status "mbox.ko builds with W=1 without warnings" $work/w1.log
+report $status "mbox.ko and samples/mbox_tick build with W=1 without warnings" $work/w1.log
 
 # C=2 runs sparse on every source; the objects are up to date, so what the
 # run prints besides kbuild's progress lines is sparse's.
 status=0
 make -C "$kdir" M="$PWD/$work" W=1 C=2 modules >$work/sparse.log 2>&1 || status=$?
 grep -E ': (warning|error):' $work/sparse.log >$work/sparse.found && status=1
-report $status "sparse (C=2) reports no warnings on mbox.ko" $work/sparse.log
+report $status "sparse (C=2) reports no warnings on mbox.ko and samples/mbox_tick" $work/sparse.log
+
+# mbox->lock is taken in hard-IRQ context (mbox_ksend(); main.c has the
+# rules): a plain spin_lock() of it elsewhere could deadlock against it.
+status=0
+grep -nE '\bspin_(lock|unlock|trylock)(_bh)?\(&[^)]*->lock\)' mbox/*.c >$work/irqlock.found &&
+	status=1
+report $status "every acquisition of mbox->lock is IRQ-safe (no plain spin_lock)" $work/irqlock.found
 
 checkpatch=(perl build/ksrc/scripts/checkpatch.pl --strict --no-tree --show-types --quiet -f)
-for f in mbox/*.[ch] include/uapi/linux/mbox.h tools/mboxctl/*.[ch] examples/*.c; do
+for f in mbox/*.[ch] include/uapi/linux/mbox.h include/linux/mbox.h samples/*/*.c \
+	 tools/mboxctl/*.[ch] examples/*.c; do
 	case $f in *.mod.c) continue ;; esac
 	status=0
 	"${checkpatch[@]}" "$f" >$work/checkpatch.log 2>&1 || status=$?
