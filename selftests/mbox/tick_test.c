@@ -383,8 +383,11 @@ TEST_F(tick, four_subscribers_get_every_tick_in_order_gaps_are_counted_drops)
 
 TEST_F(tick, slow_subscribers_drop_ticks_and_every_drop_is_counted)
 {
-	/* 4 slots, a 20 ms nap every 8 ticks at 1 kHz: most ticks drop. */
-	tick_run(_metadata, self->fd, 4, 1000, 1000, 4, 8, 20, 1);
+	/*
+	 * 4 slots and a 50 ms nap every 8 ticks: more than 4 ticks pass
+	 * during each nap even where hrtimers only fire at a 250 Hz tick.
+	 */
+	tick_run(_metadata, self->fd, 4, 1000, 1000, 4, 8, 50, 1);
 }
 
 TEST_F(tick, a_taken_name_fails_the_load_and_leaves_nothing)
