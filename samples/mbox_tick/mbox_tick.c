@@ -31,7 +31,8 @@
  *                    subscribe, only root may send or destroy
  *   count=0          stop after this many ticks (0: never)
  *   selftest=0       at load, check the kernel API from process context
- *                    first, and refuse to load if a check fails
+ *                    and a kernel thread first, and refuse to load if a
+ *                    check fails
  * and the figures, updated as it runs:
  *   ticks            ticks fired
  *   hardirq_ticks    of which in hard-IRQ context (all, on a kernel where
@@ -44,8 +45,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/mbox.h>
@@ -53,6 +57,8 @@
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
@@ -87,7 +93,7 @@ MODULE_PARM_DESC(count, "stop after this many ticks (default 0: never)");
 
 static bool selftest;
 module_param(selftest, bool, 0444);
-MODULE_PARM_DESC(selftest, "check the kernel API from process context at load (default no)");
+MODULE_PARM_DESC(selftest, "check the kernel API from process context and a kthread at load (default no)");
 
 /* Written by the timer callback only (or the work item: renewed). */
 static unsigned long ticks;
@@ -193,24 +199,91 @@ static enum hrtimer_restart mbox_tick_fire(struct hrtimer *timer)
 	return HRTIMER_RESTART;
 }
 
-#define MBOX_TICK_CHECK(cond) ({							\
-	bool __ok = (cond);						\
-	if (!__ok)							\
-		pr_err("selftest: %s: line %d: %s\n", __func__,		\
-		       __LINE__, #cond);				\
-	__ok;								\
-})
+/* Log a failed check of the selftest; returns whether it passed. */
+static bool mbox_tick_check(bool ok, int line, const char *what)
+{
+	if (!ok)
+		pr_err("selftest: line %d: %s\n", line, what);
+	return ok;
+}
+
+#define TICK_CHECK(cond)	mbox_tick_check((cond), __LINE__, #cond)
+
+/* A kernel thread blocked in mbox_krecv(), for the selftest. */
+struct mbox_tick_waiter {
+	struct mbox *mbox;
+	u64 buf[3];
+	struct mbox_kmsg info;
+	ssize_t ret;
+	struct completion done;
+};
+
+static int mbox_tick_waiter_fn(void *data)
+{
+	struct mbox_tick_waiter *w = data;
+
+	w->ret = mbox_krecv(w->mbox, w->buf, sizeof(w->buf), MBOX_TIMEOUT,
+			    0, 10 * NSEC_PER_SEC, &w->info);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Start a kernel thread that receives from @mbox, wait until it sleeps in
+ * mbox_krecv(), then send @buf with mbox_ksend() (which must not fail: a
+ * receiver waits) or destroy @mbox.  Returns what the thread's receive
+ * returned, or -EBUSY if the send failed.
+ */
+static ssize_t mbox_tick_kthread_recv(struct mbox *mbox, const u64 *buf,
+				      size_t len, bool destroy,
+				      struct mbox_tick_waiter *w)
+{
+	struct task_struct *task;
+	ssize_t ret = 0;
+	int i;
+
+	/* The thread's own reference: @mbox's may go with a destroy. */
+	w->mbox = mbox_kget(mbox_kid(mbox));
+	if (IS_ERR(w->mbox))
+		return PTR_ERR(w->mbox);
+	init_completion(&w->done);
+	task = kthread_create(mbox_tick_waiter_fn, w, "mbox_tick_recv");
+	if (IS_ERR(task)) {
+		mbox_kput(w->mbox);
+		return PTR_ERR(task);
+	}
+	get_task_struct(task);
+	wake_up_process(task);
+	/*
+	 * Only mbox_krecv() sleeps interruptibly in this thread (a new
+	 * kthread waits to be woken uninterruptibly), and it is on the
+	 * mailbox's wait list by then.
+	 */
+	for (i = 0; i < 5000 && READ_ONCE(task->__state) != TASK_INTERRUPTIBLE;
+	     i++)
+		usleep_range(1000, 2000);
+	if (destroy)
+		mbox_kdestroy(mbox);
+	else if (mbox_ksend(mbox, 9, buf, len))
+		ret = -EBUSY;
+	wait_for_completion(&w->done);
+	put_task_struct(task);
+	mbox_kput(w->mbox);
+	return ret ?: w->ret;
+}
 
 /*
  * The kernel API from process context: send and receive, the limits and
- * errors, lookups, and a mailbox destroyed under a reference.  Runs before
- * the timer starts, with subs[0] created.
+ * errors, lookups, a kernel thread waiting to receive, and a mailbox
+ * destroyed under a reference and under a waiter.  Runs before the timer
+ * starts, with subs[0] created.
  */
 static int mbox_tick_selftest(void)
 {
-	struct mbox_kmsg info;
-	struct mbox *mbox, *ref;
+	static struct mbox_tick_waiter w;
 	u64 buf[3] = { 1, 2, 3 };
+	struct mbox *mbox, *ref;
+	struct mbox_kmsg info;
 	u64 out[3] = {};
 	bool ok = true;
 
@@ -218,53 +291,75 @@ static int mbox_tick_selftest(void)
 	if (IS_ERR(mbox))
 		return PTR_ERR(mbox);
 
-	ok &= MBOX_TICK_CHECK(mbox_ksend(mbox, 7, buf, sizeof(buf) + 1) == -EMSGSIZE);
-	ok &= MBOX_TICK_CHECK(mbox_ksend(mbox, 7, buf, sizeof(buf)) == 0);
-	ok &= MBOX_TICK_CHECK(mbox_ksend(mbox, 7, buf, sizeof(buf)) == -EAGAIN);
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, 8, MBOX_NONBLOCK, 0, 0, &info) ==
-		    -EMSGSIZE && info.len == sizeof(buf));
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_NONBLOCK |
-			       MBOX_RECV_TYPE, 8, 0, NULL) == -EAGAIN);
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_NONBLOCK |
-			       MBOX_TIMEOUT, 0, 0, NULL) == -EINVAL);
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), 0, 0, 5, NULL) ==
-		    -EINVAL);
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_RECV_TYPE, 7,
-			       0, &info) == sizeof(buf));
-	ok &= MBOX_TICK_CHECK(!memcmp(out, buf, sizeof(buf)));
-	ok &= MBOX_TICK_CHECK(info.type == 7 && info.len == sizeof(buf) &&
-		    info.seq == 1 && info.pid == 0 &&
-		    uid_eq(info.uid, GLOBAL_ROOT_UID) && info.send_ns);
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_NONBLOCK, 0, 0,
-			       NULL) == -EAGAIN);
-	ok &= MBOX_TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_TIMEOUT, 0,
-			       2 * NSEC_PER_MSEC, NULL) == -ETIMEDOUT);
+	ok &= TICK_CHECK(mbox_ksend(mbox, 7, buf, sizeof(buf) + 1) ==
+			 -EMSGSIZE);
+	ok &= TICK_CHECK(mbox_ksend(mbox, 7, buf, sizeof(buf)) == 0);
+	ok &= TICK_CHECK(mbox_ksend(mbox, 7, buf, sizeof(buf)) == -EAGAIN);
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, 8, MBOX_NONBLOCK, 0, 0,
+				    &info) == -EMSGSIZE &&
+			 info.len == sizeof(buf));
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_NONBLOCK |
+				    MBOX_RECV_TYPE, 8, 0, NULL) == -EAGAIN);
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_NONBLOCK |
+				    MBOX_TIMEOUT, 0, 0, NULL) == -EINVAL);
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), 0, 0, 5,
+				    NULL) == -EINVAL);
+	/* A receive that may wait, bounded should the send have failed. */
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_RECV_TYPE |
+				    MBOX_TIMEOUT, 7, NSEC_PER_SEC, &info) ==
+			 sizeof(buf));
+	ok &= TICK_CHECK(!memcmp(out, buf, sizeof(buf)));
+	ok &= TICK_CHECK(info.type == 7 && info.len == sizeof(buf) &&
+			 info.seq == 1 && info.pid == 0 &&
+			 uid_eq(info.uid, GLOBAL_ROOT_UID) && info.send_ns);
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_NONBLOCK, 0,
+				    0, NULL) == -EAGAIN);
+	ok &= TICK_CHECK(mbox_krecv(mbox, out, sizeof(out), MBOX_TIMEOUT, 0,
+				    2 * NSEC_PER_MSEC, NULL) == -ETIMEDOUT);
 
 	ref = mbox_kget(mbox_kid(mbox));
-	ok &= MBOX_TICK_CHECK(ref == mbox);
+	ok &= TICK_CHECK(ref == mbox);
 	if (!IS_ERR(ref))
 		mbox_kput(ref);
 	ref = mbox_kget_by_name("tick.0");
-	ok &= MBOX_TICK_CHECK(ref == rcu_access_pointer(subs[0]));
+	ok &= TICK_CHECK(ref == rcu_access_pointer(subs[0]));
 	if (!IS_ERR(ref))
 		mbox_kput(ref);
-	ok &= MBOX_TICK_CHECK(mbox_kget_by_name("tick/0") == ERR_PTR(-EINVAL));
-	ok &= MBOX_TICK_CHECK(mbox_kget_by_name("no.such.tick") == ERR_PTR(-ENOENT));
-	ok &= MBOX_TICK_CHECK(mbox_kcreate(1, 8, 0600, "tick.0") == ERR_PTR(-EEXIST));
-	ok &= MBOX_TICK_CHECK(mbox_kcreate(1, 8, 0600, "") == ERR_PTR(-EINVAL));
-	ok &= MBOX_TICK_CHECK(mbox_kcreate(U32_MAX, 8, 0600, NULL) == ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kget_by_name("tick/0") == ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kget_by_name("no.such.tick") ==
+			 ERR_PTR(-ENOENT));
+	ok &= TICK_CHECK(mbox_kcreate(1, 8, 0600, "tick.0") ==
+			 ERR_PTR(-EEXIST));
+	ok &= TICK_CHECK(mbox_kcreate(1, 8, 0600, "") == ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kcreate(1, 8, 01000, NULL) == ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kcreate(U32_MAX, 8, 0600, NULL) ==
+			 ERR_PTR(-EINVAL));
 
 	/* Destroyed under a second reference: both ends see -EIDRM. */
 	ref = mbox_kget(mbox_kid(mbox));
-	ok &= MBOX_TICK_CHECK(!IS_ERR(ref));
+	ok &= TICK_CHECK(!IS_ERR(ref));
 	mbox_kdestroy(mbox);
 	if (!IS_ERR(ref)) {
-		ok &= MBOX_TICK_CHECK(mbox_kget(mbox_kid(ref)) == ERR_PTR(-ENOENT));
-		ok &= MBOX_TICK_CHECK(mbox_ksend(ref, 7, buf, sizeof(buf)) == -EIDRM);
-		ok &= MBOX_TICK_CHECK(mbox_krecv(ref, out, sizeof(out), 0, 0, 0,
-				       NULL) == -EIDRM);
+		ok &= TICK_CHECK(mbox_kget(mbox_kid(ref)) == ERR_PTR(-ENOENT));
+		ok &= TICK_CHECK(mbox_ksend(ref, 7, buf, sizeof(buf)) ==
+				 -EIDRM);
+		ok &= TICK_CHECK(mbox_krecv(ref, out, sizeof(out), 0, 0, 0,
+					    NULL) == -EIDRM);
 		mbox_kput(ref);
 	}
+
+	/* A rendezvous: a kernel thread waits, the send is handed to it. */
+	mbox = mbox_kcreate(0, sizeof(buf), 0600, NULL);
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
+	ok &= TICK_CHECK(mbox_ksend(mbox, 9, buf, sizeof(buf)) == -EAGAIN);
+	ok &= TICK_CHECK(mbox_tick_kthread_recv(mbox, buf, sizeof(buf), false,
+						&w) == sizeof(buf));
+	ok &= TICK_CHECK(!memcmp(w.buf, buf, sizeof(buf)) && w.info.type == 9);
+	/* Destroyed while a kernel thread waits in it: -EIDRM. */
+	ok &= TICK_CHECK(mbox_tick_kthread_recv(mbox, NULL, 0, true, &w) ==
+			 -EIDRM);
+
 	if (ok)
 		pr_info("selftest: the kernel API checks passed\n");
 	return ok ? 0 : -EINVAL;
