@@ -12,6 +12,10 @@
 #                   kernel and print its build directory
 # make debug-module build/debug-src/mbox/mbox.ko, for the debug kernel
 # make demo         boot the VM and run the producer/consumer demo
+# make bench        build mbox.ko (normal build) for the stock kernel and
+#                   tools/mbox-bench, boot the VM and compare mbox with SysV
+#                   msg, POSIX mqueue, a pipe and SOCK_SEQPACKET; ratio table,
+#                   CSV and plot in build/bench/ (needs gnuplot-nox)
 # make vm-shell     boot the VM with mbox.ko loaded and a shell on the console
 #                   (demo, vm-shell: VM_KERNEL=debug boots the debug kernel)
 # make clean        (the debug kernel's cache stays)
@@ -110,6 +114,12 @@ demo: deps
 	@$(MAKE) -s --no-print-directory vm-bins
 	@bash scripts/vm.sh demo $(VM_KERNEL)
 
+bench: deps
+	@bash scripts/deps.sh bench
+	@$(MAKE) -s --no-print-directory bins KDIR=$(VM_KDIR)
+	@$(MAKE) -s --no-print-directory -C tools/mbox-bench
+	@bash scripts/bench.sh
+
 vm-shell: deps
 	@$(MAKE) -s --no-print-directory vm-bins
 	bash scripts/vm.sh shell $(VM_KERNEL)
@@ -117,9 +127,10 @@ vm-shell: deps
 clean:
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(MAKE) -C tools/mboxctl clean
+	$(MAKE) -C tools/mbox-bench clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C selftests/mbox clean
 	rm -rf build
 
 .PHONY: all module module-clean mboxctl install dkms-install dkms-uninstall bins userspace ksrc deps debug-kernel debug-module check check-stock \
-	check-debug vm-bins demo vm-shell clean
+	check-debug vm-bins demo bench vm-shell clean

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian packages that building mbox, its checks and its QEMU VM
-# need.  Installed packages are left alone.  As root, missing ones are
+# need; `deps.sh bench` installs what make bench adds (gnuplot).  Installed
+# packages are left alone.  As root, missing ones are
 # installed with apt-get; otherwise the apt-get line to run is printed and
 # the script fails.
 set -euo pipefail
@@ -29,6 +30,10 @@ pkgs=(
 	libssl-dev
 	dkms			# scripts/dkms.sh check (static checks)
 )
+
+if [ "${1:-}" = bench ]; then
+	pkgs=(gnuplot-nox)	# make bench's plot
+fi
 
 missing=()
 for pkg in "${pkgs[@]}"; do

@@ -4,6 +4,7 @@
 # /init of the mbox VM (busybox sh).  The kernel command line picks the mode:
 #   mboxvm=test   load mbox.ko, run every /tests/*_test, unload, check dmesg
 #   mboxvm=demo   load mbox.ko and run /demo.sh
+#   mboxvm=bench  load mbox.ko (room for 20000 mailboxes) and run mbox-bench
 #   mboxvm=shell  load mbox.ko and start a shell on the console
 # mboxcpus=N is the number of CPUs the guest must see; mboxkernel=debug (the
 # debug kernel: KASAN, lockdep, kmemleak, ...) adds a kmemleak scan after
@@ -174,6 +175,17 @@ splats() { # the lines of dmesg that report a bug
 	dmesg | grep -E "$SPLAT" | grep -vE "$BANNER"
 }
 
+profile() { # ftrace function_graph of one mbox send + receive (mbox-bench -p)
+	t=/sys/kernel/tracing
+	mount -t tracefs tracefs $t 2>/dev/null
+	[ -w $t/current_tracer ] || { echo "# profile: no tracefs"; return; }
+	echo function_graph >$t/current_tracer
+	echo 0 >$t/tracing_on
+	: >$t/trace
+	MBOX_BENCH_PROFILE=1 mbox-bench --profile
+	echo nop >$t/current_tracer
+}
+
 case " $(cat /proc/cmdline) " in
 *" mboxvm=test "*)
 	stty -F /dev/ttyS1 -onlcr 2>/dev/null
@@ -186,6 +198,16 @@ case " $(cat /proc/cmdline) " in
 		echo "mbox-vm: done" >/dev/ttyS1
 	else
 		echo "mbox-vm: demo failed" >/dev/ttyS1
+	fi
+	;;
+*" mboxvm=bench "*)
+	stty -F /dev/ttyS1 -onlcr 2>/dev/null
+	echo "# guest kernel $(uname -r), $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s" >/dev/ttyS1
+	if insmod /mbox.ko max_mailboxes=20000 && mbox-bench >/dev/ttyS1 2>&1; then
+		[ -n "$(param mboxprofile)" ] && profile >/dev/ttyS1 2>&1
+		echo "mbox-vm: done" >/dev/ttyS1
+	else
+		echo "mbox-vm: bench failed" >/dev/ttyS1
 	fi
 	;;
 *)

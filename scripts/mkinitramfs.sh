@@ -4,7 +4,7 @@
 # Pack the VM's initramfs: static busybox, mbox.ko (MODULE, default
 # mbox/mbox.ko: the build for the stock kernel) and mbox_tick.ko (the
 # sample of the same build), the selftests in /tests,
-# mboxctl and the examples in /bin, /init and /demo.sh.  Everything must be
+# mboxctl, mbox-bench (if built) and the examples in /bin, /init and /demo.sh.  Everything must be
 # built already (make bins).  Usage: scripts/mkinitramfs.sh OUT [MODULE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,10 @@ install -m 644 "$module" "$root/mbox.ko"
 install -m 644 "$tick" "$root/mbox_tick.ko"
 static_elf tools/mboxctl/mboxctl
 install -m 755 tools/mboxctl/mboxctl "$root/bin/"
+# The benchmark, when built (make bench).
+if [ -f tools/mbox-bench/mbox-bench ] && static_elf tools/mbox-bench/mbox-bench; then
+	install -m 755 tools/mbox-bench/mbox-bench "$root/bin/"
+fi
 for f in examples/* selftests/mbox/*_test; do
 	if [ ! -f "$f" ] || [ ! -x "$f" ] || ! static_elf "$f"; then
 		continue

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a kernel in QEMU (TCG) with the mbox initramfs.
-# Usage: scripts/vm.sh test|demo|shell [stock|debug]
+# Usage: scripts/vm.sh test|demo|bench|shell [stock|debug]
 #
 # stock (the default): Debian's kernel (scripts/guest-kernel.sh) with
 #   mbox/mbox.ko (make bins).
@@ -14,7 +14,9 @@
 #   kasan_multi_shot reports them all).
 # The userspace binaries are the same for both (make userspace).
 #
-# test, demo: what the guest writes to its second serial port (ttyS1, kept in
+# bench: the guest runs tools/mbox-bench/mbox-bench (make bench; stock kernel
+# only: a debug kernel's figures mean nothing), default limit 840 s.
+# test, demo, bench: what the guest writes to its second serial port (ttyS1, kept in
 # build/vm/KERNEL/ttyS1.log) is streamed to stdout; the kernel console goes
 # to build/vm/KERNEL/console.log.  A hard timeout stops a hung guest after
 # VM_TIMEOUT seconds (stock kernel; default 900 for test, 300 for demo) or
@@ -28,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: scripts/vm.sh test|demo|shell [stock|debug]"
+usage="usage: scripts/vm.sh test|demo|bench|shell [stock|debug]"
 mode=${1:?$usage}
 kernel=${2:-stock}
 cpus=2
@@ -40,7 +42,7 @@ stock)
 	mem=1G
 	append=
 	timeout=${VM_TIMEOUT:-}
-	test_limit=900 demo_limit=300
+	test_limit=900 demo_limit=300 bench_limit=840
 	;;
 debug)
 	# Built already (make debug-module): its "cached" note is noise here.
@@ -55,7 +57,7 @@ debug)
 	mem=2G
 	append="slub_debug=FZPU"
 	timeout=${VM_TIMEOUT_DEBUG:-}
-	test_limit=1800 demo_limit=900
+	test_limit=1800 demo_limit=900 bench_limit=1800
 	;;
 *)
 	echo "$usage" >&2
@@ -65,6 +67,7 @@ esac
 case $mode in
 test) limit=${timeout:-$test_limit} ;;
 demo) limit=${timeout:-$demo_limit} ;;
+bench) limit=${timeout:-$bench_limit} ;;
 shell) ;;
 *) echo "$usage" >&2; exit 2 ;;
 esac

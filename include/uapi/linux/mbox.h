@@ -139,6 +139,7 @@
 #define MBOX_FEATURE_PERMS	(1ULL << 11)	/* owner, mode, MBOX_IOC_SET */
 #define MBOX_FEATURE_LIMITS	(1ULL << 12)	/* quotas, byte pool */
 #define MBOX_FEATURE_NS		(1ULL << 13)	/* mailboxes per IPC namespace */
+#define MBOX_FEATURE_BATCH	(1ULL << 14)	/* MBOX_IOC_SEND_BATCH, _RECV_BATCH */
 
 /**
  * struct mbox_info - module version, features and limits
@@ -417,6 +418,65 @@ struct mbox_lookup {
 };
 
 #define MBOX_LOOKUP_SIZE_VER1	16
+
+/* Most messages one MBOX_IOC_SEND_BATCH or MBOX_IOC_RECV_BATCH moves. */
+#define MBOX_BATCH_MAX		1024
+
+/**
+ * struct mbox_batch_msg - one message of a batch (MBOX_FEATURE_BATCH)
+ * @buf:	in: address of the message (send) or of the buffer (receive);
+ *		may be 0 when @len is 0.
+ * @len:	in: length of the message (send) or size of the buffer
+ *		(receive).  out (receive): bytes stored, or on EMSGSIZE the
+ *		length of the message that did not fit.
+ * @type:	in (send): the message's type.  out (receive): its type.
+ * @__reserved:	in: 0.  out (receive): 0.
+ * @msg_len:	in: 0.  out (receive): the message's whole length.
+ * @seq:	in: 0.  out (receive): its sequence number, as @seq of
+ *		struct mbox_recv.
+ *
+ * An array of these is not versioned by size: its element is always
+ * MBOX_BATCH_MSG_SIZE bytes.
+ */
+struct mbox_batch_msg {
+	__u64 buf;
+	__u64 len;
+	__u32 type;
+	__u32 __reserved;
+	__u64 msg_len;
+	__u64 seq;
+};
+
+#define MBOX_BATCH_MSG_SIZE	40
+
+/**
+ * struct mbox_batch - arguments of MBOX_IOC_SEND_BATCH and _RECV_BATCH
+ * @id:		in: the mailbox.
+ * @flags:	in: as @flags of struct mbox_send (send) or struct mbox_recv
+ *		(receive) but MBOX_RECV_PEEK; the waiting flags apply to the
+ *		first message only.
+ * @msgs:	in: address of an array of @count struct mbox_batch_msg.
+ * @count:	in: messages to send, or most to receive: 1..MBOX_BATCH_MAX.
+ * @type:	in (receive): the type MBOX_RECV_TYPE or MBOX_RECV_EXCEPT
+ *		select by; (send) 0.
+ * @timeout_ns:	in: as in struct mbox_send, for the first message.
+ * @done:	out: messages sent or received: the call's return value.
+ * @error:	out: 0 if all @count were done; otherwise the positive errno
+ *		that stopped the call at message @done (EAGAIN: it would
+ *		have had to wait).
+ */
+struct mbox_batch {
+	__u32 id;
+	__u32 flags;
+	__u64 msgs;
+	__u32 count;
+	__u32 type;
+	__u64 timeout_ns;
+	__u32 done;
+	__u32 error;
+};
+
+#define MBOX_BATCH_SIZE_VER1	40
 
 /**
  * struct mbox_set - arguments of MBOX_IOC_SET
@@ -700,5 +760,62 @@ struct mbox_set {
  *         CAP_SYS_RESOURCE.
  */
 #define MBOX_IOC_SET		_IOW(MBOX_IOC_MAGIC, 0x08, struct mbox_set)
+
+/**
+ * DOC: MBOX_IOC_SEND_BATCH
+ *
+ * _IOWR.  Sends up to @count messages, described by the array at @msgs, in
+ * array order, as @count MBOX_IOC_SEND calls would, each in turn
+ * (MBOX_FEATURE_BATCH).  Only the first message may wait (as @flags and
+ * @timeout_ns say); the others are sent only if they can be at once
+ * (a receiver waits, or a slot is free), like recvmmsg() with
+ * MSG_WAITFORONE.  The call stops at the first message that is not sent:
+ * that message and those after it are not sent, and a message that is not
+ * sent is not queued anywhere.
+ *
+ * Returns the number of messages sent, also stored in @done, when it is
+ * at least 1; then @error is 0 if all @count were sent, else the errno of
+ * message @done (EAGAIN if it could not be sent without waiting, or its own
+ * EMSGSIZE, EFAULT or ENOMEM).  When the first message is not sent, the
+ * call fails with its error and sends nothing.  If @done and @error cannot
+ * be stored, the return value still counts the messages sent.
+ *
+ * Errors (the first message's, or the call's):
+ * EINVAL     as MBOX_IOC_SEND; @count is 0 or above MBOX_BATCH_MAX; @type
+ *            is not 0; a message's @__reserved, @msg_len or @seq is not 0.
+ * EFAULT     the array is not readable, or the first message's data.
+ * other      as MBOX_IOC_SEND, for the first message.
+ */
+#define MBOX_IOC_SEND_BATCH	_IOWR(MBOX_IOC_MAGIC, 0x09, struct mbox_batch)
+
+/**
+ * DOC: MBOX_IOC_RECV_BATCH
+ *
+ * _IOWR.  Receives up to @count messages into the buffers described by the
+ * array at @msgs, in order, as @count MBOX_IOC_RECV calls would
+ * (MBOX_FEATURE_BATCH); MBOX_RECV_PEEK is not allowed.  Only the first
+ * receive may wait (as @flags and @timeout_ns say); the others take what is
+ * there without waiting, like recvmmsg() with MSG_WAITFORONE.  Each message
+ * received fills its element's @len, @type, @msg_len and @seq.  The call
+ * stops at the first receive that fails: as with MBOX_IOC_RECV, the
+ * message it would have taken stays in the mailbox, in its place (a
+ * message too long for its buffer without MBOX_RECV_TRUNC, a buffer or an
+ * element that is not writable).
+ *
+ * Returns the number of messages received, also stored in @done, when it
+ * is at least 1; then @error is 0 if @count were received, else the errno
+ * of receive @done (EAGAIN if no further message was there, or EMSGSIZE,
+ * with that element's @len and @msg_len set to the message's length, or
+ * EFAULT).  When the first receive fails, the call fails with its error and
+ * receives nothing.  If @done and @error cannot be stored, the return value
+ * still counts the messages received.
+ *
+ * Errors (the first receive's, or the call's):
+ * EINVAL     as MBOX_IOC_RECV, or MBOX_RECV_PEEK is set; @count is 0 or
+ *            above MBOX_BATCH_MAX; an element's @__reserved is not 0.
+ * EFAULT     the array is not readable or writable.
+ * other      as MBOX_IOC_RECV, for the first message.
+ */
+#define MBOX_IOC_RECV_BATCH	_IOWR(MBOX_IOC_MAGIC, 0x0A, struct mbox_batch)
 
 #endif /* _UAPI_LINUX_MBOX_H */

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: boot the stock kernel's VM with mbox.ko (a normal build, not
+# the debug kernel's) and run tools/mbox-bench/mbox-bench there, then keep
+# its results under build/bench/:
+#   results.csv  every cell: workload,mechanism,size,n,metric,median,min,max
+#   table.txt    the ratio table (also printed here)
+#   stream.png   streaming throughput (MB/s) against message size, per
+#                mechanism, with half the memcpy bandwidth as the floor
+#   guest.log    the guest's whole output
+# Everything must be built already (the Makefile does it).  MBOX_BENCH_MS
+# (default 250) and MBOX_BENCH_REPS (default 5) set the time per cell and
+# the repetitions; MBOX_BENCH_ONLY=single,stream,... runs only those
+# workloads; MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
+# one mbox and one SysV send+receive (build/bench/profile.txt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=build/bench
+mkdir -p "$out"
+append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-250} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5}"
+[ -n "${MBOX_BENCH_ONLY:-}" ] && append="$append MBOX_BENCH_ONLY=$MBOX_BENCH_ONLY"
+[ -n "${MBOX_BENCH_PROFILE:-}" ] && append="$append mboxprofile=1"
+
+start=$SECONDS
+VM_APPEND="$append ${VM_APPEND:-}" bash scripts/vm.sh bench stock |
+	tee "$out"/guest.log | grep --line-buffered '^#' || true
+if ! grep -q '^mbox-vm: done' "$out"/guest.log; then
+	echo "bench: the guest did not finish; see $out/guest.log and build/vm/stock/console.log" >&2
+	exit 1
+fi
+
+{
+	echo "workload,mechanism,size,n,metric,median,min,max"
+	sed -n 's/^csv,//p' "$out"/guest.log
+} >"$out"/results.csv
+sed -n 's/^table,//p' "$out"/guest.log >"$out"/table.txt
+sed -n '/^# profile/,/^# end of profile/p' "$out"/guest.log >"$out"/profile.txt
+[ -s "$out"/profile.txt ] || rm -f "$out"/profile.txt
+
+{
+	echo "# host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "# guest: $(sed -n 's/^# guest kernel //p' "$out"/guest.log | head -n 1), qemu TCG -smp 2"
+	echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >>"$out"/table.txt
+cat "$out"/table.txt
+
+# One data file per mechanism: size, MB/s.
+plot=()
+for mech in mbox mbox-fd sysv posix-mq pipe seqpacket; do
+	awk -F, -v m="$mech" '$1 == "stream" && $2 == m && $4 == 1 {
+		s = ($3 > 0 ? $3 : 1); printf "%d %.6g\n", s, $6 * $3 / 1e6 }' \
+		"$out"/results.csv | sort -n >"$out/stream-$mech.dat"
+	plot+=("'$out/stream-$mech.dat' using 1:2 with linespoints title '$mech'")
+done
+awk -F, '$1 == "memcpy" { s = ($3 > 0 ? $3 : 1); printf "%d %.6g\n", s, $6 / 2e6 }' \
+	"$out"/results.csv | sort -n >"$out/memcpy-half.dat"
+plot+=("'$out/memcpy-half.dat' using 1:2 with lines dashtype 2 title 'memcpy / 2 (floor)'")
+if command -v gnuplot >/dev/null; then
+	gnuplot <<GP
+set terminal pngcairo size 900,600 noenhanced
+set output '$out/stream.png'
+set title 'one producer, one consumer: throughput against message size (TCG guest, same boot)'
+set logscale xy
+set xlabel 'message size (bytes; 0 plotted at 1)'
+set ylabel 'MB/s (medians)'
+set key left top
+set grid
+plot $(IFS=,; echo "${plot[*]}")
+GP
+	echo "# plot: $out/stream.png"
+else
+	echo "# gnuplot missing: no plot" >&2
+fi
+echo "# results: $out/results.csv, $out/table.txt; make bench took $((SECONDS - start)) s in the VM"

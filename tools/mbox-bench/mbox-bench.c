@@ -1,0 +1,1086 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mbox-bench - mbox against SysV msg, POSIX mqueue, a framed pipe and
+ * AF_UNIX SOCK_SEQPACKET, with floors, all in one boot.
+ *
+ * Run as root in the VM (make bench).  Every cell runs for a fixed time
+ * (MBOX_BENCH_MS, default 250 ms, after a warm-up of a fifth of that), the
+ * mechanisms of a cell run one after the other in a rotating order, and
+ * every cell is repeated MBOX_BENCH_REPS times (default 5); the figures
+ * reported are medians.  Output, on stdout:
+ *
+ *   csv,<workload>,<mechanism>,<size>,<n>,<metric>,<median>,<min>,<max>
+ *
+ * for every cell, then a ratio table (lines starting with "table,").
+ * Absolute figures under TCG mean little; the ratios are what count.
+ *
+ * Workloads: single (a: one thread sends then receives, ns per message),
+ * pingpong (b: round trip between two processes, p50 and p99), stream
+ * (c: one producer, one consumer, messages per second), shared and pairs
+ * (d: N producers and N consumers on one channel, or N pairs on N
+ * channels), every size for single and stream (e), and scale (f: mbox
+ * and SysV with 1 against 10,000 channels existing, and 1 against 10,000
+ * messages queued).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/mbox.h>
+
+#define CAPACITY	64		/* messages every channel buffers */
+#define HEADROOM	16		/* bytes before a buffer for headers */
+#define MAX_SIZE	65536
+#define MAX_PROCS	16
+#define SCALE_N		10000
+
+static const size_t sizes[] = { 0, 16, 64, 256, 1024, 4096, 16384, 65536 };
+#define NR_SIZES	(sizeof(sizes) / sizeof(sizes[0]))
+
+static long cell_ms = 250;
+static int reps = 5;
+static int mbox_dev = -1;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "mbox-bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* A channel: one message queue of some mechanism. */
+struct chan {
+	int fd[2];		/* pipe, socketpair, bound mbox fd */
+	int id;			/* mbox id, SysV id */
+	mqd_t mq;
+	size_t size;
+};
+
+struct mech {
+	const char *name;
+	int (*open)(struct chan *c, size_t size, unsigned int cap);
+	void (*close)(struct chan *c);
+	/* @buf has HEADROOM writable bytes before it */
+	int (*send)(struct chan *c, char *buf, size_t len);
+	long (*recv)(struct chan *c, char *buf, size_t cap);
+	int multi_reader;	/* N consumers on one channel keep framing */
+};
+
+/* mbox, through ioctls on /dev/mbox */
+static int mbox_open(struct chan *c, size_t size, unsigned int cap)
+{
+	struct mbox_create cr = { .capacity = cap, .max_msg_size = size };
+
+	c->id = ioctl(mbox_dev, MBOX_IOC_CREATE, &cr);
+	c->fd[0] = -1;
+	return c->id < 0 ? -1 : 0;
+}
+
+static void mbox_close(struct chan *c)
+{
+	struct mbox_destroy d = { .id = c->id };
+
+	if (c->fd[0] >= 0)
+		close(c->fd[0]);
+	if (ioctl(mbox_dev, MBOX_IOC_DESTROY, &d))
+		die("MBOX_IOC_DESTROY");
+}
+
+static int mbox_send(struct chan *c, char *buf, size_t len)
+{
+	struct mbox_send s = { .id = c->id, .buf = (uintptr_t)buf, .len = len };
+
+	return ioctl(mbox_dev, MBOX_IOC_SEND, &s);
+}
+
+static long mbox_recv(struct chan *c, char *buf, size_t cap)
+{
+	struct mbox_recv r = { .id = c->id, .buf = (uintptr_t)buf, .len = cap };
+
+	return ioctl(mbox_dev, MBOX_IOC_RECV, &r);
+}
+
+/* mbox, through read() and write() on a file bound by MBOX_IOC_OPEN */
+static int mboxfd_open(struct chan *c, size_t size, unsigned int cap)
+{
+	struct mbox_open o;
+
+	if (mbox_open(c, size, cap))
+		return -1;
+	o = (struct mbox_open){ .id = c->id, .flags = MBOX_FD_CLOEXEC };
+	c->fd[0] = ioctl(mbox_dev, MBOX_IOC_OPEN, &o);
+	return c->fd[0] < 0 ? -1 : 0;
+}
+
+static int mboxfd_send(struct chan *c, char *buf, size_t len)
+{
+	return write(c->fd[0], buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+static long mboxfd_recv(struct chan *c, char *buf, size_t cap)
+{
+	return read(c->fd[0], buf, cap);
+}
+
+/* SysV: the type lives in the headroom, so no extra copy */
+static int sysv_open(struct chan *c, size_t size, unsigned int cap)
+{
+	struct msqid_ds ds;
+
+	c->id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	if (c->id < 0)
+		return -1;
+	/* Room for @cap messages of @size bytes (and @cap 0-byte ones). */
+	if (msgctl(c->id, IPC_STAT, &ds))
+		return -1;
+	ds.msg_qbytes = (size ? size : 1) * (cap ? cap : 1);
+	return msgctl(c->id, IPC_SET, &ds);
+}
+
+static void sysv_close(struct chan *c)
+{
+	if (msgctl(c->id, IPC_RMID, NULL))
+		die("IPC_RMID");
+}
+
+static int sysv_send(struct chan *c, char *buf, size_t len)
+{
+	long *type = (long *)(buf - sizeof(long));
+
+	*type = 1;
+	return msgsnd(c->id, type, len, 0);
+}
+
+static long sysv_recv(struct chan *c, char *buf, size_t cap)
+{
+	return msgrcv(c->id, buf - sizeof(long), cap, 0, 0);
+}
+
+/* POSIX mqueue */
+static int mq_open_chan(struct chan *c, size_t size, unsigned int cap)
+{
+	static unsigned int seq;
+	struct mq_attr attr = {
+		.mq_maxmsg = cap ? cap : 1,
+		.mq_msgsize = size ? size : 1,
+	};
+	char name[64];
+
+	snprintf(name, sizeof(name), "/mbox-bench-%d-%u", getpid(), seq++);
+	c->mq = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+	if (c->mq == (mqd_t)-1)
+		return -1;
+	c->size = attr.mq_msgsize;
+	return mq_unlink(name);
+}
+
+static void mq_close_chan(struct chan *c)
+{
+	mq_close(c->mq);
+}
+
+static int mq_send_chan(struct chan *c, char *buf, size_t len)
+{
+	return mq_send(c->mq, buf, len, 0);
+}
+
+static long mq_recv_chan(struct chan *c, char *buf, size_t cap)
+{
+	(void)cap;
+	/* mq_receive wants a buffer of at least the queue's message size. */
+	return mq_receive(c->mq, buf, c->size, NULL);
+}
+
+/* A pipe with a 4-byte length before each message, written in one write */
+static int pipe_open(struct chan *c, size_t size, unsigned int cap)
+{
+	if (pipe2(c->fd, O_CLOEXEC))
+		return -1;
+	fcntl(c->fd[1], F_SETPIPE_SZ, (int)((size + 4) * (cap ? cap : 1)));
+	return 0;
+}
+
+static void fd2_close(struct chan *c)
+{
+	close(c->fd[0]);
+	close(c->fd[1]);
+}
+
+static int pipe_send(struct chan *c, char *buf, size_t len)
+{
+	uint32_t n = len;
+
+	memcpy(buf - 4, &n, 4);
+	return write(c->fd[1], buf - 4, len + 4) == (ssize_t)len + 4 ? 0 : -1;
+}
+
+static int read_all(int fd, char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = read(fd, buf, len);
+
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static long pipe_recv(struct chan *c, char *buf, size_t cap)
+{
+	uint32_t n;
+
+	if (read_all(c->fd[0], (char *)&n, 4) || n > cap ||
+	    read_all(c->fd[0], buf, n))
+		return -1;
+	return n;
+}
+
+/* AF_UNIX SOCK_SEQPACKET: fd[1] sends, fd[0] receives */
+static int seqpacket_open(struct chan *c, size_t size, unsigned int cap)
+{
+	int sz = (int)((size + 1024) * (cap ? cap : 1));
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->fd))
+		return -1;
+	/* The send buffer bounds what is in flight; root may force it. */
+	setsockopt(c->fd[1], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	setsockopt(c->fd[0], SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	return 0;
+}
+
+static int seqpacket_send(struct chan *c, char *buf, size_t len)
+{
+	return send(c->fd[1], buf, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+static long seqpacket_recv(struct chan *c, char *buf, size_t cap)
+{
+	return recv(c->fd[0], buf, cap, 0);
+}
+
+static const struct mech mechs[] = {
+	{ "mbox", mbox_open, mbox_close, mbox_send, mbox_recv, 1 },
+	{ "mbox-fd", mboxfd_open, mbox_close, mboxfd_send, mboxfd_recv, 1 },
+	{ "sysv", sysv_open, sysv_close, sysv_send, sysv_recv, 1 },
+	{ "posix-mq", mq_open_chan, mq_close_chan, mq_send_chan, mq_recv_chan, 1 },
+	{ "pipe", pipe_open, fd2_close, pipe_send, pipe_recv, 0 },
+	{ "seqpacket", seqpacket_open, fd2_close, seqpacket_send,
+	  seqpacket_recv, 1 },
+};
+#define NR_MECHS	(sizeof(mechs) / sizeof(mechs[0]))
+
+/* Results: every repetition of every cell, reduced to medians at the end. */
+struct cell {
+	char workload[16];
+	char mech[16];
+	size_t size;
+	int n;
+	char metric[16];
+	double v[16];
+	int nv;
+};
+
+static struct cell *cells;
+static int nr_cells, max_cells;
+
+static void record(const char *workload, const char *mech, size_t size, int n,
+		   const char *metric, double v)
+{
+	struct cell *c;
+	int i;
+
+	for (i = 0; i < nr_cells; i++) {
+		c = &cells[i];
+		if (!strcmp(c->workload, workload) && !strcmp(c->mech, mech) &&
+		    c->size == size && c->n == n && !strcmp(c->metric, metric))
+			goto found;
+	}
+	if (nr_cells == max_cells) {
+		max_cells = max_cells ? 2 * max_cells : 256;
+		cells = realloc(cells, max_cells * sizeof(*cells));
+		if (!cells)
+			die("realloc");
+	}
+	c = &cells[nr_cells++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->workload, sizeof(c->workload), "%s", workload);
+	snprintf(c->mech, sizeof(c->mech), "%s", mech);
+	snprintf(c->metric, sizeof(c->metric), "%s", metric);
+	c->size = size;
+	c->n = n;
+found:
+	if (c->nv < 16)
+		c->v[c->nv++] = v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median_of(struct cell *c)
+{
+	qsort(c->v, c->nv, sizeof(double), cmp_double);
+	if (!c->nv)
+		return 0;
+	return c->nv % 2 ? c->v[c->nv / 2] :
+	       (c->v[c->nv / 2 - 1] + c->v[c->nv / 2]) / 2;
+}
+
+static double lookup(const char *workload, const char *mech, size_t size,
+		     int n, const char *metric)
+{
+	int i;
+
+	for (i = 0; i < nr_cells; i++) {
+		struct cell *c = &cells[i];
+
+		if (!strcmp(c->workload, workload) && !strcmp(c->mech, mech) &&
+		    c->size == size && c->n == n && !strcmp(c->metric, metric))
+			return median_of(c);
+	}
+	return 0;
+}
+
+static char *alloc_buf(size_t size)
+{
+	char *p = aligned_alloc(64, size + HEADROOM + 64);
+
+	if (!p)
+		die("aligned_alloc");
+	memset(p, 0x5a, size + HEADROOM + 64);
+	return p + HEADROOM;
+}
+
+/* Shared between the processes of a cell: one counter per process. */
+struct shared {
+	volatile uint64_t count[MAX_PROCS][8];	/* a cache line each */
+	volatile int go;
+};
+
+static struct shared *shm;
+
+static void kill_all(pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+}
+
+/* (a) one thread: send then receive, no wake-up.  Returns ns per message. */
+static double single_cost(const struct mech *m, struct chan *c, size_t size)
+{
+	char *sbuf = alloc_buf(size), *rbuf = alloc_buf(MAX_SIZE);
+	uint64_t t0, t, end, iters = 0;
+	int i;
+
+	end = now_ns() + cell_ms * 200000ull;	/* warm-up: a fifth */
+	while (now_ns() < end) {
+		if (m->send(c, sbuf, size) || m->recv(c, rbuf, MAX_SIZE) < 0)
+			die(m->name);
+	}
+	t0 = now_ns();
+	end = t0 + cell_ms * 1000000ull;
+	do {
+		for (i = 0; i < 16; i++) {
+			if (m->send(c, sbuf, size) ||
+			    m->recv(c, rbuf, MAX_SIZE) < 0)
+				die(m->name);
+		}
+		iters += 16;
+		t = now_ns();
+	} while (t < end);
+	free(sbuf - HEADROOM);
+	free(rbuf - HEADROOM);
+	return (double)(t - t0) / iters;
+}
+
+static double run_single(const struct mech *m, size_t size)
+{
+	struct chan c = { .size = size };
+	double ns;
+
+	if (m->open(&c, size, CAPACITY))
+		die(m->name);
+	ns = single_cost(m, &c, size);
+	m->close(&c);
+	return ns;
+}
+
+#define NOOP_CMD	_IO(MBOX_IOC_MAGIC, 0xff)	/* unknown: ENOTTY */
+
+/* The floor of (a): 2 no-op ioctls and 2 memcpy of @size per message. */
+static double run_floor(size_t size, int ioctls, int copies)
+{
+	char *a = alloc_buf(size), *b = alloc_buf(size);
+	uint64_t t0, t, end, iters = 0;
+	int i, k;
+
+	t0 = now_ns();
+	end = t0 + cell_ms * 1000000ull;
+	do {
+		for (i = 0; i < 16; i++) {
+			for (k = 0; k < ioctls; k++)
+				ioctl(mbox_dev, NOOP_CMD, 0);
+			for (k = 0; k < copies; k++) {
+				memcpy(k ? a : b, k ? b : a, size);
+				__asm__ volatile("" ::: "memory");
+			}
+		}
+		iters += 16;
+		t = now_ns();
+	} while (t < end);
+	free(a - HEADROOM);
+	free(b - HEADROOM);
+	return (double)(t - t0) / iters;
+}
+
+/* (b) round trips between two processes; p50 and p99 in ns. */
+static void run_pingpong(const struct mech *m, size_t size, double *p50,
+			 double *p99)
+{
+	struct chan ab = { .size = size }, ba = { .size = size };
+	char *buf = alloc_buf(MAX_SIZE);
+	static double rtt[200000];
+	uint64_t end, t;
+	int n = 0;
+	pid_t pid;
+
+	if (m->open(&ab, size, CAPACITY) || m->open(&ba, size, CAPACITY))
+		die(m->name);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		for (;;) {
+			if (m->recv(&ab, buf, MAX_SIZE) < 0 ||
+			    m->send(&ba, buf, size))
+				_exit(1);
+		}
+	}
+	end = now_ns() + cell_ms * 200000ull;
+	while (now_ns() < end) {
+		if (m->send(&ab, buf, size) || m->recv(&ba, buf, MAX_SIZE) < 0)
+			die(m->name);
+	}
+	end = now_ns() + cell_ms * 1000000ull;
+	do {
+		t = now_ns();
+		if (m->send(&ab, buf, size) || m->recv(&ba, buf, MAX_SIZE) < 0)
+			die(m->name);
+		rtt[n++] = now_ns() - t;
+	} while (now_ns() < end && n < 200000);
+	kill_all(&pid, 1);
+	m->close(&ab);
+	m->close(&ba);
+	free(buf - HEADROOM);
+	qsort(rtt, n, sizeof(double), cmp_double);
+	*p50 = rtt[n / 2];
+	*p99 = rtt[n * 99 / 100];
+}
+
+/* eventfd ping-pong: the wake-up floor of (b) */
+static void run_eventfd(double *p50, double *p99)
+{
+	static double rtt[200000];
+	int ab = eventfd(0, EFD_CLOEXEC), ba = eventfd(0, EFD_CLOEXEC);
+	uint64_t v = 1, end, t;
+	int n = 0;
+	pid_t pid;
+
+	if (ab < 0 || ba < 0)
+		die("eventfd");
+	pid = fork();
+	if (!pid) {
+		for (;;) {
+			if (read(ab, &v, 8) != 8 || write(ba, &v, 8) != 8)
+				_exit(1);
+		}
+	}
+	end = now_ns() + cell_ms * 1200000ull;
+	t = now_ns();
+	do {
+		uint64_t t1 = now_ns();
+
+		if (write(ab, &v, 8) != 8 || read(ba, &v, 8) != 8)
+			die("eventfd");
+		if (t1 > t + cell_ms * 200000ull)	/* past the warm-up */
+			rtt[n++] = now_ns() - t1;
+	} while (now_ns() < end && n < 200000);
+	kill_all(&pid, 1);
+	close(ab);
+	close(ba);
+	qsort(rtt, n, sizeof(double), cmp_double);
+	*p50 = rtt[n / 2];
+	*p99 = rtt[n * 99 / 100];
+}
+
+static void producer(const struct mech *m, struct chan *c, size_t size,
+		     int slot)
+{
+	char *buf = alloc_buf(size);
+
+	for (;;) {
+		if (m->send(c, buf, size))
+			_exit(1);
+		shm->count[slot][0]++;
+	}
+}
+
+static void consumer(const struct mech *m, struct chan *c, int slot)
+{
+	char *buf = alloc_buf(MAX_SIZE);
+
+	for (;;) {
+		if (m->recv(c, buf, MAX_SIZE) < 0)
+			_exit(1);
+		shm->count[slot][0]++;
+	}
+}
+
+static uint64_t consumed(int nprocs)
+{
+	uint64_t sum = 0;
+	int i;
+
+	/* consumers have the odd slots */
+	for (i = 1; i < nprocs; i += 2)
+		sum += shm->count[i][0];
+	return sum;
+}
+
+/*
+ * (c), (d): @pairs producer/consumer pairs on @nchan channels (1: all
+ * share one; @pairs: one each).  Returns messages received per second.
+ */
+static double run_stream(const struct mech *m, size_t size, int pairs,
+			 int nchan)
+{
+	struct chan c[MAX_PROCS / 2];
+	pid_t pids[MAX_PROCS];
+	uint64_t t0, t1, c0, c1;
+	int i;
+
+	memset((void *)shm, 0, sizeof(*shm));
+	for (i = 0; i < nchan; i++) {
+		c[i] = (struct chan){ .size = size };
+		if (m->open(&c[i], size, CAPACITY))
+			die(m->name);
+	}
+	for (i = 0; i < 2 * pairs; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (!pids[i]) {
+			struct chan *mine = &c[nchan == 1 ? 0 : i / 2];
+
+			if (i % 2)
+				consumer(m, mine, i);
+			producer(m, mine, size, i);
+		}
+	}
+	usleep(cell_ms * 200);			/* warm-up */
+	t0 = now_ns();
+	c0 = consumed(2 * pairs);
+	usleep(cell_ms * 1000);
+	t1 = now_ns();
+	c1 = consumed(2 * pairs);
+	kill_all(pids, 2 * pairs);
+	for (i = 0; i < nchan; i++)
+		m->close(&c[i]);
+	return (c1 - c0) * 1e9 / (t1 - t0);
+}
+
+/* memcpy bandwidth of @size-byte copies, bytes per second */
+static double run_memcpy_bw(size_t size)
+{
+	double ns = run_floor(size ? size : 1, 0, 1);
+
+	return (size ? size : 1) * 1e9 / ns;
+}
+
+/*
+ * (f) ns per message of (a) for mbox and SysV, at 64 bytes, with @extra
+ * other channels existing, or with @queued messages queued ahead.
+ */
+static double run_scale(const struct mech *m, int extra, int queued)
+{
+	struct chan *others = NULL, c = { .size = 64 };
+	char *buf = alloc_buf(64);
+	double ns;
+	int i;
+
+	if (extra) {
+		others = calloc(extra, sizeof(*others));
+		if (!others)
+			die("calloc");
+		for (i = 0; i < extra; i++) {
+			if (m->open(&others[i], 64, 4))
+				die("scale: open");
+		}
+	}
+	if (m->open(&c, 64, queued + CAPACITY))
+		die("scale: open");
+	if (!strcmp(m->name, "sysv")) {
+		struct msqid_ds ds;
+
+		msgctl(c.id, IPC_STAT, &ds);
+		ds.msg_qbytes = (queued + CAPACITY) * 64;
+		if (msgctl(c.id, IPC_SET, &ds))
+			die("scale: IPC_SET");
+	}
+	for (i = 0; i < queued; i++) {
+		if (m->send(&c, buf, 64))
+			die("scale: fill");
+	}
+	ns = single_cost(m, &c, 64);
+	m->close(&c);
+	for (i = 0; i < extra; i++)
+		m->close(&others[i]);
+	free(others);
+	free(buf - HEADROOM);
+	return ns;
+}
+
+/* Batched mbox: (a) with @b messages per call; ns per message. */
+static double run_batch_single(size_t size, unsigned int b)
+{
+	struct mbox_batch_msg sv[256], rv[256];
+	char *sbuf = alloc_buf(size), *rbuf = alloc_buf(b * (size + 8));
+	uint64_t t0 = 0, t, end, iters = 0;
+	struct chan c = { .size = size };
+	unsigned int i;
+	int warm = 1;
+
+	if (b > 256 || mbox_open(&c, size, CAPACITY))
+		die("batch: open");
+	for (i = 0; i < b; i++) {
+		sv[i] = (struct mbox_batch_msg){ .buf = (uintptr_t)sbuf,
+						 .len = size };
+		rv[i] = (struct mbox_batch_msg){
+			.buf = (uintptr_t)(rbuf + i * (size + 8)), .len = size };
+	}
+	end = now_ns() + cell_ms * 200000ull;
+	for (;;) {
+		struct mbox_batch s = { .id = c.id, .msgs = (uintptr_t)sv,
+					.count = b };
+		struct mbox_batch r = { .id = c.id, .msgs = (uintptr_t)rv,
+					.count = b };
+
+		if (ioctl(mbox_dev, MBOX_IOC_SEND_BATCH, &s) != (int)b ||
+		    ioctl(mbox_dev, MBOX_IOC_RECV_BATCH, &r) != (int)b)
+			die("batch");
+		iters += b;
+		t = now_ns();
+		if (warm && t >= end) {
+			warm = 0;
+			iters = 0;
+			t0 = t;
+			end = t0 + cell_ms * 1000000ull;
+		} else if (!warm && t >= end) {
+			break;
+		}
+	}
+	mbox_close(&c);
+	free(sbuf - HEADROOM);
+	free(rbuf - HEADROOM);
+	return (double)(t - t0) / iters;
+}
+
+/* Batched mbox streaming, one producer and one consumer; msgs/s. */
+static double run_batch_stream(size_t size, unsigned int b)
+{
+	struct chan c = { .size = size };
+	pid_t pids[2];
+	uint64_t t0, t1, c0, c1;
+	int i;
+
+	memset((void *)shm, 0, sizeof(*shm));
+	if (mbox_open(&c, size, CAPACITY))
+		die("batch: open");
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (!pids[i]) {
+			struct mbox_batch_msg v[256];
+			char *buf = alloc_buf(b * (size + 8));
+			unsigned int k;
+
+			for (k = 0; k < b; k++)
+				v[k] = (struct mbox_batch_msg){
+					.buf = (uintptr_t)(buf + (i ? k * (size + 8) : 0)),
+					.len = size };
+			for (;;) {
+				struct mbox_batch a = { .id = c.id,
+							.msgs = (uintptr_t)v,
+							.count = b };
+				int n = ioctl(mbox_dev, i ? MBOX_IOC_RECV_BATCH :
+						       MBOX_IOC_SEND_BATCH, &a);
+
+				if (n <= 0)
+					_exit(1);
+				shm->count[i][0] += n;
+			}
+		}
+	}
+	usleep(cell_ms * 200);
+	t0 = now_ns();
+	c0 = consumed(2);
+	usleep(cell_ms * 1000);
+	t1 = now_ns();
+	c1 = consumed(2);
+	kill_all(pids, 2);
+	mbox_close(&c);
+	return (c1 - c0) * 1e9 / (t1 - t0);
+}
+
+static int has_batch(void)
+{
+	struct mbox_info info = {};
+
+	return !ioctl(mbox_dev, MBOX_IOC_INFO, &info) &&
+	       (info.features & MBOX_FEATURE_BATCH);
+}
+
+static void write_sysctl(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(val, f) < 0 || fclose(f))
+		fprintf(stderr, "mbox-bench: cannot set %s to %s\n", path, val);
+}
+
+/* Give every mechanism room for CAPACITY messages of MAX_SIZE bytes. */
+static void equalise(void)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit files = { 65536, 65536 };
+	char v[32];
+
+	snprintf(v, sizeof(v), "%d", MAX_SIZE);
+	write_sysctl("/proc/sys/kernel/msgmax", v);
+	write_sysctl("/proc/sys/fs/mqueue/msgsize_max", v);
+	snprintf(v, sizeof(v), "%d", (SCALE_N + CAPACITY) * MAX_SIZE);
+	write_sysctl("/proc/sys/kernel/msgmnb", v);
+	snprintf(v, sizeof(v), "%d", SCALE_N + CAPACITY);
+	write_sysctl("/proc/sys/fs/mqueue/msg_max", v);
+	write_sysctl("/proc/sys/kernel/msgmni", "32000");
+	write_sysctl("/proc/sys/fs/mqueue/queues_max", "32768");
+	write_sysctl("/proc/sys/fs/pipe-max-size", "67108864");
+	write_sysctl("/proc/sys/net/unix/max_dgram_qlen", "1024");
+	if (setrlimit(RLIMIT_MSGQUEUE, &unlimited))
+		die("RLIMIT_MSGQUEUE");
+	setrlimit(RLIMIT_NOFILE, &files);
+}
+
+static int want(const char *what)
+{
+	const char *only = getenv("MBOX_BENCH_ONLY");
+
+	return !only || !*only || strstr(only, what);
+}
+
+static const char *mech_name(int i)
+{
+	return mechs[i].name;
+}
+
+static void print_csv(void)
+{
+	int i;
+
+	for (i = 0; i < nr_cells; i++) {
+		struct cell *c = &cells[i];
+		double med = median_of(c);
+
+		printf("csv,%s,%s,%zu,%d,%s,%.6g,%.6g,%.6g\n", c->workload,
+		       c->mech, c->size, c->n, c->metric, med, c->v[0],
+		       c->v[c->nv - 1]);
+	}
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+static void table_line(const char *target, double value, const char *want_s,
+		       int met)
+{
+	printf("table,%-58s %8.3f  %-10s %s\n", target, value, want_s,
+	       met ? "met" : "MISSED");
+}
+
+static void print_table(void)
+{
+	double mb, sv, mq, pp, sp, fl, v, eb;
+	size_t s;
+	int i, n;
+
+	printf("table,=== ratios, same boot, medians of %d repetitions of %ld ms ===\n",
+	       reps, cell_ms);
+	/* (a) */
+	mb = lookup("single", "mbox", 64, 1, "ns_per_msg");
+	sv = lookup("single", "sysv", 64, 1, "ns_per_msg");
+	mq = lookup("single", "posix-mq", 64, 1, "ns_per_msg");
+	fl = lookup("single", "floor", 64, 1, "ns_per_msg");
+	table_line("(a) 64B send+recv: mbox / sysv", ratio(mb, sv), "<= 1.0",
+		   mb <= sv);
+	table_line("(a) 64B send+recv: mbox / posix-mq", ratio(mb, mq), "<= 1.2",
+		   mb <= 1.2 * mq);
+	table_line("(a) 64B send+recv: mbox / floor (2 ioctl + 2 memcpy)",
+		   ratio(mb, fl), "<= 1.3", mb <= 1.3 * fl);
+	v = lookup("single", "mbox-fd", 64, 1, "ns_per_msg");
+	table_line("(a) 64B, bound fd write+read: mbox-fd / sysv", ratio(v, sv),
+		   "info", 1);
+	/* (b) */
+	mb = lookup("pingpong", "mbox", 64, 1, "p50_ns");
+	sv = lookup("pingpong", "sysv", 64, 1, "p50_ns");
+	pp = lookup("pingpong", "pipe", 64, 1, "p50_ns");
+	eb = lookup("pingpong", "eventfd", 8, 1, "p50_ns");
+	table_line("(b) 64B round trip p50: mbox / sysv", ratio(mb, sv), "<= 1.0",
+		   mb <= sv);
+	table_line("(b) 64B round trip p50: mbox / pipe", ratio(mb, pp), "<= 1.0",
+		   mb <= pp);
+	table_line("(b) 64B round trip p50: mbox / eventfd", ratio(mb, eb),
+		   "info", 1);
+	mb = lookup("pingpong", "mbox", 64, 1, "p99_ns");
+	sv = lookup("pingpong", "sysv", 64, 1, "p99_ns");
+	pp = lookup("pingpong", "pipe", 64, 1, "p99_ns");
+	table_line("(b) 64B round trip p99: mbox / sysv", ratio(mb, sv), "<= 1.0",
+		   mb <= sv);
+	table_line("(b) 64B round trip p99: mbox / pipe", ratio(mb, pp), "<= 1.0",
+		   mb <= pp);
+	/* (c) */
+	for (i = 0; i < (int)NR_SIZES; i++) {
+		char t[80];
+
+		s = sizes[i];
+		if (s < 64 || s > 4096)
+			continue;
+		mb = lookup("stream", "mbox", s, 1, "msgs_per_s");
+		sv = lookup("stream", "sysv", s, 1, "msgs_per_s");
+		sp = lookup("stream", "seqpacket", s, 1, "msgs_per_s");
+		snprintf(t, sizeof(t), "(c) stream %zuB msgs/s: mbox / sysv", s);
+		table_line(t, ratio(mb, sv), ">= 1.5", mb >= 1.5 * sv);
+		snprintf(t, sizeof(t), "(c) stream %zuB msgs/s: mbox / seqpacket", s);
+		table_line(t, ratio(mb, sp), ">= 1.0", mb >= sp);
+	}
+	mb = lookup("stream", "mbox", 65536, 1, "msgs_per_s") * 65536;
+	v = lookup("memcpy", "memcpy", 65536, 1, "bytes_per_s");
+	table_line("(c) stream 64KiB B/s: mbox / (memcpy B/s / 2)",
+		   ratio(mb, v / 2), ">= 0.5", mb >= 0.25 * v);
+	/* batching */
+	mb = lookup("single", "mbox", 64, 1, "ns_per_msg");
+	v = lookup("batch-single", "mbox-batch", 64, 64, "ns_per_msg");
+	table_line("batch 64B x64, one thread msgs/s: batched / unbatched",
+		   ratio(mb, v), ">= 4.0", v > 0 && mb >= 4 * v);
+	mb = lookup("stream", "mbox", 64, 1, "msgs_per_s");
+	v = lookup("batch-stream", "mbox-batch", 64, 64, "msgs_per_s");
+	table_line("batch 64B x64, stream msgs/s: batched / unbatched",
+		   ratio(v, mb), ">= 4.0", v >= 4 * mb);
+	/* (d) */
+	for (n = 2; n <= 8; n *= 2) {
+		char t[80];
+
+		mb = lookup("pairs", "mbox", 64, 1, "msgs_per_s");
+		v = lookup("pairs", "mbox", 64, n, "msgs_per_s");
+		snprintf(t, sizeof(t), "(d) %d pairs on %d mailboxes / 1 pair", n, n);
+		table_line(t, ratio(v, mb), n == 2 ? ">= 1.6" : "info",
+			   n != 2 || v >= 1.6 * mb);
+		sv = lookup("pairs", "sysv", 64, 1, "msgs_per_s");
+		v = lookup("pairs", "sysv", 64, n, "msgs_per_s");
+		snprintf(t, sizeof(t), "(d) %d pairs on %d SysV queues / 1 pair", n, n);
+		table_line(t, ratio(v, sv), "info", 1);
+	}
+	/* (f) */
+	mb = lookup("scale", "mbox", 64, 1, "ns_per_msg");
+	v = lookup("scale", "mbox", 64, SCALE_N, "ns_per_msg");
+	table_line("(f) 64B cost, 10000 mailboxes exist / 1", ratio(v, mb),
+		   "< 1.1", v < 1.1 * mb);
+	v = lookup("scale-queued", "mbox", 64, SCALE_N, "ns_per_msg");
+	mb = lookup("scale-queued", "mbox", 64, 0, "ns_per_msg");
+	table_line("(f) 64B cost, 10000 messages queued / none", ratio(v, mb),
+		   "< 1.1", v < 1.1 * mb);
+	sv = lookup("scale", "sysv", 64, 1, "ns_per_msg");
+	v = lookup("scale", "sysv", 64, SCALE_N, "ns_per_msg");
+	table_line("(f) SysV: 10000 queues exist / 1", ratio(v, sv), "info", 1);
+	sv = lookup("scale-queued", "sysv", 64, 0, "ns_per_msg");
+	v = lookup("scale-queued", "sysv", 64, SCALE_N, "ns_per_msg");
+	table_line("(f) SysV: 10000 messages queued / none", ratio(v, sv), "info", 1);
+
+	/* (a), (c) and (d) against every mechanism, as ratios to mbox */
+	printf("table,\n");
+	printf("table,=== per-mechanism figures, as ratios to mbox (>1: mbox better) ===\n");
+	printf("table,%-24s", "workload size n");
+	for (i = 0; i < (int)NR_MECHS; i++)
+		printf(" %10s", mech_name(i));
+	printf("\n");
+	for (i = 0; i < nr_cells; i++) {
+		struct cell *c = &cells[i];
+		double base;
+		int k, lower;
+
+		if (strcmp(c->mech, "mbox"))
+			continue;
+		lower = !strcmp(c->metric, "ns_per_msg") ||
+			strstr(c->metric, "_ns") != NULL;
+		base = median_of(c);
+		printf("table,%-12s %6zu %3d", c->workload, c->size, c->n);
+		for (k = 0; k < (int)NR_MECHS; k++) {
+			double o = lookup(c->workload, mech_name(k), c->size,
+					  c->n, c->metric);
+
+			if (!o)
+				printf(" %10s", "-");
+			else
+				printf(" %10.2f", lower ? o / base : base / o);
+		}
+		printf("   %s mbox=%.4g\n", c->metric, base);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *e;
+	int r, i, k, n, batch;
+
+	(void)argc;
+	(void)argv;
+	e = getenv("MBOX_BENCH_MS");
+	if (e && atol(e) > 0)
+		cell_ms = atol(e);
+	e = getenv("MBOX_BENCH_REPS");
+	if (e && atoi(e) > 0 && atoi(e) <= 16)
+		reps = atoi(e);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	mbox_dev = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	if (mbox_dev < 0)
+		die("/dev/mbox");
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED)
+		die("mmap");
+	equalise();
+	batch = has_batch();
+	printf("# mbox-bench: %d repetitions, %ld ms per cell, %ld CPUs, batch %s\n",
+	       reps, cell_ms, sysconf(_SC_NPROCESSORS_ONLN), batch ? "yes" : "no");
+
+	for (r = 0; r < reps; r++) {
+		uint64_t t = now_ns();
+
+		printf("# repetition %d\n", r + 1);
+		/* (a), (e): every size; mechanisms in a rotating order */
+		for (i = 0; want("single") && i < (int)NR_SIZES; i++) {
+			size_t s = sizes[i];
+
+			for (k = 0; k < (int)NR_MECHS; k++) {
+				const struct mech *m = &mechs[(k + r + i) % NR_MECHS];
+
+				record("single", m->name, s, 1, "ns_per_msg",
+				       run_single(m, s));
+			}
+			record("single", "floor", s, 1, "ns_per_msg",
+			       run_floor(s, 2, 2));
+			record("memcpy", "memcpy", s, 1, "bytes_per_s",
+			       run_memcpy_bw(s));
+		}
+		if (want("single"))
+			record("single", "noop-ioctl", 0, 1, "ns_per_msg",
+			       run_floor(0, 1, 0));
+		/* (b) */
+		for (k = 0; want("pingpong") && k <= (int)NR_MECHS; k++) {
+			double p50, p99;
+			int j = (k + r) % (NR_MECHS + 1);
+
+			if (j == NR_MECHS) {
+				run_eventfd(&p50, &p99);
+				record("pingpong", "eventfd", 8, 1, "p50_ns", p50);
+				record("pingpong", "eventfd", 8, 1, "p99_ns", p99);
+				continue;
+			}
+			run_pingpong(&mechs[j], 64, &p50, &p99);
+			record("pingpong", mechs[j].name, 64, 1, "p50_ns", p50);
+			record("pingpong", mechs[j].name, 64, 1, "p99_ns", p99);
+		}
+		/* (c), (e) */
+		for (i = 0; want("stream") && i < (int)NR_SIZES; i++) {
+			for (k = 0; k < (int)NR_MECHS; k++) {
+				const struct mech *m = &mechs[(k + r + i) % NR_MECHS];
+
+				record("stream", m->name, sizes[i], 1,
+				       "msgs_per_s", run_stream(m, sizes[i], 1, 1));
+			}
+		}
+		/* (d) */
+		for (n = 1; want("pairs") && n <= 8; n *= 2) {
+			for (k = 0; k < (int)NR_MECHS; k++) {
+				const struct mech *m = &mechs[(k + r + n) % NR_MECHS];
+
+				record("pairs", m->name, 64, n, "msgs_per_s",
+				       run_stream(m, 64, n, n));
+				if (!m->multi_reader)
+					continue;
+				record("shared", m->name, 64, n, "msgs_per_s",
+				       run_stream(m, 64, n, 1));
+			}
+		}
+		/* (f): mbox and SysV */
+		for (k = 0; want("scale") && k < 2; k++) {
+			const struct mech *m = &mechs[(k + r) % 2 ? 2 : 0];
+
+			record("scale", m->name, 64, 1, "ns_per_msg",
+			       run_scale(m, 0, 0));
+			record("scale", m->name, 64, SCALE_N, "ns_per_msg",
+			       run_scale(m, SCALE_N - 1, 0));
+			record("scale-queued", m->name, 64, 0, "ns_per_msg",
+			       run_scale(m, 0, 0));
+			record("scale-queued", m->name, 64, SCALE_N, "ns_per_msg",
+			       run_scale(m, 0, SCALE_N));
+		}
+		/* batching */
+		if (batch && want("batch")) {
+			record("batch-single", "mbox-batch", 64, 64, "ns_per_msg",
+			       run_batch_single(64, 64));
+			record("batch-single", "mbox-batch", 64, 8, "ns_per_msg",
+			       run_batch_single(64, 8));
+			record("batch-stream", "mbox-batch", 64, 64, "msgs_per_s",
+			       run_batch_stream(64, 64));
+		}
+		printf("# repetition %d took %.1f s\n", r + 1,
+		       (now_ns() - t) / 1e9);
+	}
+	print_csv();
+	print_table();
+	return 0;
+}
