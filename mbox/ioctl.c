@@ -58,7 +58,8 @@ static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
 			 MBOX_FEATURE_MSG_INFO | MBOX_FEATURE_AUTODESTROY | \
 			 MBOX_FEATURE_FD | MBOX_FEATURE_STAT_EXT | \
 			 MBOX_FEATURE_NAMES | MBOX_FEATURE_PERMS | \
-			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS)
+			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS | \
+			 MBOX_FEATURE_BATCH)
 
 #define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
 #define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
@@ -320,6 +321,278 @@ static long mbox_ioctl_recv(void __user *uarg, size_t usize)
 	return ret;
 }
 
+/*
+ * Batches are handled MBOX_BATCH_CHUNK messages at a time, so their element
+ * arrays and message pointers fit on the stack.
+ */
+#define MBOX_BATCH_CHUNK	16
+
+static_assert(sizeof(struct mbox_batch_msg) == MBOX_BATCH_MSG_SIZE);
+
+/* Check a batch header common to send and receive. */
+static int mbox_batch_args(struct mbox_batch *arg, void __user *uarg,
+			   size_t usize, unsigned int allowed,
+			   ktime_t *deadline)
+{
+	int ret;
+
+	ret = copy_struct_from_user(arg, sizeof(*arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg->flags & ~allowed)
+		return -EINVAL;
+	if (!arg->count || arg->count > MBOX_BATCH_MAX)
+		return -EINVAL;
+	return mbox_deadline(arg->flags, arg->timeout_ns, deadline);
+}
+
+/*
+ * Finish a batch call: fail with @err if nothing was done, else report
+ * @done and @err in the header and return @done.  A header that cannot be
+ * written does not hide what was done: the return value counts it.
+ */
+static long mbox_batch_result(struct mbox_batch *arg, void __user *uarg,
+			      size_t usize, unsigned int done, int err)
+{
+	if (!done)
+		return err;
+	arg->done = done;
+	arg->error = -err;
+	mbox_copy_out(uarg, usize, arg, sizeof(*arg));
+	return done;
+}
+
+/*
+ * Read up to @n elements of a batch's array.  Returns how many could be
+ * read, so a fault stops the batch at the first unreadable element and
+ * not at the start of its chunk; *@err is -EFAULT when it is fewer.
+ */
+static unsigned int mbox_batch_read(struct mbox_batch_msg *v,
+				    const struct mbox_batch_msg __user *uv,
+				    unsigned int n, int *err)
+{
+	unsigned int i;
+
+	if (!copy_from_user(v, uv, n * sizeof(*v)))
+		return n;
+	for (i = 0; i < n; i++) {
+		if (copy_from_user(&v[i], &uv[i], sizeof(*v)))
+			break;
+	}
+	*err = -EFAULT;
+	return i;
+}
+
+/*
+ * Load the next messages of a send batch, up to the first that is invalid
+ * or cannot be loaded.  Returns how many were loaded; *@err says why the
+ * next one was not.
+ */
+static unsigned int mbox_batch_load(struct mbox *mbox,
+				    const struct mbox_batch_msg *v,
+				    unsigned int n, struct mbox_msg **msgs,
+				    int *err)
+{
+	unsigned int i;
+
+	*err = 0;
+	for (i = 0; i < n; i++) {
+		if (v[i].__reserved || v[i].msg_len || v[i].seq) {
+			*err = -EINVAL;
+			break;
+		}
+		if (v[i].len > READ_ONCE(mbox->max_msg_size)) {
+			*err = -EMSGSIZE;
+			break;
+		}
+		msgs[i] = mbox_msg_load(u64_to_user_ptr(v[i].buf), v[i].len,
+					v[i].type);
+		if (IS_ERR(msgs[i])) {
+			*err = PTR_ERR(msgs[i]);
+			break;
+		}
+	}
+	return i;
+}
+
+static long mbox_ioctl_send_batch(void __user *uarg, size_t usize)
+{
+	struct mbox_batch_msg v[MBOX_BATCH_CHUNK];
+	struct mbox_msg *msgs[MBOX_BATCH_CHUNK];
+	unsigned int done = 0, n, loaded, sent, i;
+	struct mbox_batch_msg __user *uv;
+	struct mbox_batch arg;
+	struct mbox *mbox;
+	ktime_t deadline;
+	int ret, err = 0;
+
+	ret = mbox_batch_args(&arg, uarg, usize, MBOX_SEND_FLAGS, &deadline);
+	if (ret)
+		return ret;
+	if (arg.type)
+		return -EINVAL;
+	uv = u64_to_user_ptr(arg.msgs);
+
+	mbox = mbox_get(arg.id);
+	if (!mbox)
+		return -ENOENT;
+	err = mbox_perm(mbox, MAY_WRITE);
+	while (done < arg.count && !err) {
+		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
+		n = mbox_batch_read(v, uv + done, n, &err);
+		loaded = mbox_batch_load(mbox, v, n, msgs, &ret);
+		if (loaded < n)
+			err = ret;
+		sent = 0;
+		/* Only the first message of the batch may wait. */
+		if (!done && loaded) {
+			ret = mbox_send(mbox, msgs[0], arg.flags, deadline);
+			if (ret)
+				err = ret;
+			else
+				sent = 1;
+		}
+		if ((sent || done) && loaded > sent) {
+			sent += mbox_send_more(mbox, msgs + sent,
+					       loaded - sent, &ret);
+			if (sent < loaded)
+				err = ret;
+		}
+		for (i = sent; i < loaded; i++)
+			mbox_msg_put(msgs[i]);
+		done += sent;
+	}
+	mbox_put(mbox);
+
+	return mbox_batch_result(&arg, uarg, usize, done, err);
+}
+
+/* Store a received message and its element's outputs, before it commits. */
+static int mbox_batch_store(const struct mbox_msg *msg, size_t len,
+			    const struct mbox_batch_msg *in,
+			    struct mbox_batch_msg __user *uel)
+{
+	struct mbox_batch_msg out = {
+		.buf = in->buf,
+		.len = len,
+		.type = msg->type,
+		.msg_len = msg->len,
+		.seq = msg->seq,
+	};
+
+	if (mbox_msg_store(msg, u64_to_user_ptr(in->buf), len) ||
+	    copy_to_user(uel, &out, sizeof(out)))
+		return -EFAULT;
+	return 0;
+}
+
+struct mbox_batch_ctx {
+	const struct mbox_batch_msg *in;
+	struct mbox_batch_msg __user *uel;
+};
+
+static int mbox_batch_deliver(const struct mbox_msg *msg, size_t len,
+			      void *data)
+{
+	struct mbox_batch_ctx *ctx = data;
+
+	return mbox_batch_store(msg, len, ctx->in, ctx->uel);
+}
+
+/* Tell the caller the length of message that did not fit in element @uel. */
+static void mbox_batch_too_long(struct mbox_batch_msg __user *uel,
+				const struct mbox_batch_msg *in, size_t len)
+{
+	struct mbox_batch_msg out = { .buf = in->buf, .len = len,
+				      .msg_len = len };
+
+	if (copy_to_user(uel, &out, sizeof(out)))
+		return;	/* the errno says EMSGSIZE; the length is lost */
+}
+
+static long mbox_ioctl_recv_batch(void __user *uarg, size_t usize)
+{
+	struct mbox_batch_msg v[MBOX_BATCH_CHUNK];
+	struct mbox_msg *msgs[MBOX_BATCH_CHUNK];
+	size_t sizes[MBOX_BATCH_CHUNK];
+	unsigned int done = 0, n, first, taken, i, j;
+	struct mbox_batch_msg __user *uv;
+	struct mbox_batch_ctx ctx;
+	struct mbox_batch arg;
+	struct mbox_sel sel;
+	struct mbox *mbox;
+	size_t len;
+	int ret, err = 0;
+
+	ret = mbox_batch_args(&arg, uarg, usize,
+			      MBOX_RECV_FLAGS & ~MBOX_RECV_PEEK, &sel.deadline);
+	if (ret)
+		return ret;
+	if ((arg.flags & MBOX_RECV_TYPE) && (arg.flags & MBOX_RECV_EXCEPT))
+		return -EINVAL;
+	sel.flags = arg.flags;
+	sel.type = arg.type;
+	uv = u64_to_user_ptr(arg.msgs);
+
+	mbox = mbox_get(arg.id);
+	if (!mbox)
+		return -ENOENT;
+	err = mbox_perm(mbox, MAY_READ);
+	while (done < arg.count && !err) {
+		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
+		n = mbox_batch_read(v, uv + done, n, &err);
+		for (i = 0; i < n && !v[i].__reserved; i++)
+			sizes[i] = min_t(u64, v[i].len, SIZE_MAX);
+		if (i < n) {
+			err = -EINVAL;	/* at element done + i */
+			n = i;
+		}
+		first = 0;
+		/* Only the first receive of the batch may wait. */
+		if (!done && n) {
+			sel.size = sizes[0];
+			ctx.in = &v[0];
+			ctx.uel = uv;
+			ret = mbox_recv(mbox, &sel, &len, mbox_batch_deliver,
+					&ctx);
+			if (ret == -EMSGSIZE)
+				mbox_batch_too_long(uv, &v[0], len);
+			if (ret) {
+				err = ret;
+				break;
+			}
+			first = 1;
+		}
+		taken = mbox_recv_more(mbox, &sel, sizes + first, msgs + first,
+				       n - first, &ret);
+		if (taken < n - first) {
+			if (ret == -EMSGSIZE)
+				mbox_batch_too_long(uv + done + first + taken,
+						    &v[first + taken],
+						    sizes[first + taken]);
+			err = ret;	/* it stopped before any invalid element */
+		}
+		taken += first;
+		for (i = first; i < taken; i++) {
+			size_t cut = min_t(size_t, msgs[i]->len, sizes[i]);
+
+			if (mbox_batch_store(msgs[i], cut, &v[i],
+					     uv + done + i)) {
+				/* It and those after it go back, in order. */
+				for (j = i; j < taken; j++)
+					mbox_give_back(mbox, msgs[j]);
+				err = -EFAULT;
+				break;
+			}
+			mbox_msg_put(msgs[i]);
+		}
+		done += i;
+	}
+	mbox_put(mbox);
+
+	return mbox_batch_result(&arg, uarg, usize, done, err);
+}
+
 static long mbox_ioctl_open(void __user *uarg, size_t usize)
 {
 	struct mbox_open arg;
@@ -474,6 +747,14 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_SET):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_SET, MBOX_SET_SIZE_VER1);
 		return ret ?: mbox_ioctl_set(uarg, usize);
+	case _IOC_NR(MBOX_IOC_SEND_BATCH):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_SEND_BATCH,
+				     MBOX_BATCH_SIZE_VER1);
+		return ret ?: mbox_ioctl_send_batch(uarg, usize);
+	case _IOC_NR(MBOX_IOC_RECV_BATCH):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_RECV_BATCH,
+				     MBOX_BATCH_SIZE_VER1);
+		return ret ?: mbox_ioctl_recv_batch(uarg, usize);
 	default:
 		return -ENOTTY;
 	}

@@ -248,6 +248,12 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg);
 int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	      mbox_deliver_t deliver, void *ctx);
+unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
+			    unsigned int n, int *err);
+unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
+			    size_t *sizes, struct mbox_msg **msgs,
+			    unsigned int n, int *err);
+void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg);
 void mbox_kill_queue(struct mbox *mbox);
 void mbox_set_capacity(struct mbox *mbox, u32 capacity);
 __poll_t mbox_poll_mask(struct mbox *mbox);

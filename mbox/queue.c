@@ -441,8 +441,14 @@ int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
 	return 0;
 }
 
-/* Put back a message whose delivery failed: where it was, or to a waiter. */
-static void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
+/**
+ * mbox_give_back() - put back a message whose delivery failed
+ * @mbox:	the mailbox it was taken from.
+ * @msg:	the message, owned by the caller (not a peek reference).
+ *
+ * It goes where it was in the queue, or to a receiver waiting for it.
+ */
+void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 {
 	LIST_HEAD(done);
 
@@ -486,6 +492,33 @@ static struct mbox_msg *mbox_find_msg(struct mbox *mbox,
 		}
 	}
 	return NULL;
+}
+
+/*
+ * Take @msg, found by mbox_find_msg() (from waiting sender @from, or NULL),
+ * for the current task.  A slot it frees goes to the longest-waiting sender.
+ */
+static void mbox_take(struct mbox *mbox, struct mbox_msg *msg,
+		      struct mbox_waiter *from, struct list_head *done)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	if (from) {
+		/* Straight from a waiting sender: it never took a slot. */
+		mbox_account_send(mbox, msg);
+		mbox_claim(mbox, from, 0, done);
+	} else {
+		mbox_queue_del(mbox, msg);
+		/* The slot goes to the longest-waiting sender, if any. */
+		from = list_first_entry_or_null(&mbox->senders,
+						struct mbox_waiter, link);
+		if (from && mbox->nr_msgs < mbox->capacity) {
+			mbox_queue_add(mbox, from->msg);
+			mbox_account_send(mbox, from->msg);
+			mbox_claim(mbox, from, 0, done);
+		}
+	}
+	mbox_account_recv(mbox, msg, current);
 }
 
 /* Deliver @msg (owned, or a peek reference) and settle the outcome. */
@@ -568,27 +601,111 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 		return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 	}
 
-	if (from) {
-		/* Straight from a waiting sender: it never took a slot. */
-		mbox_account_send(mbox, msg);
-		mbox_claim(mbox, from, 0, &done);
-	} else {
-		mbox_queue_del(mbox, msg);
-		/* The slot goes to the longest-waiting sender, if any. */
-		from = list_first_entry_or_null(&mbox->senders,
-						struct mbox_waiter, link);
-		if (from && mbox->nr_msgs < mbox->capacity) {
-			mbox_queue_add(mbox, from->msg);
-			mbox_account_send(mbox, from->msg);
-			mbox_claim(mbox, from, 0, &done);
-		}
-	}
-	mbox_account_recv(mbox, msg, current);
+	mbox_take(mbox, msg, from, &done);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox);
 
 	return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
+}
+
+/**
+ * mbox_send_more() - send messages that need not wait, under one lock
+ * @mbox:	the mailbox, referenced by the caller.
+ * @msgs:	loaded messages, in order.
+ * @n:		how many.
+ * @err:	out: when fewer than @n are sent, why the next was not:
+ *		-EAGAIN (it would have had to wait) or -EIDRM.
+ *
+ * Each message goes to a waiting receiver or a free slot, as mbox_send()
+ * with MBOX_NONBLOCK would send it; the first that cannot stops the rest.
+ * The mailbox owns the messages sent; the caller still owns the others.
+ *
+ * Context: process context; does not sleep.
+ * Return: the number of messages sent.
+ */
+unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
+			    unsigned int n, int *err)
+{
+	unsigned int i = 0;
+	LIST_HEAD(done);
+
+	*err = 0;
+	spin_lock_irq(&mbox->lock);
+	if (mbox->dead) {
+		*err = -EIDRM;
+		goto out_unlock;
+	}
+	for (; i < n; i++) {
+		/* As mbox_send(): no side effect on a message that waits. */
+		if (mbox->nr_msgs >= mbox->capacity &&
+		    !mbox_find_taker(mbox, msgs[i])) {
+			*err = -EAGAIN;
+			break;
+		}
+		mbox_place(mbox, msgs[i], &done);
+		mbox_account_send(mbox, msgs[i]);
+	}
+out_unlock:
+	spin_unlock_irq(&mbox->lock);
+	mbox_complete(&done);
+	if (i)
+		mbox_poll_notify(mbox);
+	return i;
+}
+
+/**
+ * mbox_recv_more() - take messages that need not be waited for, under one
+ * lock
+ * @mbox:	the mailbox, referenced by the caller.
+ * @sel:	what to take; its size and deadline are ignored, and it must
+ *		not peek.
+ * @sizes:	the buffer size for each message.  When a message does not
+ *		fit, the entry of its buffer is set to its length.
+ * @msgs:	out: the messages taken, in order; the caller owns them, and
+ *		gives back with mbox_give_back() any it cannot deliver.
+ * @n:		most messages to take.
+ * @err:	out: when fewer than @n are taken, why the next was not:
+ *		-EAGAIN (none left), -EMSGSIZE (it stays) or -EIDRM.
+ *
+ * Context: process context; does not sleep.
+ * Return: the number of messages taken.
+ */
+unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
+			    size_t *sizes, struct mbox_msg **msgs,
+			    unsigned int n, int *err)
+{
+	struct mbox_waiter *from;
+	struct mbox_msg *msg;
+	unsigned int i = 0;
+	LIST_HEAD(done);
+
+	*err = 0;
+	spin_lock_irq(&mbox->lock);
+	if (mbox->dead) {
+		*err = -EIDRM;
+		goto out_unlock;
+	}
+	for (; i < n; i++) {
+		msg = mbox_find_msg(mbox, sel, &from);
+		if (!msg) {
+			*err = -EAGAIN;
+			break;
+		}
+		if (msg->len > sizes[i] && !(sel->flags & MBOX_RECV_TRUNC)) {
+			sizes[i] = msg->len;
+			*err = -EMSGSIZE;
+			break;
+		}
+		mbox_take(mbox, msg, from, &done);
+		msgs[i] = msg;
+	}
+out_unlock:
+	spin_unlock_irq(&mbox->lock);
+	mbox_complete(&done);
+	if (i)
+		mbox_poll_notify(mbox);
+	return i;
 }
 
 /**

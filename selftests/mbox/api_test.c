@@ -154,6 +154,31 @@ _Static_assert(MBOX_FEATURE_PERMS == 1ULL << 11 &&
 CHECK_CMD(MBOX_IOC_SET, _IOC_WRITE, 8, struct mbox_set);
 #endif
 
+#ifdef MBOX_IOC_SEND_BATCH
+/* MBOX_FEATURE_BATCH: the batch header and its fixed-size element. */
+CHECK_STRUCT(struct mbox_batch, MBOX_BATCH_SIZE_VER1, 40,
+	     MBOX_BATCH_SIZE_VER1);
+_Static_assert(sizeof(struct mbox_batch_msg) == MBOX_BATCH_MSG_SIZE &&
+	       MBOX_BATCH_MSG_SIZE == 40 && MBOX_BATCH_MAX == 1024,
+	       "struct mbox_batch_msg");
+CHECK_FIELD(struct mbox_batch, id, 0);
+CHECK_FIELD(struct mbox_batch, flags, 4);
+CHECK_FIELD(struct mbox_batch, msgs, 8);
+CHECK_FIELD(struct mbox_batch, count, 16);
+CHECK_FIELD(struct mbox_batch, type, 20);
+CHECK_FIELD(struct mbox_batch, timeout_ns, 24);
+CHECK_FIELD(struct mbox_batch, done, 32);
+CHECK_FIELD(struct mbox_batch, error, 36);
+CHECK_FIELD(struct mbox_batch_msg, buf, 0);
+CHECK_FIELD(struct mbox_batch_msg, len, 8);
+CHECK_FIELD(struct mbox_batch_msg, type, 16);
+CHECK_FIELD(struct mbox_batch_msg, __reserved, 20);
+CHECK_FIELD(struct mbox_batch_msg, msg_len, 24);
+CHECK_FIELD(struct mbox_batch_msg, seq, 32);
+CHECK_CMD(MBOX_IOC_SEND_BATCH, _IOC_READ | _IOC_WRITE, 9, struct mbox_batch);
+CHECK_CMD(MBOX_IOC_RECV_BATCH, _IOC_READ | _IOC_WRITE, 10, struct mbox_batch);
+#endif
+
 CHECK_CMD(MBOX_IOC_INFO, _IOC_READ, 0, struct mbox_info);
 CHECK_CMD(MBOX_IOC_CREATE, _IOC_WRITE, 1, struct mbox_create);
 CHECK_CMD(MBOX_IOC_DESTROY, _IOC_WRITE, 2, struct mbox_destroy);

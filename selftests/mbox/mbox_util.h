@@ -104,6 +104,9 @@
 #ifndef MBOX_FEATURE_NS
 #define MBOX_FEATURE_NS			0ULL
 #endif
+#ifndef MBOX_FEATURE_BATCH
+#define MBOX_FEATURE_BATCH		0ULL
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -112,7 +115,8 @@
 	 MBOX_FEATURE_TRUNC | MBOX_FEATURE_MSG_INFO |			\
 	 MBOX_FEATURE_AUTODESTROY | MBOX_FEATURE_FD |			\
 	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES |			\
-	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS)
+	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS |	\
+	 MBOX_FEATURE_BATCH)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)

@@ -776,9 +776,12 @@ struct mbox_set {
  * Returns the number of messages sent, also stored in @done, when it is
  * at least 1; then @error is 0 if all @count were sent, else the errno of
  * message @done (EAGAIN if it could not be sent without waiting, or its own
- * EMSGSIZE, EFAULT or ENOMEM).  When the first message is not sent, the
+ * EINVAL, EMSGSIZE, EFAULT, ENOMEM, EDQUOT, ENOBUFS or EIDRM).  When the
+ * first message is not sent, the
  * call fails with its error and sends nothing.  If @done and @error cannot
  * be stored, the return value still counts the messages sent.
+ *
+ * Sending needs write permission, as MBOX_IOC_SEND does.
  *
  * Errors (the first message's, or the call's):
  * EINVAL     as MBOX_IOC_SEND; @count is 0 or above MBOX_BATCH_MAX; @type
@@ -809,6 +812,8 @@ struct mbox_set {
  * EFAULT).  When the first receive fails, the call fails with its error and
  * receives nothing.  If @done and @error cannot be stored, the return value
  * still counts the messages received.
+ *
+ * Receiving needs read permission, as MBOX_IOC_RECV does.
  *
  * Errors (the first receive's, or the call's):
  * EINVAL     as MBOX_IOC_RECV, or MBOX_RECV_PEEK is set; @count is 0 or
