@@ -175,15 +175,9 @@ splats() { # the lines of dmesg that report a bug
 	dmesg | grep -E "$SPLAT" | grep -vE "$BANNER"
 }
 
-profile() { # ftrace function_graph of one mbox send + receive (mbox-bench -p)
-	t=/sys/kernel/tracing
-	mount -t tracefs tracefs $t 2>/dev/null
-	[ -w $t/current_tracer ] || { echo "# profile: no tracefs"; return; }
-	echo function_graph >$t/current_tracer
-	echo 0 >$t/tracing_on
-	: >$t/trace
-	MBOX_BENCH_PROFILE=1 mbox-bench --profile
-	echo nop >$t/current_tracer
+profile() { # ftrace function_graph of mbox, SysV and POSIX mq (mbox-bench --profile)
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	mbox-bench --profile
 }
 
 case " $(cat /proc/cmdline) " in

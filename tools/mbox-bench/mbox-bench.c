@@ -970,13 +970,186 @@ static void print_table(void)
 	}
 }
 
+#define TRACEFS		"/sys/kernel/tracing/"
+
+static int tracefs_write_mode(const char *file, const char *val, int mode)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), TRACEFS "%s", file);
+	fd = open(path, O_WRONLY | mode | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# profile: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	if (!ok)
+		printf("# profile: %s < %s: %s\n", path, val, strerror(errno));
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int tracefs_write(const char *file, const char *val)
+{
+	return tracefs_write_mode(file, val, O_TRUNC);
+}
+
+#define MAX_SAMPLES	4096
+
+struct fn_stat {
+	char name[64];
+	double total_us;	/* median duration x calls: robust to stalls */
+	long calls;
+	double *us;
+};
+
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct fn_stat *x = a, *y = b;
+
+	return x->total_us < y->total_us ? 1 : x->total_us > y->total_us ? -1 : 0;
+}
+
+/*
+ * Sum the function_graph trace by function: a leaf "name();" or a closing
+ * "} /\* name *\/" line carries the function's duration, children included.
+ */
+static void profile_report(const char *what, long iters)
+{
+	static struct fn_stat fns[512];
+	FILE *f = fopen(TRACEFS "trace", "r");
+	char line[512];
+	int nfn = 0, i, nraw = 0;
+
+	if (!f)
+		die("trace");
+	while (fgets(line, sizeof(line), f)) {
+		if (getenv("MBOX_BENCH_RAW") && nraw++ < 80)
+			printf("# raw %s", line);
+		{
+		char *bar = strchr(line, '|'), *name, *end;
+		double us;
+
+		if (!bar || line[0] == '#')
+			continue;
+		*bar = '\0';
+		end = strstr(line, "us");
+		if (!end)
+			continue;
+		/* the duration is the last number before "us" */
+		while (end > line && end[-1] == ' ')
+			end--;
+		name = end;
+		while (name > line && (name[-1] == '.' ||
+				       (name[-1] >= '0' && name[-1] <= '9')))
+			name--;
+		us = atof(name);
+		name = bar + 1;
+		while (*name == ' ' || *name == '}')
+			name++;
+		if (!strncmp(name, "/* ", 3))
+			name += 3;
+		end = name + strcspn(name, "(* \n");
+		*end = '\0';
+		if (!*name)
+			continue;
+		for (i = 0; i < nfn; i++)
+			if (!strcmp(fns[i].name, name))
+				break;
+		if (i == nfn) {
+			if (nfn == 512)
+				continue;
+			fns[nfn].calls = 0;
+			fns[nfn].us = malloc(MAX_SAMPLES * sizeof(double));
+			if (!fns[nfn].us)
+				die("malloc");
+			snprintf(fns[nfn++].name, sizeof(fns[0].name), "%s", name);
+		}
+		if (fns[i].calls < MAX_SAMPLES)
+			fns[i].us[fns[i].calls] = us;
+		fns[i].calls++;
+		}
+	}
+	fclose(f);
+	for (i = 0; i < nfn; i++) {
+		long n = fns[i].calls < MAX_SAMPLES ? fns[i].calls : MAX_SAMPLES;
+
+		qsort(fns[i].us, n, sizeof(double), cmp_double);
+		fns[i].total_us = fns[i].us[n / 2] * fns[i].calls / iters;
+	}
+	qsort(fns, nfn, sizeof(fns[0]), cmp_fn);
+	printf("# profile %s: ftrace function_graph, per message (send + "
+	       "receive): calls, and median duration x calls; children and "
+	       "tracing overhead included\n", what);
+	printf("# profile %-36s %9s %10s %10s\n", "function", "calls/msg",
+	       "median_us", "us/msg");
+	for (i = 0; i < nfn && i < 32; i++) {
+		long n = fns[i].calls < MAX_SAMPLES ? fns[i].calls : MAX_SAMPLES;
+
+		printf("# profile %-36s %9.2f %10.3f %10.3f\n", fns[i].name,
+		       (double)fns[i].calls / iters, fns[i].us[n / 2],
+		       fns[i].total_us);
+	}
+	for (i = 0; i < nfn; i++)
+		free(fns[i].us);
+}
+
+/* ftrace function_graph of 200 send+receive of 64 bytes, per mechanism. */
+static int run_profile(void)
+{
+	static const int which[] = { 0, 2, 3 };	/* mbox, sysv, posix-mq */
+	char *sbuf = alloc_buf(64), *rbuf = alloc_buf(MAX_SIZE), pid[32];
+	long iters = 200, k;
+	unsigned int i;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (tracefs_write("current_tracer", "function_graph") ||
+	    tracefs_write("set_ftrace_pid", pid) ||
+	    tracefs_write("max_graph_depth", "7") ||
+	    tracefs_write("options/funcgraph-tail", "1") ||
+	    tracefs_write("set_graph_function", "__x64_sys_ioctl") ||
+	    tracefs_write_mode("set_graph_function", "__x64_sys_msgsnd",
+			       O_APPEND) ||
+	    tracefs_write_mode("set_graph_function", "__x64_sys_msgrcv",
+			       O_APPEND) ||
+	    tracefs_write_mode("set_graph_function", "__x64_sys_mq_timedsend",
+			       O_APPEND) ||
+	    tracefs_write_mode("set_graph_function",
+			       "__x64_sys_mq_timedreceive", O_APPEND)) {
+		printf("# profile: cannot set up function_graph in " TRACEFS "\n");
+		return 1;
+	}
+	tracefs_write("buffer_size_kb", "16384");
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		const struct mech *m = &mechs[which[i]];
+		struct chan c = { .size = 64 };
+
+		if (m->open(&c, 64, CAPACITY))
+			die(m->name);
+		for (k = 0; k < 100; k++)
+			if (m->send(&c, sbuf, 64) || m->recv(&c, rbuf, MAX_SIZE) < 0)
+				die(m->name);
+		tracefs_write("tracing_on", "0");
+		tracefs_write("trace", "");
+		tracefs_write("tracing_on", "1");
+		for (k = 0; k < iters; k++)
+			if (m->send(&c, sbuf, 64) || m->recv(&c, rbuf, MAX_SIZE) < 0)
+				die(m->name);
+		tracefs_write("tracing_on", "0");
+		m->close(&c);
+		profile_report(m->name, iters);
+	}
+	tracefs_write("current_tracer", "nop");
+	printf("# end of profile\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *e;
 	int r, i, k, n, batch;
 
-	(void)argc;
-	(void)argv;
 	e = getenv("MBOX_BENCH_MS");
 	if (e && atol(e) > 0)
 		cell_ms = atol(e);
@@ -992,6 +1165,8 @@ int main(int argc, char **argv)
 	if (shm == MAP_FAILED)
 		die("mmap");
 	equalise();
+	if (argc > 1 && !strcmp(argv[1], "--profile"))
+		return run_profile();
 	batch = has_batch();
 	printf("# mbox-bench: %d repetitions, %ld ms per cell, %ld CPUs, batch %s\n",
 	       reps, cell_ms, sysconf(_SC_NPROCESSORS_ONLN), batch ? "yes" : "no");
