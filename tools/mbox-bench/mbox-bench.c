@@ -424,18 +424,6 @@ static double single_cost(const struct mech *m, struct chan *c, size_t size)
 	return (double)(t - t0) / iters;
 }
 
-static double run_single(const struct mech *m, size_t size)
-{
-	struct chan c = { .size = size };
-	double ns;
-
-	if (m->open(&c, size, CAPACITY))
-		die(m->name);
-	ns = single_cost(m, &c, size);
-	m->close(&c);
-	return ns;
-}
-
 #define NOOP_CMD	_IO(MBOX_IOC_MAGIC, 0xff)	/* unknown: ENOTTY */
 
 /* The floor of (a): 2 no-op ioctls and 2 memcpy of @size per message. */
@@ -671,49 +659,140 @@ static double run_scale(const struct mech *m, int extra, int queued)
 	return ns;
 }
 
-/* Batched mbox: (a) with @b messages per call; ns per message. */
-static double run_batch_single(size_t size, unsigned int b)
+static int has_batch(void)
 {
-	struct mbox_batch_msg sv[256], rv[256];
-	char *sbuf = alloc_buf(size), *rbuf = alloc_buf(b * (size + 8));
-	uint64_t t0 = 0, t, end, iters = 0;
-	struct chan c = { .size = size };
-	unsigned int i;
-	int warm = 1;
+	struct mbox_info info = {};
 
-	if (b > 256 || mbox_open(&c, size, CAPACITY))
-		die("batch: open");
-	for (i = 0; i < b; i++) {
-		sv[i] = (struct mbox_batch_msg){ .buf = (uintptr_t)sbuf,
-						 .len = size };
-		rv[i] = (struct mbox_batch_msg){
-			.buf = (uintptr_t)(rbuf + i * (size + 8)), .len = size };
-	}
-	end = now_ns() + cell_ms * 200000ull;
-	for (;;) {
-		struct mbox_batch s = { .id = c.id, .msgs = (uintptr_t)sv,
-					.count = b };
-		struct mbox_batch r = { .id = c.id, .msgs = (uintptr_t)rv,
-					.count = b };
+	return !ioctl(mbox_dev, MBOX_IOC_INFO, &info) &&
+	       (info.features & MBOX_FEATURE_BATCH);
+}
 
-		if (ioctl(mbox_dev, MBOX_IOC_SEND_BATCH, &s) != (int)b ||
-		    ioctl(mbox_dev, MBOX_IOC_RECV_BATCH, &r) != (int)b)
-			die("batch");
-		iters += b;
+/*
+ * (a) for every mechanism at once: the cell's time is cut into slices of
+ * SLICE_MS, given to the contenders in turn, so that load from outside the
+ * guest (the host's other work) falls on all of them alike.  A contender
+ * is a mechanism, the floor, or mbox batches of @batch messages.
+ */
+#define SLICE_MS	10
+
+struct contender {
+	const char *name;
+	const struct mech *m;	/* NULL: the floor or a batch */
+	unsigned int batch;	/* mbox batches of this many */
+	struct chan c;
+	struct mbox_batch_msg *sv, *rv;
+	uint64_t ns, msgs;
+};
+
+static void slice(struct contender *k, char *sbuf, char *rbuf, size_t size,
+		  uint64_t end)
+{
+	uint64_t t0 = now_ns(), t, n = 0;
+	int i;
+
+	do {
+		if (k->m) {
+			for (i = 0; i < 8; i++) {
+				if (k->m->send(&k->c, sbuf, size) ||
+				    k->m->recv(&k->c, rbuf, MAX_SIZE) < 0)
+					die(k->m->name);
+			}
+			n += 8;
+		} else if (k->batch) {
+			struct mbox_batch sb = { .id = k->c.id, .count = k->batch,
+						 .msgs = (uintptr_t)k->sv };
+			struct mbox_batch rb = { .id = k->c.id, .count = k->batch,
+						 .msgs = (uintptr_t)k->rv };
+
+			if (ioctl(mbox_dev, MBOX_IOC_SEND_BATCH, &sb) != (int)k->batch ||
+			    ioctl(mbox_dev, MBOX_IOC_RECV_BATCH, &rb) != (int)k->batch)
+				die("batch");
+			n += k->batch;
+		} else {
+			for (i = 0; i < 8; i++) {
+				ioctl(mbox_dev, NOOP_CMD, 0);
+				memcpy(rbuf, sbuf, size);
+				__asm__ volatile("" ::: "memory");
+				ioctl(mbox_dev, NOOP_CMD, 0);
+				memcpy(sbuf, rbuf, size);
+				__asm__ volatile("" ::: "memory");
+			}
+			n += 8;
+		}
 		t = now_ns();
-		if (warm && t >= end) {
-			warm = 0;
-			iters = 0;
-			t0 = t;
-			end = t0 + cell_ms * 1000000ull;
-		} else if (!warm && t >= end) {
-			break;
+	} while (t < end);
+	k->ns += t - t0;
+	k->msgs += n;
+}
+
+static void run_single_all(size_t size, int rep)
+{
+	struct contender ks[NR_MECHS + 3];
+	char *sbuf = alloc_buf(MAX_SIZE), *rbuf = alloc_buf(64 * MAX_SIZE);
+	int nk = 0, i, j, slices;
+	unsigned int b;
+	uint64_t end;
+
+	memset(ks, 0, sizeof(ks));
+	for (i = 0; i < (int)NR_MECHS; i++) {
+		ks[nk].m = &mechs[i];
+		ks[nk].name = mechs[i].name;
+		if (mechs[i].open(&ks[nk].c, size, CAPACITY))
+			die(mechs[i].name);
+		nk++;
+	}
+	ks[nk++].name = "floor";
+	for (b = 8; has_batch() && size <= 4096 && b <= 64; b *= 8) {
+		struct contender *k = &ks[nk++];
+
+		k->name = "mbox-batch";
+		k->batch = b;
+		k->sv = calloc(b, sizeof(*k->sv));
+		k->rv = calloc(b, sizeof(*k->rv));
+		if (!k->sv || !k->rv || mbox_open(&k->c, size, CAPACITY))
+			die("batch");
+		for (j = 0; j < (int)b; j++) {
+			k->sv[j] = (struct mbox_batch_msg){
+				.buf = (uintptr_t)sbuf, .len = size };
+			k->rv[j] = (struct mbox_batch_msg){
+				.buf = (uintptr_t)(rbuf + j * size), .len = size };
 		}
 	}
-	mbox_close(&c);
+	/* warm-up: one slice each, not counted */
+	for (i = 0; i < nk; i++)
+		slice(&ks[i], sbuf, rbuf, size, now_ns() + SLICE_MS * 1000000ull);
+	for (i = 0; i < nk; i++)
+		ks[i].ns = ks[i].msgs = 0;
+	slices = cell_ms / SLICE_MS;
+	if (slices < 1)
+		slices = 1;
+	for (j = 0; j < slices; j++) {
+		for (i = 0; i < nk; i++) {
+			struct contender *k = &ks[(i + j + rep) % nk];
+
+			end = now_ns() + SLICE_MS * 1000000ull;
+			slice(k, sbuf, rbuf, size, end);
+		}
+	}
+	for (i = 0; i < nk; i++) {
+		struct contender *k = &ks[i];
+
+		if (k->batch)
+			record("batch-single", k->name, size, k->batch,
+			       "ns_per_msg", (double)k->ns / k->msgs);
+		else
+			record("single", k->name, size, 1, "ns_per_msg",
+			       (double)k->ns / k->msgs);
+		if (k->m)
+			k->m->close(&k->c);
+		if (k->batch) {
+			mbox_close(&k->c);
+			free(k->sv);
+			free(k->rv);
+		}
+	}
 	free(sbuf - HEADROOM);
 	free(rbuf - HEADROOM);
-	return (double)(t - t0) / iters;
 }
 
 /* Batched mbox streaming, one producer and one consumer; msgs/s. */
@@ -762,14 +841,6 @@ static double run_batch_stream(size_t size, unsigned int b)
 	kill_all(pids, 2);
 	mbox_close(&c);
 	return (c1 - c0) * 1e9 / (t1 - t0);
-}
-
-static int has_batch(void)
-{
-	struct mbox_info info = {};
-
-	return !ioctl(mbox_dev, MBOX_IOC_INFO, &info) &&
-	       (info.features & MBOX_FEATURE_BATCH);
 }
 
 static void write_sysctl(const char *path, const char *val)
@@ -1140,6 +1211,37 @@ static int run_profile(void)
 		m->close(&c);
 		profile_report(m->name, iters);
 	}
+	/* mbox batches of 64: the same 200-ish messages, per message */
+	{
+		struct mbox_batch_msg sv[64], rv[64];
+		struct chan c = { .size = 64 };
+		char *rb = alloc_buf(64 * 64);
+
+		if (!has_batch() || mbox_open(&c, 64, CAPACITY))
+			goto out;
+		for (k = 0; k < 64; k++) {
+			sv[k] = (struct mbox_batch_msg){ .buf = (uintptr_t)sbuf,
+							 .len = 64 };
+			rv[k] = (struct mbox_batch_msg){
+				.buf = (uintptr_t)(rb + 64 * k), .len = 64 };
+		}
+		tracefs_write("trace", "");
+		tracefs_write("tracing_on", "1");
+		for (k = 0; k < 4; k++) {
+			struct mbox_batch s = { .id = c.id, .count = 64,
+						.msgs = (uintptr_t)sv };
+			struct mbox_batch r = { .id = c.id, .count = 64,
+						.msgs = (uintptr_t)rv };
+
+			if (ioctl(mbox_dev, MBOX_IOC_SEND_BATCH, &s) != 64 ||
+			    ioctl(mbox_dev, MBOX_IOC_RECV_BATCH, &r) != 64)
+				die("batch");
+		}
+		tracefs_write("tracing_on", "0");
+		mbox_close(&c);
+		profile_report("mbox-batch-64", 4 * 64);
+	}
+out:
 	tracefs_write("current_tracer", "nop");
 	printf("# end of profile\n");
 	return 0;
@@ -1175,20 +1277,11 @@ int main(int argc, char **argv)
 		uint64_t t = now_ns();
 
 		printf("# repetition %d\n", r + 1);
-		/* (a), (e): every size; mechanisms in a rotating order */
+		/* (a), (e): every size, all contenders in interleaved slices */
 		for (i = 0; want("single") && i < (int)NR_SIZES; i++) {
-			size_t s = sizes[i];
-
-			for (k = 0; k < (int)NR_MECHS; k++) {
-				const struct mech *m = &mechs[(k + r + i) % NR_MECHS];
-
-				record("single", m->name, s, 1, "ns_per_msg",
-				       run_single(m, s));
-			}
-			record("single", "floor", s, 1, "ns_per_msg",
-			       run_floor(s, 2, 2));
-			record("memcpy", "memcpy", s, 1, "bytes_per_s",
-			       run_memcpy_bw(s));
+			run_single_all(sizes[i], r);
+			record("memcpy", "memcpy", sizes[i], 1, "bytes_per_s",
+			       run_memcpy_bw(sizes[i]));
 		}
 		if (want("single"))
 			record("single", "noop-ioctl", 0, 1, "ns_per_msg",
@@ -1245,10 +1338,6 @@ int main(int argc, char **argv)
 		}
 		/* batching */
 		if (batch && want("batch")) {
-			record("batch-single", "mbox-batch", 64, 64, "ns_per_msg",
-			       run_batch_single(64, 64));
-			record("batch-single", "mbox-batch", 64, 8, "ns_per_msg",
-			       run_batch_single(64, 8));
 			record("batch-stream", "mbox-batch", 64, 64, "msgs_per_s",
 			       run_batch_stream(64, 64));
 		}
