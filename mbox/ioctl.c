@@ -393,6 +393,7 @@ static unsigned int mbox_batch_load(struct mbox *mbox,
 				    unsigned int n, struct mbox_msg **msgs,
 				    int *err)
 {
+	u64 now = ktime_get_ns();	/* one clock read: it may be slow */
 	unsigned int i;
 
 	*err = 0;
@@ -405,8 +406,8 @@ static unsigned int mbox_batch_load(struct mbox *mbox,
 			*err = -EMSGSIZE;
 			break;
 		}
-		msgs[i] = mbox_msg_load(u64_to_user_ptr(v[i].buf), v[i].len,
-					v[i].type);
+		msgs[i] = mbox_msg_load_at(u64_to_user_ptr(v[i].buf),
+					   v[i].len, v[i].type, now);
 		if (IS_ERR(msgs[i])) {
 			*err = PTR_ERR(msgs[i]);
 			break;

@@ -121,6 +121,23 @@ err_free_msg:
  */
 struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 {
+	return mbox_msg_load_at(src, len, type, ktime_get_ns());
+}
+
+/**
+ * mbox_msg_load_at() - mbox_msg_load() with the time of the send given
+ * @src:	the data.
+ * @len:	its length, already checked against the mailbox's limit.
+ * @type:	its type.
+ * @now:	CLOCK_MONOTONIC time of the send call, in nanoseconds; the
+ *		messages of one batch share one.
+ *
+ * Context: process context; may sleep.  Must not hold any mbox lock.
+ * Return: as mbox_msg_load().
+ */
+struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
+				  u32 type, u64 now)
+{
 	struct mbox_msgseg *seg;
 	struct mbox_user *user;
 	struct mbox_msg *msg;
@@ -146,7 +163,7 @@ struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
 	msg->user = user;
 	msg->type = type;
 	msg->seq = 0;
-	msg->send_ns = ktime_get_ns();
+	msg->send_ns = now;
 	msg->pid = get_pid(task_tgid(current));
 	msg->uid = current_euid();
 

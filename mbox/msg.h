@@ -48,6 +48,8 @@ struct mbox_msg {
 };
 
 struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type);
+struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
+				  u32 type, u64 now);
 int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len);
 struct mbox_msg *mbox_msg_kload(const void *src, size_t len, u32 type,
 				gfp_t gfp);

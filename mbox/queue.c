@@ -108,15 +108,15 @@ static void mbox_account_send(struct mbox *mbox, struct mbox_msg *msg)
 	trace_mbox_send(mbox, msg, trace_mbox_send_enabled() ? ktime_get_ns() : 0);
 }
 
-/* @msg leaves the mailbox for @task. */
+/* @msg leaves the mailbox for @task at CLOCK_MONOTONIC time @now. */
 static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
-			      struct task_struct *task)
+			      struct task_struct *task, u64 now)
 {
 	lockdep_assert_held(&mbox->lock);
 
 	mbox->recv_msgs++;
 	mbox->recv_bytes += msg->len;
-	mbox->last_recv_ns = ktime_get_ns();
+	mbox->last_recv_ns = now;
 	mbox_set_pid(&mbox->last_recv_pid, task_tgid(task));
 	trace_mbox_recv(mbox, msg, task, mbox->last_recv_ns);
 }
@@ -243,7 +243,7 @@ static bool mbox_hand_off(struct mbox *mbox, struct mbox_msg *msg,
 			continue;
 		}
 		r->msg = msg;
-		mbox_account_recv(mbox, msg, r->task);
+		mbox_account_recv(mbox, msg, r->task, ktime_get_ns());
 		mbox_claim(mbox, r, 0, done);
 		return true;
 	}
@@ -496,10 +496,12 @@ static struct mbox_msg *mbox_find_msg(struct mbox *mbox,
 
 /*
  * Take @msg, found by mbox_find_msg() (from waiting sender @from, or NULL),
- * for the current task.  A slot it frees goes to the longest-waiting sender.
+ * for the current task, at time @now.  A slot it frees goes to the
+ * longest-waiting sender.
  */
 static void mbox_take(struct mbox *mbox, struct mbox_msg *msg,
-		      struct mbox_waiter *from, struct list_head *done)
+		      struct mbox_waiter *from, struct list_head *done,
+		      u64 now)
 {
 	lockdep_assert_held(&mbox->lock);
 
@@ -518,7 +520,7 @@ static void mbox_take(struct mbox *mbox, struct mbox_msg *msg,
 			mbox_claim(mbox, from, 0, done);
 		}
 	}
-	mbox_account_recv(mbox, msg, current);
+	mbox_account_recv(mbox, msg, current, now);
 }
 
 /* Deliver @msg (owned, or a peek reference) and settle the outcome. */
@@ -601,7 +603,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 		return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 	}
 
-	mbox_take(mbox, msg, from, &done);
+	mbox_take(mbox, msg, from, &done, ktime_get_ns());
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox);
@@ -679,7 +681,10 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 	struct mbox_msg *msg;
 	unsigned int i = 0;
 	LIST_HEAD(done);
+	u64 now;
 
+	/* One time for the lot, read before the lock: the clock may be slow. */
+	now = ktime_get_ns();
 	*err = 0;
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
@@ -697,7 +702,7 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 			*err = -EMSGSIZE;
 			break;
 		}
-		mbox_take(mbox, msg, from, &done);
+		mbox_take(mbox, msg, from, &done, now);
 		msgs[i] = msg;
 	}
 out_unlock:
