@@ -10,7 +10,7 @@
 #                mechanism, with half the memcpy bandwidth as the floor
 #   guest.log    the guest's whole output
 # Everything must be built already (the Makefile does it).  MBOX_BENCH_MS
-# (default 250) and MBOX_BENCH_REPS (default 5) set the time per cell and
+# (default 400) and MBOX_BENCH_REPS (default 5) set the time per cell and
 # the repetitions; MBOX_BENCH_ONLY=single,stream,... runs only those
 # workloads; MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
 # one mbox and one SysV send+receive (build/bench/profile.txt).
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 out=build/bench
 mkdir -p "$out"
-append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-250} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5}"
+append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5}"
 [ -n "${MBOX_BENCH_ONLY:-}" ] && append="$append MBOX_BENCH_ONLY=$MBOX_BENCH_ONLY"
 [ -n "${MBOX_BENCH_PROFILE:-}" ] && append="$append mboxprofile=1"
 

@@ -4,7 +4,7 @@
  * AF_UNIX SOCK_SEQPACKET, with floors, all in one boot.
  *
  * Run as root in the VM (make bench).  Every cell runs for a fixed time
- * (MBOX_BENCH_MS, default 250 ms, after a warm-up of a fifth of that), the
+ * (MBOX_BENCH_MS, default 400 ms, after a warm-up of a fifth of that), the
  * mechanisms of a cell run one after the other in a rotating order, and
  * every cell is repeated MBOX_BENCH_REPS times (default 5); the figures
  * reported are medians.  Output, on stdout:
@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@
 static const size_t sizes[] = { 0, 16, 64, 256, 1024, 4096, 16384, 65536 };
 #define NR_SIZES	(sizeof(sizes) / sizeof(sizes[0]))
 
-static long cell_ms = 250;
+static long cell_ms = 400;
 static int reps = 5;
 static int mbox_dev = -1;
 
@@ -62,6 +63,19 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Run on CPU @cpu only, or on every CPU if @cpu < 0. */
+static void pin(int cpu)
+{
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (cpu < 0 ? i < sysconf(_SC_NPROCESSORS_ONLN) : i == cpu)
+			CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 }
 
 static void die(const char *what)
@@ -453,8 +467,8 @@ static double run_floor(size_t size, int ioctls, int copies)
 }
 
 /* (b) round trips between two processes; p50 and p99 in ns. */
-static void run_pingpong(const struct mech *m, size_t size, double *p50,
-			 double *p99)
+static void run_pingpong(const struct mech *m, size_t size, int cross,
+			 double *p50, double *p99)
 {
 	struct chan ab = { .size = size }, ba = { .size = size };
 	char *buf = alloc_buf(MAX_SIZE);
@@ -465,10 +479,12 @@ static void run_pingpong(const struct mech *m, size_t size, double *p50,
 
 	if (m->open(&ab, size, CAPACITY) || m->open(&ba, size, CAPACITY))
 		die(m->name);
+	pin(0);
 	pid = fork();
 	if (pid < 0)
 		die("fork");
 	if (!pid) {
+		pin(cross);
 		for (;;) {
 			if (m->recv(&ab, buf, MAX_SIZE) < 0 ||
 			    m->send(&ba, buf, size))
@@ -488,6 +504,7 @@ static void run_pingpong(const struct mech *m, size_t size, double *p50,
 		rtt[n++] = now_ns() - t;
 	} while (now_ns() < end && n < 200000);
 	kill_all(&pid, 1);
+	pin(-1);
 	m->close(&ab);
 	m->close(&ba);
 	free(buf - HEADROOM);
@@ -497,7 +514,7 @@ static void run_pingpong(const struct mech *m, size_t size, double *p50,
 }
 
 /* eventfd ping-pong: the wake-up floor of (b) */
-static void run_eventfd(double *p50, double *p99)
+static void run_eventfd(int cross, double *p50, double *p99)
 {
 	static double rtt[200000];
 	int ab = eventfd(0, EFD_CLOEXEC), ba = eventfd(0, EFD_CLOEXEC);
@@ -507,8 +524,10 @@ static void run_eventfd(double *p50, double *p99)
 
 	if (ab < 0 || ba < 0)
 		die("eventfd");
+	pin(0);
 	pid = fork();
 	if (!pid) {
+		pin(cross);
 		for (;;) {
 			if (read(ab, &v, 8) != 8 || write(ba, &v, 8) != 8)
 				_exit(1);
@@ -525,6 +544,7 @@ static void run_eventfd(double *p50, double *p99)
 			rtt[n++] = now_ns() - t1;
 	} while (now_ns() < end && n < 200000);
 	kill_all(&pid, 1);
+	pin(-1);
 	close(ab);
 	close(ba);
 	qsort(rtt, n, sizeof(double), cmp_double);
@@ -571,7 +591,7 @@ static uint64_t consumed(int nprocs)
  * share one; @pairs: one each).  Returns messages received per second.
  */
 static double run_stream(const struct mech *m, size_t size, int pairs,
-			 int nchan)
+			 int nchan, int pinned)
 {
 	struct chan c[MAX_PROCS / 2];
 	pid_t pids[MAX_PROCS];
@@ -591,6 +611,8 @@ static double run_stream(const struct mech *m, size_t size, int pairs,
 		if (!pids[i]) {
 			struct chan *mine = &c[nchan == 1 ? 0 : i / 2];
 
+			if (pinned)
+				pin(i % 2);
 			if (i % 2)
 				consumer(m, mine, i);
 			producer(m, mine, size, i);
@@ -945,6 +967,13 @@ static void print_table(void)
 		   mb <= pp);
 	table_line("(b) 64B round trip p50: mbox / eventfd", ratio(mb, eb),
 		   "info", 1);
+	v = lookup("pingpong", "mbox", 64, 2, "p50_ns");
+	table_line("(b) across 2 CPUs, p50: mbox / sysv",
+		   ratio(v, lookup("pingpong", "sysv", 64, 2, "p50_ns")), "info", 1);
+	table_line("(b) across 2 CPUs, p50: mbox / pipe",
+		   ratio(v, lookup("pingpong", "pipe", 64, 2, "p50_ns")), "info", 1);
+	table_line("(b) across 2 CPUs, p50: mbox / eventfd",
+		   ratio(v, lookup("pingpong", "eventfd", 8, 2, "p50_ns")), "info", 1);
 	mb = lookup("pingpong", "mbox", 64, 1, "p99_ns");
 	sv = lookup("pingpong", "sysv", 64, 1, "p99_ns");
 	pp = lookup("pingpong", "pipe", 64, 1, "p99_ns");
@@ -1286,20 +1315,20 @@ int main(int argc, char **argv)
 		if (want("single"))
 			record("single", "noop-ioctl", 0, 1, "ns_per_msg",
 			       run_floor(0, 1, 0));
-		/* (b) */
-		for (k = 0; want("pingpong") && k <= (int)NR_MECHS; k++) {
+		/* (b): both on CPU 0 (n 1), and on CPUs 0 and 1 (n 2) */
+		for (k = 0; want("pingpong") && k < 2 * ((int)NR_MECHS + 1); k++) {
+			int j = (k / 2 + r) % (NR_MECHS + 1), cross = k % 2;
 			double p50, p99;
-			int j = (k + r) % (NR_MECHS + 1);
 
 			if (j == NR_MECHS) {
-				run_eventfd(&p50, &p99);
-				record("pingpong", "eventfd", 8, 1, "p50_ns", p50);
-				record("pingpong", "eventfd", 8, 1, "p99_ns", p99);
+				run_eventfd(cross, &p50, &p99);
+				record("pingpong", "eventfd", 8, 1 + cross, "p50_ns", p50);
+				record("pingpong", "eventfd", 8, 1 + cross, "p99_ns", p99);
 				continue;
 			}
-			run_pingpong(&mechs[j], 64, &p50, &p99);
-			record("pingpong", mechs[j].name, 64, 1, "p50_ns", p50);
-			record("pingpong", mechs[j].name, 64, 1, "p99_ns", p99);
+			run_pingpong(&mechs[j], 64, cross, &p50, &p99);
+			record("pingpong", mechs[j].name, 64, 1 + cross, "p50_ns", p50);
+			record("pingpong", mechs[j].name, 64, 1 + cross, "p99_ns", p99);
 		}
 		/* (c), (e) */
 		for (i = 0; want("stream") && i < (int)NR_SIZES; i++) {
@@ -1307,7 +1336,7 @@ int main(int argc, char **argv)
 				const struct mech *m = &mechs[(k + r + i) % NR_MECHS];
 
 				record("stream", m->name, sizes[i], 1,
-				       "msgs_per_s", run_stream(m, sizes[i], 1, 1));
+				       "msgs_per_s", run_stream(m, sizes[i], 1, 1, 1));
 			}
 		}
 		/* (d) */
@@ -1316,11 +1345,11 @@ int main(int argc, char **argv)
 				const struct mech *m = &mechs[(k + r + n) % NR_MECHS];
 
 				record("pairs", m->name, 64, n, "msgs_per_s",
-				       run_stream(m, 64, n, n));
+				       run_stream(m, 64, n, n, 0));
 				if (!m->multi_reader)
 					continue;
 				record("shared", m->name, 64, n, "msgs_per_s",
-				       run_stream(m, 64, n, 1));
+				       run_stream(m, 64, n, 1, 0));
 			}
 		}
 		/* (f): mbox and SysV */
