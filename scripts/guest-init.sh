@@ -197,6 +197,7 @@ case " $(cat /proc/cmdline) " in
 *" mboxvm=bench "*)
 	stty -F /dev/ttyS1 -onlcr 2>/dev/null
 	echo "# guest kernel $(uname -r), $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s" >/dev/ttyS1
+	echo "# clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" >/dev/ttyS1
 	if insmod /mbox.ko max_mailboxes=20000 && mbox-bench >/dev/ttyS1 2>&1; then
 		[ -n "$(param mboxprofile)" ] && profile >/dev/ttyS1 2>&1
 		echo "mbox-vm: done" >/dev/ttyS1

@@ -630,6 +630,56 @@ static double run_stream(const struct mech *m, size_t size, int pairs,
 	return (c1 - c0) * 1e9 / (t1 - t0);
 }
 
+/*
+ * (d) without wake-ups: @n processes, process i on CPU i % CPUs, each
+ * sending then receiving on a channel of its own.  With no lock or atomic
+ * shared between channels, 2 processes on 2 CPUs do twice the work of one.
+ * Returns messages per second, all processes together.
+ */
+static double run_self(const struct mech *m, int n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct chan c[MAX_PROCS];
+	pid_t pids[MAX_PROCS];
+	uint64_t t0, t1, c0 = 0, c1 = 0;
+	int i;
+
+	memset((void *)shm, 0, sizeof(*shm));
+	for (i = 0; i < n; i++) {
+		c[i] = (struct chan){ .size = 64 };
+		if (m->open(&c[i], 64, CAPACITY))
+			die(m->name);
+	}
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (!pids[i]) {
+			char *sbuf = alloc_buf(64), *rbuf = alloc_buf(MAX_SIZE);
+
+			pin(i % cpus);
+			for (;;) {
+				if (m->send(&c[i], sbuf, 64) ||
+				    m->recv(&c[i], rbuf, MAX_SIZE) < 0)
+					_exit(1);
+				shm->count[i][0]++;
+			}
+		}
+	}
+	usleep(cell_ms * 200);
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		c0 += shm->count[i][0];
+	usleep(cell_ms * 1000);
+	t1 = now_ns();
+	for (i = 0; i < n; i++)
+		c1 += shm->count[i][0];
+	kill_all(pids, n);
+	for (i = 0; i < n; i++)
+		m->close(&c[i]);
+	return (c1 - c0) * 1e9 / (t1 - t0);
+}
+
 /* memcpy bandwidth of @size-byte copies, bytes per second */
 static double run_memcpy_bw(size_t size)
 {
@@ -1018,11 +1068,23 @@ static void print_table(void)
 		snprintf(t, sizeof(t), "(d) %d pairs on %d mailboxes / 1 pair", n, n);
 		table_line(t, ratio(v, mb), n == 2 ? ">= 1.6" : "info",
 			   n != 2 || v >= 1.6 * mb);
+		v = lookup("shared", "mbox", 64, n, "msgs_per_s");
+		snprintf(t, sizeof(t), "(d) %d producers+%d consumers, 1 mailbox / 1+1", n, n);
+		table_line(t, ratio(v, lookup("shared", "mbox", 64, 1, "msgs_per_s")),
+			   "info", 1);
 		sv = lookup("pairs", "sysv", 64, 1, "msgs_per_s");
 		v = lookup("pairs", "sysv", 64, n, "msgs_per_s");
 		snprintf(t, sizeof(t), "(d) %d pairs on %d SysV queues / 1 pair", n, n);
 		table_line(t, ratio(v, sv), "info", 1);
 	}
+	mb = lookup("self", "mbox", 64, 1, "msgs_per_s");
+	v = lookup("self", "mbox", 64, 2, "msgs_per_s");
+	table_line("(d) no wake-ups: 2 loops on 2 mailboxes, 2 CPUs / 1", ratio(v, mb),
+		   ">= 1.6", v >= 1.6 * mb);
+	sv = lookup("self", "sysv", 64, 1, "msgs_per_s");
+	v = lookup("self", "sysv", 64, 2, "msgs_per_s");
+	table_line("(d) no wake-ups: 2 loops on 2 SysV queues / 1", ratio(v, sv),
+		   "info", 1);
 	/* (f) */
 	mb = lookup("scale", "mbox", 64, 1, "ns_per_msg");
 	v = lookup("scale", "mbox", 64, SCALE_N, "ns_per_msg");
@@ -1350,6 +1412,15 @@ int main(int argc, char **argv)
 					continue;
 				record("shared", m->name, 64, n, "msgs_per_s",
 				       run_stream(m, 64, n, 1, 0));
+			}
+		}
+		/* (d) without wake-ups: 1 and 2 loops on their own channels */
+		for (n = 1; want("self") && n <= 2; n++) {
+			for (k = 0; k < (int)NR_MECHS; k++) {
+				const struct mech *m = &mechs[(k + r + n) % NR_MECHS];
+
+				record("self", m->name, 64, n, "msgs_per_s",
+				       run_self(m, n));
 			}
 		}
 		/* (f): mbox and SysV */
