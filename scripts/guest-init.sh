@@ -198,7 +198,7 @@ case " $(cat /proc/cmdline) " in
 	stty -F /dev/ttyS1 -onlcr 2>/dev/null
 	echo "# guest kernel $(uname -r), $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s" >/dev/ttyS1
 	echo "# clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" >/dev/ttyS1
-	if insmod /mbox.ko max_mailboxes=20000 && mbox-bench >/dev/ttyS1 2>&1; then
+	if insmod /mbox.ko max_mailboxes=20000 max_mailboxes_per_ns=20000 max_mailboxes_per_user=20000 && mbox-bench >/dev/ttyS1 2>&1; then
 		[ -n "$(param mboxprofile)" ] && profile >/dev/ttyS1 2>&1
 		echo "mbox-vm: done" >/dev/ttyS1
 	else
