@@ -401,6 +401,53 @@ TEST_F(batch, recv_read_only_array_is_efault_and_the_message_stays)
 	munmap(ro, 4096);
 }
 
+/*
+ * Permissions (MBOX_FEATURE_PERMS): a batch needs what its single
+ * counterpart needs.  The child runs as nobody, without capabilities, on a
+ * mailbox of root's with mode 0600.
+ */
+static int as_nobody(int fd, unsigned long cmd, struct mbox_batch *b)
+{
+	pid_t pid = mbox_fork();
+	int ret;
+
+	if (pid < 0)
+		return -1000;
+	if (!pid) {
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(MBOX_CHILD_SETUP);
+		ret = mbox_ioctl(fd, cmd, b);
+		_exit(ret >= 0 ? 0 : -ret);
+	}
+	return mbox_child_result(pid, 10000);
+}
+
+TEST_F(batch, send_without_write_permission_is_eacces)
+{
+	struct mbox_batch b = batch_of(self->id, self->sv, 2, MBOX_NONBLOCK);
+	struct mbox_info info = {};
+
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	if (!(info.features & MBOX_FEATURE_PERMS) || getuid() != 0)
+		SKIP(return, "needs MBOX_FEATURE_PERMS and root");
+	EXPECT_EQ(EACCES, as_nobody(self->fd, MBOX_IOC_SEND_BATCH, &b));
+	EXPECT_EQ(0, queued(self->fd, self->id));
+}
+
+TEST_F(batch, recv_without_read_permission_is_eacces_and_takes_nothing)
+{
+	struct mbox_batch b = batch_of(self->id, self->rv, 2, MBOX_NONBLOCK);
+	struct mbox_info info = {};
+
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	if (!(info.features & MBOX_FEATURE_PERMS) || getuid() != 0)
+		SKIP(return, "needs MBOX_FEATURE_PERMS and root");
+	ASSERT_EQ(0, mbox_put(self->fd, self->id, "x", 1, 0));
+	EXPECT_EQ(EACCES, as_nobody(self->fd, MBOX_IOC_RECV_BATCH, &b));
+	EXPECT_EQ(1, queued(self->fd, self->id));
+}
+
 /* What a batch does: all in order, the outputs of each element. */
 
 TEST_F(batch, send_sends_all_in_array_order_and_returns_the_count)
