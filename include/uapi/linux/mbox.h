@@ -777,9 +777,9 @@ struct mbox_set {
  * at least 1; then @error is 0 if all @count were sent, else the errno of
  * message @done (EAGAIN if it could not be sent without waiting, or its own
  * EINVAL, EMSGSIZE, EFAULT, ENOMEM, EDQUOT, ENOBUFS or EIDRM).  When the
- * first message is not sent, the
- * call fails with its error and sends nothing.  If @done and @error cannot
- * be stored, the return value still counts the messages sent.
+ * first message is not sent, the call fails with its error and sends
+ * nothing.  If @done and @error cannot be stored, the return value still
+ * counts the messages sent.
  *
  * Sending needs write permission, as MBOX_IOC_SEND does.
  *
@@ -809,9 +809,10 @@ struct mbox_set {
  * is at least 1; then @error is 0 if @count were received, else the errno
  * of receive @done (EAGAIN if no further message was there, or EMSGSIZE,
  * with that element's @len and @msg_len set to the message's length, or
- * EFAULT).  When the first receive fails, the call fails with its error and
- * receives nothing.  If @done and @error cannot be stored, the return value
- * still counts the messages received.
+ * EFAULT, EINVAL for an invalid element, or EIDRM).  When the first
+ * receive fails, the call fails with its error and receives nothing.  If
+ * @done and @error cannot be stored, the return value still counts the
+ * messages received.
  *
  * Receiving needs read permission, as MBOX_IOC_RECV does.
  *
