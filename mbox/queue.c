@@ -645,8 +645,7 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 			*err = -EAGAIN;
 			break;
 		}
-		mbox_place(mbox, msgs[i], &done);
-		mbox_account_send(mbox, msgs[i]);
+		mbox_place(mbox, msgs[i], &done);	/* accounts it as sent */
 	}
 out_unlock:
 	spin_unlock_irq(&mbox->lock);
