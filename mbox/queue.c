@@ -53,7 +53,9 @@
  * @claimed:	a completer owns @link and will publish @result.
  * @result:	the result recorded by the completer.
  * @state:	MBOX_WAITING, then @result, stored with release semantics.
- * @since:	CLOCK_MONOTONIC time the wait began, for the mbox_wake event.
+ * @since:	CLOCK_MONOTONIC time the wait began, for the mbox_wake event;
+ *		0 if that event was off then, so an untraced wait reads no
+ *		clock under the lock.
  *
  * All fields but @state are protected by the mailbox's lock.
  */
@@ -288,7 +290,7 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 	w->task = current;
 	w->claimed = false;
 	w->state = MBOX_WAITING;
-	w->since = ktime_get_ns();
+	w->since = trace_mbox_wake_enabled() ? ktime_get_ns() : 0;
 	if (w->sel) {
 		list_add_tail(&w->link, &mbox->receivers);
 		mbox->nr_receivers++;

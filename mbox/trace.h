@@ -138,7 +138,8 @@ TRACE_EVENT(mbox_block,
 /*
  * The current task's wait ended: completed (@ret 0), or failed with -@ret
  * (ETIMEDOUT, EIDRM, EMSGSIZE, a signal's ERESTARTNOHAND); @wait_ns since
- * its mbox_block.
+ * its mbox_block, or 0 if this event was enabled only after the wait began
+ * (the start is timed only while it is on).
  */
 TRACE_EVENT(mbox_wake,
 	    TP_PROTO(u32 id, bool recv, int ret, u64 since),
@@ -152,7 +153,7 @@ TRACE_EVENT(mbox_wake,
 			   __entry->pid = current->tgid;
 			   __entry->recv = recv;
 			   __entry->ret = ret;
-			   __entry->wait_ns = ktime_get_ns() - since;),
+			   __entry->wait_ns = since ? ktime_get_ns() - since : 0;),
 	    TP_printk("id=%u pid=%d op=%s ret=%d wait_ns=%llu",
 		      __entry->id, __entry->pid, __entry->recv ? "recv" : "send",
 		      __entry->ret, __entry->wait_ns)

@@ -233,6 +233,57 @@ TEST_F(trace, a_blocked_receiver_gives_block_then_wake_with_its_wait_time)
 	EXPECT_EQ(getpid(), event_field(self->trace, "mbox_recv", recv_with, "sender"));
 }
 
+/*
+ * The start of a wait is timed only while mbox_wake is on (an untraced
+ * wait reads no clock under the lock), so a wait that began before the
+ * event was enabled reports 0, not the time since boot.
+ */
+TEST_F(trace, a_wait_begun_before_mbox_wake_was_enabled_reports_wait_ns_0)
+{
+	struct mbox_send s = { .buf = (uintptr_t)"abc", .len = 3 };
+	struct mbox_destroy d = {};
+	struct mbox_stat st;
+	char with[48];
+	int id, status, i;
+	pid_t child;
+
+	ASSERT_EQ(0, write_file(TRACEFS "/events/mbox/mbox_wake/enable", "0"));
+	id = mbox_new(self->fd, 1, 16);
+	ASSERT_LT(0, id);
+	s.id = d.id = id;
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		char buf[16];
+		struct mbox_recv r = { .id = id, .buf = (uintptr_t)buf, .len = 16 };
+
+		_exit(mbox_recv(self->fd, &r) == 3 ? 0 : 1);
+	}
+	for (i = 0; i < 500; i++) {
+		memset(&st, 0, sizeof(st));
+		st.id = id;
+		ASSERT_EQ(0, mbox_stat(self->fd, &st));
+		if (st.blocked_receivers)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(1U, st.blocked_receivers);
+	ASSERT_EQ(0, write_file(TRACEFS "/events/mbox/mbox_wake/enable", "1"));
+	usleep(20000);
+	ASSERT_EQ(0, mbox_send(self->fd, &s));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
+	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "0"));
+	self->trace = read_trace();
+
+	snprintf(with, sizeof(with), "id=%d pid=%d op=recv", id, child);
+	EXPECT_EQ(1, count_events(self->trace, "mbox_block", with)) TH_LOG("%s", self->trace);
+	EXPECT_EQ(1, count_events(self->trace, "mbox_wake", with));
+	EXPECT_EQ(0, event_field(self->trace, "mbox_wake", with, "ret"));
+	EXPECT_EQ(0, event_field(self->trace, "mbox_wake", with, "wait_ns"));
+}
+
 TEST_F(trace, a_timed_out_send_gives_wake_with_minus_etimedout)
 {
 	struct mbox_send s = { .buf = (uintptr_t)"z", .len = 1,
