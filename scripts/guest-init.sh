@@ -72,8 +72,14 @@ run_tests() {
 	text=$(cat /sys/module/mbox/sections/.text 2>/dev/null)	# for leak reports
 
 	found=0
+	only=$(param mboxtests)	# e.g. mboxtests=fd,batch: only those tests
 	for t in /tests/*_test; do
 		[ -x "$t" ] || continue
+		name=${t#/tests/}
+		case ",${only:-${name%_test}}," in
+		*",${name%_test},"*) ;;
+		*) continue ;;
+		esac
 		found=1
 		run_test "$t"
 	done

@@ -26,7 +26,9 @@
 # line too.  Exit status 0 only if the guest got to its verdict line
 # "mbox-vm: done".
 # shell: the console is on stdin/stdout; quit with "exit" or Ctrl-A X.
-# VM_APPEND adds to the kernel command line.
+# VM_APPEND adds to the kernel command line; in test mode
+# VM_APPEND=mboxtests=fd,batch runs only those selftests (their names
+# without _test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
