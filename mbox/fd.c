@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Files bound to one mailbox (MBOX_IOC_OPEN): read() receives one message,
- * write() sends one, and poll() tells which of the two would not block.
+ * write() sends one, poll() tells which of the two would not block, and
+ * the data ioctls act on the mailbox without naming it (ioctl.c).
  * Such a file holds a reference to its mailbox, so it needs no lookup, but
  * not the mailbox's life: after a destroy it reports EPOLLHUP and EIDRM.
  */
@@ -13,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 
+#include "ioctl.h"
 #include "mailbox.h"
 #include "msg.h"
 
@@ -72,6 +74,12 @@ static __poll_t mbox_fd_poll(struct file *file, poll_table *wait)
 	return mbox_poll_mask(mbox);
 }
 
+static long mbox_fd_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	return mbox_ioctl_bound(file, file->private_data, cmd, arg);
+}
+
 static int mbox_fd_release(struct inode *inode, struct file *file)
 {
 	mbox_put(file->private_data);
@@ -83,6 +91,8 @@ static const struct file_operations mbox_fd_fops = {
 	.read		= mbox_fd_read,
 	.write		= mbox_fd_write,
 	.poll		= mbox_fd_poll,
+	.unlocked_ioctl	= mbox_fd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= mbox_fd_release,
 	.llseek		= no_llseek,
 };

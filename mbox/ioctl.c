@@ -52,6 +52,45 @@ static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
 	return 0;
 }
 
+/*
+ * The mailbox a data call acts on.  Through /dev/mbox it is the one @id
+ * names, if the caller may @may it, referenced here.  Through a file bound
+ * by MBOX_IOC_OPEN it is the file's own, whose reference the file holds,
+ * and whose rights were checked at open as for read() and write(): @id
+ * must be 0 or its id.  Put it with mbox_target_put().
+ */
+static struct mbox *mbox_target(const struct mbox_caller *caller, u32 id,
+				int may)
+{
+	struct mbox *mbox = caller->bound;
+	int ret;
+
+	if (mbox) {
+		if (id && id != mbox->id)
+			return ERR_PTR(-EINVAL);
+		if (!(caller->fmode & (may == MAY_WRITE ? FMODE_WRITE :
+						      FMODE_READ)))
+			return ERR_PTR(-EBADF);
+		return mbox;
+	}
+	mbox = mbox_get(id);
+	if (!mbox)
+		return ERR_PTR(-ENOENT);
+	ret = mbox_perm(mbox, may);
+	if (ret) {
+		mbox_put(mbox);
+		return ERR_PTR(ret);
+	}
+	return mbox;
+}
+
+static void mbox_target_put(const struct mbox_caller *caller,
+			    struct mbox *mbox)
+{
+	if (!caller->bound)
+		mbox_put(mbox);
+}
+
 #define MBOX_FEATURES	(MBOX_FEATURE_RENDEZVOUS | MBOX_FEATURE_FIFO_WAITERS | \
 			 MBOX_FEATURE_TIMEOUT | MBOX_FEATURE_TYPES | \
 			 MBOX_FEATURE_PEEK | MBOX_FEATURE_TRUNC | \
@@ -59,7 +98,7 @@ static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
 			 MBOX_FEATURE_FD | MBOX_FEATURE_STAT_EXT | \
 			 MBOX_FEATURE_NAMES | MBOX_FEATURE_PERMS | \
 			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS | \
-			 MBOX_FEATURE_BATCH)
+			 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL)
 
 #define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
 #define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
@@ -200,7 +239,8 @@ static long mbox_ioctl_destroy(void __user *uarg, size_t usize)
 	return mbox_destroy(arg.id);
 }
 
-static long mbox_ioctl_send(void __user *uarg, size_t usize)
+static long mbox_ioctl_send(const struct mbox_caller *caller,
+			    void __user *uarg, size_t usize)
 {
 	struct mbox_send arg;
 	struct mbox_msg *msg;
@@ -217,12 +257,9 @@ static long mbox_ioctl_send(void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 
-	mbox = mbox_get(arg.id);
-	if (!mbox)
-		return -ENOENT;
-	ret = mbox_perm(mbox, MAY_WRITE);
-	if (ret)
-		goto out_put_mbox;
+	mbox = mbox_target(caller, arg.id, MAY_WRITE);
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
 	if (arg.len > READ_ONCE(mbox->max_msg_size)) {
 		ret = -EMSGSIZE;
 		goto out_put_mbox;
@@ -238,7 +275,7 @@ static long mbox_ioctl_send(void __user *uarg, size_t usize)
 		mbox_msg_put(msg);
 
 out_put_mbox:
-	mbox_put(mbox);
+	mbox_target_put(caller, mbox);
 	return ret;
 }
 
@@ -270,7 +307,8 @@ static int mbox_recv_deliver(const struct mbox_msg *msg, size_t len,
 	return mbox_copy_out(ctx->uarg, ctx->usize, arg, sizeof(*arg));
 }
 
-static long mbox_ioctl_recv(void __user *uarg, size_t usize)
+static long mbox_ioctl_recv(const struct mbox_caller *caller,
+			    void __user *uarg, size_t usize)
 {
 	struct mbox_recv arg;
 	struct mbox_recv_ctx ctx = {
@@ -297,13 +335,11 @@ static long mbox_ioctl_recv(void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 
-	mbox = mbox_get(arg.id);
-	if (!mbox)
-		return -ENOENT;
-	ret = mbox_perm(mbox, MAY_READ);
-	if (!ret)
-		ret = mbox_recv(mbox, &sel, &len, mbox_recv_deliver, &ctx);
-	mbox_put(mbox);
+	mbox = mbox_target(caller, arg.id, MAY_READ);
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
+	ret = mbox_recv(mbox, &sel, &len, mbox_recv_deliver, &ctx);
+	mbox_target_put(caller, mbox);
 
 	if (!ret)
 		return len;
@@ -416,7 +452,8 @@ static unsigned int mbox_batch_load(struct mbox *mbox,
 	return i;
 }
 
-static long mbox_ioctl_send_batch(void __user *uarg, size_t usize)
+static long mbox_ioctl_send_batch(const struct mbox_caller *caller,
+				  void __user *uarg, size_t usize)
 {
 	struct mbox_batch_msg v[MBOX_BATCH_CHUNK];
 	struct mbox_msg *msgs[MBOX_BATCH_CHUNK];
@@ -434,10 +471,9 @@ static long mbox_ioctl_send_batch(void __user *uarg, size_t usize)
 		return -EINVAL;
 	uv = u64_to_user_ptr(arg.msgs);
 
-	mbox = mbox_get(arg.id);
-	if (!mbox)
-		return -ENOENT;
-	err = mbox_perm(mbox, MAY_WRITE);
+	mbox = mbox_target(caller, arg.id, MAY_WRITE);
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
 	while (done < arg.count && !err) {
 		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
 		n = mbox_batch_read(v, uv + done, n, &err);
@@ -463,7 +499,7 @@ static long mbox_ioctl_send_batch(void __user *uarg, size_t usize)
 			mbox_msg_put(msgs[i]);
 		done += sent;
 	}
-	mbox_put(mbox);
+	mbox_target_put(caller, mbox);
 
 	return mbox_batch_result(&arg, uarg, usize, done, err);
 }
@@ -511,7 +547,8 @@ static void mbox_batch_too_long(struct mbox_batch_msg __user *uel,
 		return;	/* the errno says EMSGSIZE; the length is lost */
 }
 
-static long mbox_ioctl_recv_batch(void __user *uarg, size_t usize)
+static long mbox_ioctl_recv_batch(const struct mbox_caller *caller,
+				  void __user *uarg, size_t usize)
 {
 	struct mbox_batch_msg v[MBOX_BATCH_CHUNK];
 	struct mbox_msg *msgs[MBOX_BATCH_CHUNK];
@@ -535,10 +572,9 @@ static long mbox_ioctl_recv_batch(void __user *uarg, size_t usize)
 	sel.type = arg.type;
 	uv = u64_to_user_ptr(arg.msgs);
 
-	mbox = mbox_get(arg.id);
-	if (!mbox)
-		return -ENOENT;
-	err = mbox_perm(mbox, MAY_READ);
+	mbox = mbox_target(caller, arg.id, MAY_READ);
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
 	while (done < arg.count && !err) {
 		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
 		n = mbox_batch_read(v, uv + done, n, &err);
@@ -589,7 +625,7 @@ static long mbox_ioctl_recv_batch(void __user *uarg, size_t usize)
 		}
 		done += i;
 	}
-	mbox_put(mbox);
+	mbox_target_put(caller, mbox);
 
 	return mbox_batch_result(&arg, uarg, usize, done, err);
 }
@@ -700,6 +736,36 @@ static long mbox_ioctl_set(void __user *uarg, size_t usize)
 	return mbox_set(arg.id, &arg);
 }
 
+/*
+ * The data calls: on /dev/mbox, and on a file bound to a mailbox.
+ * -ENOIOCTLCMD: not one of them.
+ */
+static long mbox_ioctl_data(const struct mbox_caller *caller,
+			    unsigned int cmd, void __user *uarg)
+{
+	size_t usize = _IOC_SIZE(cmd);
+	int ret;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(MBOX_IOC_SEND):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_SEND, MBOX_SEND_SIZE_VER1);
+		return ret ?: mbox_ioctl_send(caller, uarg, usize);
+	case _IOC_NR(MBOX_IOC_RECV):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_RECV, MBOX_RECV_SIZE_VER1);
+		return ret ?: mbox_ioctl_recv(caller, uarg, usize);
+	case _IOC_NR(MBOX_IOC_SEND_BATCH):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_SEND_BATCH,
+				     MBOX_BATCH_SIZE_VER1);
+		return ret ?: mbox_ioctl_send_batch(caller, uarg, usize);
+	case _IOC_NR(MBOX_IOC_RECV_BATCH):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_RECV_BATCH,
+				     MBOX_BATCH_SIZE_VER1);
+		return ret ?: mbox_ioctl_recv_batch(caller, uarg, usize);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
 /**
  * mbox_ioctl() - the unlocked_ioctl of /dev/mbox
  * @file:	the open file, owner of its MBOX_CREATE_AUTODESTROY mailboxes.
@@ -710,12 +776,16 @@ static long mbox_ioctl_set(void __user *uarg, size_t usize)
  */
 long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct mbox_caller caller = { .fmode = file->f_mode };
 	void __user *uarg = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
-	int ret;
+	long ret;
 
 	if (_IOC_TYPE(cmd) != MBOX_IOC_MAGIC)
 		return -ENOTTY;
+	ret = mbox_ioctl_data(&caller, cmd, uarg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(MBOX_IOC_INFO):
@@ -729,12 +799,6 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = mbox_check_cmd(cmd, MBOX_IOC_DESTROY,
 				     MBOX_DESTROY_SIZE_VER1);
 		return ret ?: mbox_ioctl_destroy(uarg, usize);
-	case _IOC_NR(MBOX_IOC_SEND):
-		ret = mbox_check_cmd(cmd, MBOX_IOC_SEND, MBOX_SEND_SIZE_VER1);
-		return ret ?: mbox_ioctl_send(uarg, usize);
-	case _IOC_NR(MBOX_IOC_RECV):
-		ret = mbox_check_cmd(cmd, MBOX_IOC_RECV, MBOX_RECV_SIZE_VER1);
-		return ret ?: mbox_ioctl_recv(uarg, usize);
 	case _IOC_NR(MBOX_IOC_STAT):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_STAT, MBOX_STAT_SIZE_VER1);
 		return ret ?: mbox_ioctl_stat(uarg, usize);
@@ -748,15 +812,31 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_SET):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_SET, MBOX_SET_SIZE_VER1);
 		return ret ?: mbox_ioctl_set(uarg, usize);
-	case _IOC_NR(MBOX_IOC_SEND_BATCH):
-		ret = mbox_check_cmd(cmd, MBOX_IOC_SEND_BATCH,
-				     MBOX_BATCH_SIZE_VER1);
-		return ret ?: mbox_ioctl_send_batch(uarg, usize);
-	case _IOC_NR(MBOX_IOC_RECV_BATCH):
-		ret = mbox_check_cmd(cmd, MBOX_IOC_RECV_BATCH,
-				     MBOX_BATCH_SIZE_VER1);
-		return ret ?: mbox_ioctl_recv_batch(uarg, usize);
 	default:
 		return -ENOTTY;
 	}
+}
+
+/**
+ * mbox_ioctl_bound() - the ioctls of a file bound to a mailbox
+ * @file:	the file, opened by MBOX_IOC_OPEN.
+ * @mbox:	its mailbox, referenced by the file.
+ * @cmd:	the command; its size field is the caller's struct size.
+ * @arg:	the address of the caller's struct.
+ *
+ * The data calls, MBOX_IOC_SEND, _RECV, _SEND_BATCH and _RECV_BATCH, act
+ * on @mbox, with no lookup and with the rights of the file.
+ *
+ * Return: as on /dev/mbox; -ENOTTY for every other command.
+ */
+long mbox_ioctl_bound(struct file *file, struct mbox *mbox, unsigned int cmd,
+		      unsigned long arg)
+{
+	struct mbox_caller caller = { .bound = mbox, .fmode = file->f_mode };
+	long ret;
+
+	if (_IOC_TYPE(cmd) != MBOX_IOC_MAGIC)
+		return -ENOTTY;
+	ret = mbox_ioctl_data(&caller, cmd, (void __user *)arg);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }

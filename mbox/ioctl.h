@@ -2,8 +2,24 @@
 #ifndef MBOX_IOCTL_H
 #define MBOX_IOCTL_H
 
-struct file;
+#include <linux/fs.h>
+
+struct mbox;
+
+/**
+ * struct mbox_caller - the file a data ioctl came through
+ * @bound:	for a file bound by MBOX_IOC_OPEN, its mailbox, referenced by
+ *		the file; NULL for /dev/mbox.
+ * @fmode:	the file's f_mode: a bound file's rights were checked when it
+ *		was opened, as open(2) checks a file's.
+ */
+struct mbox_caller {
+	struct mbox *bound;
+	fmode_t fmode;
+};
 
 long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long mbox_ioctl_bound(struct file *file, struct mbox *mbox, unsigned int cmd,
+		      unsigned long arg);
 
 #endif /* MBOX_IOCTL_H */

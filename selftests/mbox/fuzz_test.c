@@ -806,6 +806,7 @@ static __u32 pick_wait(__u64 *timeout)
 
 struct ictx {
 	int fd, ctl_idx;
+	struct mbx *bound;	/* a mailbox file's mailbox, or NULL */
 	int h;			/* what the module runs, or H_NONE ... */
 	unsigned long cmd;
 	unsigned int usize;
@@ -868,6 +869,17 @@ static void decode(struct ictx *c)
 	c->dir_ok = false;
 	if (_IOC_TYPE(cmd) != MBOX_IOC_MAGIC)
 		return;
+	if (c->bound) {
+		/* A mailbox file runs the data commands only; ENOTTY else. */
+		if (nr == H_SEND || nr == H_RECV) {
+			c->h = nr;
+			c->dir_ok = _IOC_DIR(cmd) == _IOC_DIR(hi[nr].cmd);
+		} else if (nr == _IOC_NR(MBOX_IOC_SEND_BATCH) ||
+			   nr == _IOC_NR(MBOX_IOC_RECV_BATCH)) {
+			c->h = H_UNKNOWN_PRESENT;	/* as on /dev/mbox */
+		}
+		return;
+	}
 	if (nr >= H_NR) {
 		if (nr_present[nr])
 			c->h = H_UNKNOWN_PRESENT;
@@ -1077,13 +1089,31 @@ static void stamp(const struct region *r, __u64 len)
 		memcpy(r->alias, &v, 8);
 }
 
+/*
+ * The id a send or receive names, and its mailbox in the model: on a
+ * mailbox file mostly 0 or the file's own id, which name the file's
+ * mailbox (MBOX_FEATURE_FD_IOCTL), sometimes another.
+ */
+static __u32 pick_call_id(const struct ictx *c, struct mbx **m)
+{
+	__u32 id;
+
+	if (c->bound && !chance(100)) {
+		id = chance(700) ? 0 : c->bound->id;
+		*m = c->bound->live ? c->bound : NULL;
+		return id;
+	}
+	id = pick_id();
+	*m = c->bound ? NULL : find_live(id);
+	return id;
+}
+
 static void build_send(struct ictx *c)
 {
 	struct mbx *m;
 	__u64 len, to;
-	__u32 id = pick_id();
+	__u32 id = pick_call_id(c, &m);
 
-	m = find_live(id);
 	len = pick_len(m ? m->maxsz : info0.max_msg_size);
 	pick_region(&data, len, &c->buf, true);
 	stamp(&c->buf, len);
@@ -1108,11 +1138,10 @@ static void build_recv(struct ictx *c)
 {
 	struct mbx *m;
 	__u64 len, to;
-	__u32 id = pick_id(), f, type, res;
+	__u32 id = pick_call_id(c, &m), f, type, res;
 	long i;
 	size_t k;
 
-	m = find_live(id);
 	f = pick_wait(&to);
 	k = rnd(10);
 	if (k < 2)
@@ -1279,11 +1308,28 @@ static void expect_cmd(struct ictx *c, struct expect *x)
 			x->errs |= E(EINVAL);
 		if ((flags & MBOX_RECV_TYPE) && (flags & MBOX_RECV_EXCEPT))
 			x->errs |= E(EINVAL);
-		m = find_live(id);
-		x->m = m;
-		if (!m) {
-			x->errs |= E(ENOENT);
-			break;
+		if (c->bound) {
+			/* The file's mailbox, named by 0 or its id. */
+			if (id && id != c->bound->id)
+				x->errs |= E(EINVAL);
+			m = c->bound;
+			x->m = m->live ? m : NULL;
+			if (!m->live) {
+				if (c->h == H_SEND && len > m->maxsz)
+					x->errs |= E(EMSGSIZE);
+				else if (c->h == H_SEND && !readable(&c->buf, len))
+					x->errs |= E(EFAULT);
+				x->errs |= E(EIDRM);
+				x->extra |= E(ENOMEM);
+				break;
+			}
+		} else {
+			m = find_live(id);
+			x->m = m;
+			if (!m) {
+				x->errs |= E(ENOENT);
+				break;
+			}
 		}
 		if (c->h == H_SEND) {
 			x->extra |= E(ENOMEM);
@@ -1614,8 +1660,11 @@ static void describe(const struct ictx *c, char *buf, size_t size)
 			 c->buf.kind ? c->buf.kind : "-", c->buf.rd, c->buf.wr);
 }
 
-/* Run one ioctl on /dev/mbox as planned by the op's builder. */
-static void do_ioctl(int op, int intended)
+/*
+ * Run one ioctl as planned by the op's builder: on /dev/mbox, or with
+ * @mfd >= 0 on that mailbox file.
+ */
+static void do_ioctl(int op, int intended, int mfd)
 {
 	static struct ictx c;
 	struct expect x = { .sel = -1 };
@@ -1625,6 +1674,11 @@ static void do_ioctl(int op, int intended)
 
 	c.ctl_idx = rnd(NCTL);
 	c.fd = ctl[c.ctl_idx];
+	c.bound = NULL;
+	if (mfd >= 0) {
+		c.fd = mfds[mfd].fd;
+		c.bound = mfds[mfd].m;
+	}
 	memset(&c.buf, 0, sizeof(c.buf));
 	if (intended >= 0) {
 		c.cmd = pick_cmd(intended);
@@ -2017,7 +2071,11 @@ static void op_poll(void)
 		violation("poll returned %ld with %d fds ready", ret, nready);
 }
 
-/* An mbox command (or another) on a mailbox file: it has no ioctls. */
+/*
+ * An mbox command (or another) on a mailbox file: with
+ * MBOX_FEATURE_FD_IOCTL it runs the data commands on its mailbox, judged
+ * as on /dev/mbox; without it, every command is ENOTTY.
+ */
 static void op_fdioctl(void)
 {
 	int i = pick_mfd(), err = 0;
@@ -2028,6 +2086,13 @@ static void op_fdioctl(void)
 
 	if (i < 0)
 		return;
+	if (features & MBOX_FEATURE_FD_IOCTL) {
+		int h = chance(800) ? (chance(500) ? H_SEND : H_RECV) :
+			chance(800) ? (int)rnd(H_NR) : -1;
+
+		do_ioctl(OP_FDIOCTL, h, i);
+		return;
+	}
 	cmd = chance(700) ? hi[rnd(H_NR)].cmd : (unsigned int)rnd64();
 	if (vfs_type(_IOC_TYPE((unsigned int)cmd)))
 		cmd ^= 0x40UL << _IOC_TYPESHIFT;
@@ -2135,30 +2200,30 @@ static void one_op(void)
 
 	viol_m = NULL;
 	if (k < 50) {
-		do_ioctl(H_INFO, H_INFO);
+		do_ioctl(H_INFO, H_INFO, -1);
 	} else if (k < 150) {
 		if (nlive >= MAX_BOXES)
-			do_ioctl(H_DESTROY, H_DESTROY);
+			do_ioctl(H_DESTROY, H_DESTROY, -1);
 		else
-			do_ioctl(H_CREATE, H_CREATE);
+			do_ioctl(H_CREATE, H_CREATE, -1);
 	} else if (k < 200) {
-		do_ioctl(H_DESTROY, H_DESTROY);
+		do_ioctl(H_DESTROY, H_DESTROY, -1);
 	} else if (k < 430) {
 		int h = !over || chance(200) ? H_SEND :
 			chance(700) ? H_RECV : H_DESTROY;
 
-		do_ioctl(h, h);	/* over budget: drain instead */
+		do_ioctl(h, h, -1);	/* over budget: drain instead */
 	} else if (k < 660) {
-		do_ioctl(H_RECV, H_RECV);
+		do_ioctl(H_RECV, H_RECV, -1);
 	} else if (k < 720) {
-		do_ioctl(H_STAT, H_STAT);
+		do_ioctl(H_STAT, H_STAT, -1);
 	} else if (k < 780) {
 		if (nmfds >= MAX_MFDS)
 			op_close();
 		else
-			do_ioctl(H_OPEN, H_OPEN);
+			do_ioctl(H_OPEN, H_OPEN, -1);
 	} else if (k < 820) {
-		do_ioctl(OP_GARBAGE, -1);
+		do_ioctl(OP_GARBAGE, -1, -1);
 	} else if (k < 835) {
 		op_fdioctl();
 	} else if (k < 885) {

@@ -107,6 +107,9 @@
 #ifndef MBOX_FEATURE_BATCH
 #define MBOX_FEATURE_BATCH		0ULL
 #endif
+#ifndef MBOX_FEATURE_FD_IOCTL
+#define MBOX_FEATURE_FD_IOCTL		0ULL
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -116,7 +119,7 @@
 	 MBOX_FEATURE_AUTODESTROY | MBOX_FEATURE_FD |			\
 	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES |			\
 	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS |	\
-	 MBOX_FEATURE_BATCH)
+	 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)

@@ -36,6 +36,7 @@ static const char *const feature_names[] = {
 	"limits",		/* MBOX_FEATURE_LIMITS */
 	"ns",			/* MBOX_FEATURE_NS */
 	"batch",		/* MBOX_FEATURE_BATCH */
+	"fd_ioctl",		/* MBOX_FEATURE_FD_IOCTL */
 };
 
 /*

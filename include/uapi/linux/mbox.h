@@ -140,6 +140,7 @@
 #define MBOX_FEATURE_LIMITS	(1ULL << 12)	/* quotas, byte pool */
 #define MBOX_FEATURE_NS		(1ULL << 13)	/* mailboxes per IPC namespace */
 #define MBOX_FEATURE_BATCH	(1ULL << 14)	/* MBOX_IOC_SEND_BATCH, _RECV_BATCH */
+#define MBOX_FEATURE_FD_IOCTL	(1ULL << 15)	/* data ioctls on MBOX_IOC_OPEN fds */
 
 /**
  * struct mbox_info - module version, features and limits
@@ -612,8 +613,12 @@ struct mbox_set {
  *            MBOX_TIMEOUT and MBOX_TIMEOUT_ABS, or a receive-only bit;
  *            @timeout_ns is not 0 without a timeout flag; @__reserved is
  *            not 0.
+ *            On a file from MBOX_IOC_OPEN: @id is neither 0 nor the id of
+ *            the file's mailbox.
  * ENOENT     no mailbox has id @id.
  * EACCES     the caller may not write to the mailbox.
+ * EBADF      on a file from MBOX_IOC_OPEN: the file is not open for
+ *            writing.
  * EMSGSIZE   @len is above the mailbox's maximum message size.
  * EDQUOT     the caller's effective uid would hold more than
  *            max_bytes_per_user bytes of messages (unless CAP_SYS_RESOURCE).
@@ -651,8 +656,12 @@ struct mbox_set {
  *            MBOX_TIMEOUT and MBOX_TIMEOUT_ABS, or both MBOX_RECV_TYPE
  *            and MBOX_RECV_EXCEPT; @timeout_ns is not 0 without a timeout
  *            flag; @__reserved is not 0.
+ *            On a file from MBOX_IOC_OPEN: @id is neither 0 nor the id of
+ *            the file's mailbox.
  * ENOENT     no mailbox has id @id.
  * EACCES     the caller may not read the mailbox (peeking included).
+ * EBADF      on a file from MBOX_IOC_OPEN: the file is not open for
+ *            reading.
  * EMSGSIZE   the message is longer than @len and MBOX_RECV_TRUNC is not
  *            set; @len and @msg_len are set to its length and it stays.
  * EFAULT     @buf is not writable for the bytes to store, or the struct is
@@ -698,13 +707,23 @@ struct mbox_set {
  *
  * With MBOX_FD_NONBLOCK (or O_NONBLOCK set later with fcntl()), read and
  * write fail with EAGAIN instead of waiting.  The file holds the mailbox's
- * memory, not its life: destroy still destroys it.  After a destroy, read
- * and write fail with EIDRM (a write that is too long, or whose buffer is
- * unreadable, may fail with EMSGSIZE or EFAULT first).
+ * memory, not its life: destroy still destroys it.  After a destroy, read,
+ * write and the data ioctls fail with EIDRM (a send that is too long, or
+ * whose buffer is unreadable, may fail with EMSGSIZE or EFAULT first).
  *
  * The file gets the rights its opener has now, as open(2) does: O_RDWR,
  * or O_RDONLY or O_WRONLY if it may only read or only write the mailbox;
  * read() or write() without the right fails with EBADF, as on any file.
+ *
+ * With MBOX_FEATURE_FD_IOCTL, the data ioctls (MBOX_IOC_SEND, _RECV,
+ * _SEND_BATCH and _RECV_BATCH) may be issued on the file too, with every
+ * flag and field they take on /dev/mbox.  They act on the file's mailbox,
+ * with no id lookup and no permission check: @id must be 0 or the
+ * mailbox's id (else EINVAL), and a send on a file without write access,
+ * or a receive on one without read access, fails with EBADF, as write()
+ * and read() do.  Waiting follows the call's flags alone; the file's
+ * O_NONBLOCK applies to read() and write().  Every other command on the
+ * file fails with ENOTTY.
  *
  * Errors:
  * EINVAL  @flags has an unknown bit.
