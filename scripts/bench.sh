@@ -12,7 +12,8 @@
 # Everything must be built already (the Makefile does it).  MBOX_BENCH_MS
 # (default 400) and MBOX_BENCH_REPS (default 5) set the time per cell and
 # the repetitions; MBOX_BENCH_ONLY=single,stream,... runs only those
-# workloads; MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
+# workloads, MBOX_BENCH_SIZES=64,4096 only those sizes in (a) and (c);
+# MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
 # one mbox and one SysV send+receive (build/bench/profile.txt).
 #
 # The guest boots with clocksource=tsc tsc=reliable: under TCG its kernel
@@ -28,6 +29,7 @@ out=build/bench
 mkdir -p "$out"
 append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5}"
 [ -n "${MBOX_BENCH_ONLY:-}" ] && append="$append MBOX_BENCH_ONLY=$MBOX_BENCH_ONLY"
+[ -n "${MBOX_BENCH_SIZES:-}" ] && append="$append MBOX_BENCH_SIZES=$MBOX_BENCH_SIZES"
 [ -n "${MBOX_BENCH_PROFILE:-}" ] && append="$append mboxprofile=1"
 if [ "${MBOX_BENCH_CLOCKSOURCE:-tsc}" = tsc ]; then
 	append="clocksource=tsc tsc=reliable $append"

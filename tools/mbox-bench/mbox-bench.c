@@ -158,6 +158,24 @@ static long mboxfd_recv(struct chan *c, char *buf, size_t cap)
 	return read(c->fd[0], buf, cap);
 }
 
+/*
+ * mbox, through MBOX_IOC_SEND and MBOX_IOC_RECV on a file bound by
+ * MBOX_IOC_OPEN (MBOX_FEATURE_FD_IOCTL): the same structs, no id lookup
+ */
+static int mbox_bound_send(struct chan *c, char *buf, size_t len)
+{
+	struct mbox_send s = { .buf = (uintptr_t)buf, .len = len };
+
+	return ioctl(c->fd[0], MBOX_IOC_SEND, &s);
+}
+
+static long mbox_bound_recv(struct chan *c, char *buf, size_t cap)
+{
+	struct mbox_recv r = { .buf = (uintptr_t)buf, .len = cap };
+
+	return ioctl(c->fd[0], MBOX_IOC_RECV, &r);
+}
+
 /* SysV: the type lives in the headroom, so no extra copy */
 static int sysv_open(struct chan *c, size_t size, unsigned int cap)
 {
@@ -299,6 +317,8 @@ static long seqpacket_recv(struct chan *c, char *buf, size_t cap)
 static const struct mech mechs[] = {
 	{ "mbox", mbox_open, mbox_close, mbox_send, mbox_recv, 1 },
 	{ "mbox-fd", mboxfd_open, mbox_close, mboxfd_send, mboxfd_recv, 1 },
+	{ "mbox-bound", mboxfd_open, mbox_close, mbox_bound_send,
+	  mbox_bound_recv, 1 },
 	{ "sysv", sysv_open, sysv_close, sysv_send, sysv_recv, 1 },
 	{ "posix-mq", mq_open_chan, mq_close_chan, mq_send_chan, mq_recv_chan, 1 },
 	{ "pipe", pipe_open, fd2_close, pipe_send, pipe_recv, 0 },
@@ -306,6 +326,16 @@ static const struct mech mechs[] = {
 	  seqpacket_recv, 1 },
 };
 #define NR_MECHS	(sizeof(mechs) / sizeof(mechs[0]))
+
+static const struct mech *mech_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_MECHS; i++)
+		if (!strcmp(mechs[i].name, name))
+			return &mechs[i];
+	abort();
+}
 
 /* Results: every repetition of every cell, reduced to medians at the end. */
 struct cell {
@@ -946,6 +976,23 @@ static void equalise(void)
 	setrlimit(RLIMIT_NOFILE, &files);
 }
 
+/* MBOX_BENCH_SIZES (for example "64,4096"): only these sizes in (a), (c). */
+static int want_size(size_t size)
+{
+	const char *e = getenv("MBOX_BENCH_SIZES");
+	char *end;
+
+	if (!e || !*e)
+		return 1;
+	for (;;) {
+		if (strtoull(e, &end, 10) == size && end != e)
+			return 1;
+		if (!*end)
+			return 0;
+		e = end + 1;
+	}
+}
+
 static int want(const char *what)
 {
 	const char *only = getenv("MBOX_BENCH_ONLY");
@@ -1003,6 +1050,13 @@ static void print_table(void)
 		   mb <= 1.2 * mq);
 	table_line("(a) 64B send+recv: mbox / floor (2 ioctl + 2 memcpy)",
 		   ratio(mb, fl), "<= 1.3", mb <= 1.3 * fl);
+	v = lookup("single", "mbox-bound", 64, 1, "ns_per_msg");
+	table_line("(a) 64B, ioctls on a bound fd: mbox-bound / sysv",
+		   ratio(v, sv), "<= 1.0", v <= sv);
+	table_line("(a) 64B, ioctls on a bound fd: mbox-bound / posix-mq",
+		   ratio(v, mq), "<= 1.2", v <= 1.2 * mq);
+	table_line("(a) 64B, ioctls on a bound fd: mbox-bound / floor",
+		   ratio(v, fl), "<= 1.3", v <= 1.3 * fl);
 	v = lookup("single", "mbox-fd", 64, 1, "ns_per_msg");
 	table_line("(a) 64B, bound fd write+read: mbox-fd / sysv", ratio(v, sv),
 		   "info", 1);
@@ -1260,7 +1314,8 @@ static void profile_report(const char *what, long iters)
 /* ftrace function_graph of 200 send+receive of 64 bytes, per mechanism. */
 static int run_profile(void)
 {
-	static const int which[] = { 0, 2, 3 };	/* mbox, sysv, posix-mq */
+	static const char *const which[] = { "mbox", "mbox-bound", "sysv",
+					      "posix-mq" };
 	char *sbuf = alloc_buf(64), *rbuf = alloc_buf(MAX_SIZE), pid[32];
 	long iters = 200, k;
 	unsigned int i;
@@ -1284,7 +1339,7 @@ static int run_profile(void)
 	}
 	tracefs_write("buffer_size_kb", "16384");
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
-		const struct mech *m = &mechs[which[i]];
+		const struct mech *m = mech_by_name(which[i]);
 		struct chan c = { .size = 64 };
 
 		if (m->open(&c, 64, CAPACITY))
@@ -1370,6 +1425,8 @@ int main(int argc, char **argv)
 		printf("# repetition %d\n", r + 1);
 		/* (a), (e): every size, all contenders in interleaved slices */
 		for (i = 0; want("single") && i < (int)NR_SIZES; i++) {
+			if (!want_size(sizes[i]))
+				continue;
 			run_single_all(sizes[i], r);
 			record("memcpy", "memcpy", sizes[i], 1, "bytes_per_s",
 			       run_memcpy_bw(sizes[i]));
@@ -1394,6 +1451,8 @@ int main(int argc, char **argv)
 		}
 		/* (c), (e) */
 		for (i = 0; want("stream") && i < (int)NR_SIZES; i++) {
+			if (!want_size(sizes[i]))
+				continue;
 			for (k = 0; k < (int)NR_MECHS; k++) {
 				const struct mech *m = &mechs[(k + r + i) % NR_MECHS];
 
@@ -1425,7 +1484,8 @@ int main(int argc, char **argv)
 		}
 		/* (f): mbox and SysV */
 		for (k = 0; want("scale") && k < 2; k++) {
-			const struct mech *m = &mechs[(k + r) % 2 ? 2 : 0];
+			const struct mech *m = mech_by_name((k + r) % 2 ?
+							    "sysv" : "mbox");
 
 			record("scale", m->name, 64, 1, "ns_per_msg",
 			       run_scale(m, 0, 0));
