@@ -39,12 +39,31 @@ static int mbox_check_cmd(unsigned int cmd, unsigned int want,
 }
 
 /*
- * Copy @ksize bytes of @karg to the caller's @usize-byte struct, zeroing
- * whatever part of it this module does not know.
+ * Read the caller's @usize-byte struct into @karg, as copy_struct_from_user()
+ * does.  When the caller's struct is this module's, the usual case, the copy
+ * has a size known at compile time: like any fixed-size ioctl argument, it
+ * is then checked by the compiler's object size, and the hardened-usercopy
+ * walk of check_object_size(), which only variable sizes need, is skipped.
+ * Always inlined, so that @ksize is a constant in every caller.
  */
-static int mbox_copy_out(void __user *uarg, size_t usize, const void *karg,
-			 size_t ksize)
+static __always_inline int mbox_copy_in(void *karg, size_t ksize,
+					const void __user *uarg, size_t usize)
 {
+	if (likely(usize == ksize))
+		return copy_from_user(karg, uarg, ksize) ? -EFAULT : 0;
+	return copy_struct_from_user(karg, ksize, uarg, usize);
+}
+
+/*
+ * Copy @ksize bytes of @karg to the caller's @usize-byte struct, zeroing
+ * whatever part of it this module does not know.  Inlined for the reason
+ * mbox_copy_in() is.
+ */
+static __always_inline int mbox_copy_out(void __user *uarg, size_t usize,
+					 const void *karg, size_t ksize)
+{
+	if (likely(usize == ksize))
+		return copy_to_user(uarg, karg, ksize) ? -EFAULT : 0;
 	if (copy_to_user(uarg, karg, min(usize, ksize)))
 		return -EFAULT;
 	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
@@ -172,7 +191,7 @@ static long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
 	struct mbox_create arg;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if (arg.flags & ~(MBOX_CREATE_AUTODESTROY | MBOX_CREATE_EXCL |
@@ -207,7 +226,7 @@ static long mbox_ioctl_lookup(void __user *uarg, size_t usize)
 	struct mbox_lookup arg;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if (arg.flags)
@@ -230,7 +249,7 @@ static long mbox_ioctl_destroy(void __user *uarg, size_t usize)
 	struct mbox_destroy arg;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if (arg.flags)
@@ -248,7 +267,7 @@ static long mbox_ioctl_send(const struct mbox_caller *caller,
 	ktime_t deadline;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if ((arg.flags & ~MBOX_SEND_FLAGS) || arg.__reserved)
@@ -321,7 +340,7 @@ static long mbox_ioctl_recv(const struct mbox_caller *caller,
 	size_t len;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if ((arg.flags & ~MBOX_RECV_FLAGS) || arg.__reserved)
@@ -372,7 +391,7 @@ static int mbox_batch_args(struct mbox_batch *arg, void __user *uarg,
 {
 	int ret;
 
-	ret = copy_struct_from_user(arg, sizeof(*arg), uarg, usize);
+	ret = mbox_copy_in(arg, sizeof(*arg), uarg, usize);
 	if (ret)
 		return ret;
 	if (arg->flags & ~allowed)
@@ -637,7 +656,7 @@ static long mbox_ioctl_open(void __user *uarg, size_t usize)
 	int may = 0;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if (arg.flags & ~(MBOX_FD_CLOEXEC | MBOX_FD_NONBLOCK))
@@ -664,7 +683,7 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 	u32 id;
 	int ret;
 
-	ret = copy_struct_from_user(&st, sizeof(st), uarg, usize);
+	ret = mbox_copy_in(&st, sizeof(st), uarg, usize);
 	if (ret)
 		return ret;
 	if (st.flags & ~MBOX_STAT_NEXT)
@@ -712,7 +731,7 @@ static long mbox_ioctl_set(void __user *uarg, size_t usize)
 	struct mbox_set arg;
 	int ret;
 
-	ret = copy_struct_from_user(&arg, sizeof(arg), uarg, usize);
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
 	if ((arg.flags & ~MBOX_SET_FLAGS) || arg.__reserved)
