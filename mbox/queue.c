@@ -192,13 +192,35 @@ static void mbox_complete(struct list_head *done)
 	}
 }
 
-/* Tell pollers the mailbox changed.  No lock held. */
-static void mbox_poll_notify(struct mbox *mbox)
+/*
+ * Whether a change made under @mbox->lock must be told to pollers: asked
+ * before the lock is dropped, the wake-up issued after it.  No barrier is
+ * needed, unlike wq_has_sleeper()'s: a poller queues itself on @poll_wq
+ * before mbox_poll_mask() takes @mbox->lock.  So either its lock section
+ * comes after ours, and it sees our change, or before, and then its entry
+ * was queued before we took the lock, and we see it.
+ */
+static bool mbox_pollers(struct mbox *mbox)
 {
-	if (wq_has_sleeper(&mbox->poll_wq))
+	lockdep_assert_held(&mbox->lock);
+
+	/* Ordered by @mbox->lock against mbox_poll_mask(): see above. */
+	return waitqueue_active(&mbox->poll_wq);
+}
+
+/* Tell pollers the mailbox changed, if mbox_pollers() saw any.  No lock. */
+static void mbox_poll_notify(struct mbox *mbox, bool pollers)
+{
+	if (pollers)
 		wake_up_interruptible_poll(&mbox->poll_wq,
 					   EPOLLIN | EPOLLRDNORM |
 					   EPOLLOUT | EPOLLWRNORM);
+}
+
+/* The same, for a change made by someone else while we waited. */
+static void mbox_poll_notify_unlocked(struct mbox *mbox)
+{
+	mbox_poll_notify(mbox, wq_has_sleeper(&mbox->poll_wq));
 }
 
 /* The first waiting receiver that would take @msg (not a peeker), or NULL. */
@@ -283,6 +305,7 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 		     ktime_t deadline, struct list_head *done)
 	__releases(&mbox->lock)
 {
+	bool pollers;
 	int state, ret;
 
 	lockdep_assert_held(&mbox->lock);
@@ -299,10 +322,11 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 		mbox->nr_senders++;
 	}
 	trace_mbox_block(mbox, !!w->sel);
+	/* With capacity 0, a waiter makes the other side ready. */
+	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(done);
-	/* With capacity 0, a waiter makes the other side ready. */
-	mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -380,6 +404,7 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 {
 	struct mbox_waiter w = { .msg = msg };
 	LIST_HEAD(done);
+	bool pollers;
 	int ret;
 
 	spin_lock_irq(&mbox->lock);
@@ -394,9 +419,10 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	}
 
 	if (mbox_place(mbox, msg, &done)) {
+		pollers = mbox_pollers(mbox);
 		spin_unlock_irq(&mbox->lock);
 		mbox_complete(&done);
-		mbox_poll_notify(mbox);
+		mbox_poll_notify(mbox, pollers);
 		return 0;
 	}
 
@@ -404,7 +430,7 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	ret = mbox_wait(mbox, &w, deadline, &done);
 	trace_mbox_wake(mbox->id, false, ret, w.since);
 	if (!ret)
-		mbox_poll_notify(mbox);
+		mbox_poll_notify_unlocked(mbox);
 	return ret;
 }
 
@@ -425,6 +451,7 @@ int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
 {
 	unsigned long irqflags;
 	LIST_HEAD(done);
+	bool pollers;
 
 	spin_lock_irqsave(&mbox->lock, irqflags);
 	if (mbox->dead) {
@@ -437,9 +464,10 @@ int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
 	}
 	/* Cannot fail now: a slot is free or a receiver takes it. */
 	mbox_place(mbox, msg, &done);
+	pollers = mbox_pollers(mbox);
 	spin_unlock_irqrestore(&mbox->lock, irqflags);
 	mbox_complete(&done);
-	mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 	return 0;
 }
 
@@ -453,6 +481,7 @@ int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
 void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 {
 	LIST_HEAD(done);
+	bool pollers;
 
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
@@ -464,9 +493,10 @@ void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 	mbox->recv_bytes -= msg->len;
 	if (!mbox_hand_off(mbox, msg, &done))
 		mbox_queue_reinsert(mbox, msg);
+	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
-	mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 }
 
 /*
@@ -570,6 +600,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	struct mbox_waiter *from;
 	struct mbox_msg *msg;
 	LIST_HEAD(done);
+	bool pollers;
 	int ret;
 
 	spin_lock_irq(&mbox->lock);
@@ -590,7 +621,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 			*len = w.msg_len;
 		if (ret)
 			return ret;
-		mbox_poll_notify(mbox);
+		mbox_poll_notify_unlocked(mbox);
 		return mbox_finish_recv(mbox, sel, w.msg, len, deliver, ctx);
 	}
 
@@ -606,9 +637,10 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	}
 
 	mbox_take(mbox, msg, from, &done, ktime_get_ns());
+	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
-	mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 
 	return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 }
@@ -633,6 +665,7 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 {
 	unsigned int i = 0;
 	LIST_HEAD(done);
+	bool pollers;
 
 	*err = 0;
 	spin_lock_irq(&mbox->lock);
@@ -650,10 +683,10 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 		mbox_place(mbox, msgs[i], &done);	/* accounts it as sent */
 	}
 out_unlock:
+	pollers = i && mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
-	if (i)
-		mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 	return i;
 }
 
@@ -682,6 +715,7 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 	struct mbox_msg *msg;
 	unsigned int i = 0;
 	LIST_HEAD(done);
+	bool pollers;
 	u64 now;
 
 	/* One time for the lot, read before the lock: the clock may be slow. */
@@ -707,10 +741,10 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 		msgs[i] = msg;
 	}
 out_unlock:
+	pollers = i && mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
-	if (i)
-		mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 	return i;
 }
 
@@ -762,6 +796,7 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 {
 	struct mbox_waiter *s;
 	LIST_HEAD(done);
+	bool pollers;
 
 	spin_lock_irq(&mbox->lock);
 	WRITE_ONCE(mbox->capacity, capacity);
@@ -774,9 +809,10 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 		mbox_account_send(mbox, s->msg);
 		mbox_claim(mbox, s, 0, &done);
 	}
+	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
-	mbox_poll_notify(mbox);
+	mbox_poll_notify(mbox, pollers);
 }
 
 /**
