@@ -7,12 +7,14 @@
  * not the mailbox's life: after a destroy it reports EPOLLHUP and EIDRM.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
 
 #include "ioctl.h"
 #include "mailbox.h"
@@ -37,11 +39,12 @@ static ssize_t mbox_fd_read(struct file *file, char __user *buf, size_t count,
 		.size = count,
 		.deadline = KTIME_MAX,
 	};
+	struct mbox_file *mf = file->private_data;
 	struct mbox_fd_ctx ctx = { .buf = buf };
 	size_t len;
 	int ret;
 
-	ret = mbox_recv(file->private_data, &sel, &len, mbox_fd_deliver, &ctx);
+	ret = mbox_recv(mf->mbox, &sel, &len, mbox_fd_deliver, &ctx);
 	return ret ?: len;
 }
 
@@ -49,13 +52,14 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 			     size_t count, loff_t *ppos)
 {
 	unsigned int flags = (file->f_flags & O_NONBLOCK) ? MBOX_NONBLOCK : 0;
-	struct mbox *mbox = file->private_data;
+	struct mbox_file *mf = file->private_data;
+	struct mbox *mbox = mf->mbox;
 	struct mbox_msg *msg;
 	int ret;
 
 	if (count > READ_ONCE(mbox->max_msg_size))
 		return -EMSGSIZE;
-	msg = mbox_msg_load(buf, count, 0);
+	msg = mbox_msg_load(buf, count, 0, mf->user);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	ret = mbox_send(mbox, msg, flags, KTIME_MAX);
@@ -68,21 +72,19 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 
 static __poll_t mbox_fd_poll(struct file *file, poll_table *wait)
 {
-	struct mbox *mbox = file->private_data;
+	struct mbox *mbox = ((struct mbox_file *)file->private_data)->mbox;
 
 	poll_wait(file, &mbox->poll_wq, wait);
 	return mbox_poll_mask(mbox);
 }
 
-static long mbox_fd_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
-{
-	return mbox_ioctl_bound(file, file->private_data, cmd, arg);
-}
-
 static int mbox_fd_release(struct inode *inode, struct file *file)
 {
-	mbox_put(file->private_data);
+	struct mbox_file *mf = file->private_data;
+
+	mbox_put(mf->mbox);
+	mbox_user_put(mf->user);
+	kfree(mf);
 	return 0;
 }
 
@@ -91,7 +93,7 @@ static const struct file_operations mbox_fd_fops = {
 	.read		= mbox_fd_read,
 	.write		= mbox_fd_write,
 	.poll		= mbox_fd_poll,
-	.unlocked_ioctl	= mbox_fd_ioctl,
+	.unlocked_ioctl	= mbox_ioctl_bound,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= mbox_fd_release,
 	.llseek		= no_llseek,
@@ -109,7 +111,8 @@ static const struct file_operations mbox_fd_fops = {
  */
 int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may)
 {
-	int oflags;
+	struct mbox_file *mf;
+	int oflags, fd;
 
 	if ((may & (MAY_READ | MAY_WRITE)) == (MAY_READ | MAY_WRITE))
 		oflags = O_RDWR;
@@ -122,5 +125,24 @@ int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may)
 		oflags |= O_CLOEXEC;
 	if (flags & MBOX_FD_NONBLOCK)
 		oflags |= O_NONBLOCK;
-	return anon_inode_getfd("[mbox]", &mbox_fd_fops, mbox, oflags);
+
+	mf = kmalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
+	if (!mf)
+		return -ENOMEM;
+	mf->mbox = mbox;
+	mf->user = mbox_user_get(current_euid());
+	if (!mf->user) {
+		fd = -ENOMEM;
+		goto err_free_file;
+	}
+	fd = anon_inode_getfd("[mbox]", &mbox_fd_fops, mf, oflags);
+	if (fd < 0)
+		goto err_put_user;
+	return fd;
+
+err_put_user:
+	mbox_user_put(mf->user);
+err_free_file:
+	kfree(mf);
+	return fd;
 }

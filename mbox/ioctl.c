@@ -284,7 +284,8 @@ static long mbox_ioctl_send(const struct mbox_caller *caller,
 		goto out_put_mbox;
 	}
 
-	msg = mbox_msg_load(u64_to_user_ptr(arg.buf), arg.len, arg.type);
+	msg = mbox_msg_load(u64_to_user_ptr(arg.buf), arg.len, arg.type,
+			    caller->user);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out_put_mbox;
@@ -444,6 +445,7 @@ static unsigned int mbox_batch_read(struct mbox_batch_msg *v,
  * next one was not.
  */
 static unsigned int mbox_batch_load(struct mbox *mbox,
+				    struct mbox_user *cache,
 				    const struct mbox_batch_msg *v,
 				    unsigned int n, struct mbox_msg **msgs,
 				    int *err)
@@ -462,7 +464,7 @@ static unsigned int mbox_batch_load(struct mbox *mbox,
 			break;
 		}
 		msgs[i] = mbox_msg_load_at(u64_to_user_ptr(v[i].buf),
-					   v[i].len, v[i].type, now);
+					   v[i].len, v[i].type, now, cache);
 		if (IS_ERR(msgs[i])) {
 			*err = PTR_ERR(msgs[i]);
 			break;
@@ -496,7 +498,7 @@ static long mbox_ioctl_send_batch(const struct mbox_caller *caller,
 	while (done < arg.count && !err) {
 		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
 		n = mbox_batch_read(v, uv + done, n, &err);
-		loaded = mbox_batch_load(mbox, v, n, msgs, &ret);
+		loaded = mbox_batch_load(mbox, caller->user, v, n, msgs, &ret);
 		if (loaded < n)
 			err = ret;
 		sent = 0;
@@ -795,7 +797,11 @@ static long mbox_ioctl_data(const struct mbox_caller *caller,
  */
 long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct mbox_caller caller = { .fmode = file->f_mode };
+	struct mbox_owner *owner = file->private_data;
+	struct mbox_caller caller = {
+		.fmode = file->f_mode,
+		.user = owner->user,
+	};
 	void __user *uarg = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
 	long ret;
@@ -813,7 +819,7 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_CREATE):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_CREATE,
 				     MBOX_CREATE_SIZE_VER1);
-		return ret ?: mbox_ioctl_create(file->private_data, uarg, usize);
+		return ret ?: mbox_ioctl_create(owner, uarg, usize);
 	case _IOC_NR(MBOX_IOC_DESTROY):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_DESTROY,
 				     MBOX_DESTROY_SIZE_VER1);
@@ -837,21 +843,24 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 
 /**
- * mbox_ioctl_bound() - the ioctls of a file bound to a mailbox
+ * mbox_ioctl_bound() - the unlocked_ioctl of a file bound to a mailbox
  * @file:	the file, opened by MBOX_IOC_OPEN.
- * @mbox:	its mailbox, referenced by the file.
  * @cmd:	the command; its size field is the caller's struct size.
  * @arg:	the address of the caller's struct.
  *
  * The data calls, MBOX_IOC_SEND, _RECV, _SEND_BATCH and _RECV_BATCH, act
- * on @mbox, with no lookup and with the rights of the file.
+ * on the file's mailbox, with no lookup and with the rights of the file.
  *
  * Return: as on /dev/mbox; -ENOTTY for every other command.
  */
-long mbox_ioctl_bound(struct file *file, struct mbox *mbox, unsigned int cmd,
-		      unsigned long arg)
+long mbox_ioctl_bound(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct mbox_caller caller = { .bound = mbox, .fmode = file->f_mode };
+	struct mbox_file *mf = file->private_data;
+	struct mbox_caller caller = {
+		.bound = mf->mbox,
+		.fmode = file->f_mode,
+		.user = mf->user,
+	};
 	long ret;
 
 	if (_IOC_TYPE(cmd) != MBOX_IOC_MAGIC)

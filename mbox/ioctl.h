@@ -5,6 +5,7 @@
 #include <linux/fs.h>
 
 struct mbox;
+struct mbox_user;
 
 /**
  * struct mbox_caller - the file a data ioctl came through
@@ -12,14 +13,16 @@ struct mbox;
  *		the file; NULL for /dev/mbox.
  * @fmode:	the file's f_mode: a bound file's rights were checked when it
  *		was opened, as open(2) checks a file's.
+ * @user:	the per-user record of the file's opener, referenced by the
+ *		file: its sends charge it without a lookup.
  */
 struct mbox_caller {
 	struct mbox *bound;
 	fmode_t fmode;
+	struct mbox_user *user;
 };
 
 long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-long mbox_ioctl_bound(struct file *file, struct mbox *mbox, unsigned int cmd,
-		      unsigned long arg);
+long mbox_ioctl_bound(struct file *file, unsigned int cmd, unsigned long arg);
 
 #endif /* MBOX_IOCTL_H */

@@ -138,9 +138,19 @@ struct mbox_sel {
 	ktime_t deadline;
 };
 
-/* An owner of mailboxes created with MBOX_CREATE_AUTODESTROY: a file. */
+/*
+ * An open file of /dev/mbox: the owner of the mailboxes it creates with
+ * MBOX_CREATE_AUTODESTROY, and the record of the user who opened it.
+ */
 struct mbox_owner {
 	struct list_head owned;		/* under mbox_owner_lock */
+	struct mbox_user *user;		/* referenced; set at open */
+};
+
+/* A file bound to one mailbox by MBOX_IOC_OPEN (fd.c). */
+struct mbox_file {
+	struct mbox *mbox;		/* referenced */
+	struct mbox_user *user;		/* referenced; the opener's */
 };
 
 /*
@@ -163,6 +173,7 @@ extern unsigned long mbox_max_bytes_per_user;
 int mbox_limits_init(void);
 void mbox_limits_exit(void);
 struct mbox_user *mbox_user_get(kuid_t uid);
+struct mbox_user *mbox_user_get_cached(struct mbox_user *cached, kuid_t uid);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge_mailbox(struct mbox_user *user);
 void mbox_user_uncharge_mailbox(struct mbox_user *user);

@@ -65,6 +65,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -74,7 +75,11 @@
 #include "ioctl.h"
 #include "mailbox.h"
 
-/* Each open file owns the mailboxes it creates with MBOX_CREATE_AUTODESTROY. */
+/*
+ * Each open file owns the mailboxes it creates with MBOX_CREATE_AUTODESTROY,
+ * and keeps its opener's per-user record at hand for the sends made
+ * through it (mbox_user_get_cached()).
+ */
 static int mbox_open(struct inode *inode, struct file *file)
 {
 	struct mbox_owner *owner;
@@ -82,6 +87,11 @@ static int mbox_open(struct inode *inode, struct file *file)
 	owner = kmalloc(sizeof(*owner), GFP_KERNEL_ACCOUNT);
 	if (!owner)
 		return -ENOMEM;
+	owner->user = mbox_user_get(current_euid());
+	if (!owner->user) {
+		kfree(owner);
+		return -ENOMEM;
+	}
 	INIT_LIST_HEAD(&owner->owned);
 	file->private_data = owner;
 	return nonseekable_open(inode, file);
@@ -92,6 +102,7 @@ static int mbox_release(struct inode *inode, struct file *file)
 	struct mbox_owner *owner = file->private_data;
 
 	mbox_owner_release(owner);
+	mbox_user_put(owner->user);
 	kfree(owner);
 	return 0;
 }

@@ -110,6 +110,8 @@ err_free_msg:
  * @src:	the data.
  * @len:	its length, already checked against the mailbox's limit.
  * @type:	its type.
+ * @cache:	the per-user record of the file the call came through, or
+ *		NULL: used if it is the caller's (mbox_user_get_cached()).
  *
  * The message records the calling thread group, its effective uid and the
  * time, for the receiver.  Its bytes are charged to that uid and to the
@@ -119,9 +121,10 @@ err_free_msg:
  * Return: the message, or ERR_PTR(-ENOMEM), ERR_PTR(-EDQUOT),
  * ERR_PTR(-ENOBUFS) or ERR_PTR(-EFAULT).
  */
-struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
+struct mbox_msg *mbox_msg_load(const void __user *src, size_t len,
+			       u32 type, struct mbox_user *cache)
 {
-	return mbox_msg_load_at(src, len, type, ktime_get_ns());
+	return mbox_msg_load_at(src, len, type, ktime_get_ns(), cache);
 }
 
 /**
@@ -131,12 +134,13 @@ struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type)
  * @type:	its type.
  * @now:	CLOCK_MONOTONIC time of the send call, in nanoseconds; the
  *		messages of one batch share one.
+ * @cache:	as for mbox_msg_load().
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
  * Return: as mbox_msg_load().
  */
 struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
-				  u32 type, u64 now)
+				  u32 type, u64 now, struct mbox_user *cache)
 {
 	struct mbox_msgseg *seg;
 	struct mbox_user *user;
@@ -147,7 +151,7 @@ struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
 	/* An empty message charges nothing: no user record to touch. */
 	user = NULL;
 	if (len) {
-		user = mbox_user_get(current_euid());
+		user = mbox_user_get_cached(cache, current_euid());
 		if (!user)
 			return ERR_PTR(-ENOMEM);
 		ret = mbox_charge_bytes(user, len);

@@ -47,9 +47,10 @@ struct mbox_msg {
 	u8 data[];
 };
 
-struct mbox_msg *mbox_msg_load(const void __user *src, size_t len, u32 type);
+struct mbox_msg *mbox_msg_load(const void __user *src, size_t len,
+			       u32 type, struct mbox_user *cache);
 struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
-				  u32 type, u64 now);
+				  u32 type, u64 now, struct mbox_user *cache);
 int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len);
 struct mbox_msg *mbox_msg_kload(const void *src, size_t len, u32 type,
 				gfp_t gfp);
