@@ -13,6 +13,8 @@
 # (default 400) and MBOX_BENCH_REPS (default 5) set the time per cell and
 # the repetitions; MBOX_BENCH_ONLY=single,stream,... runs only those
 # workloads, MBOX_BENCH_SIZES=64,4096 only those sizes in (a) and (c);
+# MBOX_BENCH_PROFILE=perf adds perf's sampling profile of a 64-byte loop
+# per mechanism (linux-perf is installed, and copied into the initramfs);
 # MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
 # one mbox and one SysV send+receive (build/bench/profile.txt).
 #
@@ -30,7 +32,11 @@ mkdir -p "$out"
 append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5}"
 [ -n "${MBOX_BENCH_ONLY:-}" ] && append="$append MBOX_BENCH_ONLY=$MBOX_BENCH_ONLY"
 [ -n "${MBOX_BENCH_SIZES:-}" ] && append="$append MBOX_BENCH_SIZES=$MBOX_BENCH_SIZES"
-[ -n "${MBOX_BENCH_PROFILE:-}" ] && append="$append mboxprofile=1"
+case ${MBOX_BENCH_PROFILE:-} in
+'') ;;
+perf) append="$append mboxprofile=perf"; export MBOX_PERF=1 ;;
+*) append="$append mboxprofile=1" ;;
+esac
 if [ "${MBOX_BENCH_CLOCKSOURCE:-tsc}" = tsc ]; then
 	append="clocksource=tsc tsc=reliable $append"
 fi
@@ -61,7 +67,7 @@ cat "$out"/table.txt
 
 # One data file per mechanism: size, MB/s.
 plot=()
-for mech in mbox mbox-fd sysv posix-mq pipe seqpacket; do
+for mech in mbox mbox-fd mbox-bound sysv posix-mq pipe seqpacket; do
 	awk -F, -v m="$mech" '$1 == "stream" && $2 == m && $4 == 1 {
 		s = ($3 > 0 ? $3 : 1); printf "%d %.6g\n", s, $6 * $3 / 1e6 }' \
 		"$out"/results.csv | sort -n >"$out/stream-$mech.dat"
@@ -70,7 +76,10 @@ done
 awk -F, '$1 == "memcpy" { s = ($3 > 0 ? $3 : 1); printf "%d %.6g\n", s, $6 / 2e6 }' \
 	"$out"/results.csv | sort -n >"$out/memcpy-half.dat"
 plot+=("'$out/memcpy-half.dat' using 1:2 with lines dashtype 2 title 'memcpy / 2 (floor)'")
-if command -v gnuplot >/dev/null; then
+if ! grep -q '^stream,' "$out"/results.csv; then
+	rm -f "$out"/stream*.dat "$out"/memcpy-half.dat "$out"/stream.png
+	echo "# no stream figures in this run: no plot"
+elif command -v gnuplot >/dev/null; then
 	gnuplot <<GP
 set terminal pngcairo size 900,600 noenhanced
 set output '$out/stream.png'

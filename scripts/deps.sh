@@ -33,6 +33,8 @@ pkgs=(
 
 if [ "${1:-}" = bench ]; then
 	pkgs=(gnuplot-nox)	# make bench's plot
+	# MBOX_BENCH_PROFILE=perf: perf runs in the guest
+	[ "${MBOX_BENCH_PROFILE:-}" = perf ] && pkgs+=(linux-perf)
 fi
 
 missing=()

@@ -50,4 +50,14 @@ for f in examples/* selftests/mbox/*_test; do
 	esac
 done
 
+# perf and the libraries it links, for MBOX_BENCH_PROFILE=perf (make bench).
+if [ -n "${MBOX_PERF:-}" ]; then
+	perf=$(command -v perf_6.1 || readlink -f "$(command -v perf)")
+	install -m 755 "$perf" "$root/bin/perf"
+	for lib in $(ldd "$perf" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\).*/\1/p'); do
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -L "$lib" "$root/$lib"
+	done
+fi
+
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
