@@ -27,6 +27,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/minmax.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -110,7 +111,13 @@ static void mbox_account_send(struct mbox *mbox, struct mbox_msg *msg)
 	trace_mbox_send(mbox, msg, trace_mbox_send_enabled() ? ktime_get_ns() : 0);
 }
 
-/* @msg leaves the mailbox for @task at CLOCK_MONOTONIC time @now. */
+/*
+ * @msg leaves the mailbox for @task at CLOCK_MONOTONIC time @now.  A
+ * receiver may read @now before it takes the lock, to keep the clock out
+ * of it; then a message sent meanwhile could look received before it was
+ * sent, and a later receive earlier than the last.  So the time recorded
+ * is never before the message's send time nor before the last receive's.
+ */
 static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
 			      struct task_struct *task, u64 now)
 {
@@ -118,7 +125,7 @@ static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
 
 	mbox->recv_msgs++;
 	mbox->recv_bytes += msg->len;
-	mbox->last_recv_ns = now;
+	mbox->last_recv_ns = max3(now, msg->send_ns, mbox->last_recv_ns);
 	mbox_set_pid(&mbox->last_recv_pid, task_tgid(task));
 	trace_mbox_recv(mbox, msg, task, mbox->last_recv_ns);
 }
@@ -601,8 +608,10 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	struct mbox_msg *msg;
 	LIST_HEAD(done);
 	bool pollers;
+	u64 now;
 	int ret;
 
+	now = ktime_get_ns();	/* before the lock: see mbox_account_recv() */
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
 		spin_unlock_irq(&mbox->lock);
@@ -636,7 +645,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 		return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 	}
 
-	mbox_take(mbox, msg, from, &done, ktime_get_ns());
+	mbox_take(mbox, msg, from, &done, now);
 	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
@@ -718,7 +727,7 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 	bool pollers;
 	u64 now;
 
-	/* One time for the lot, read before the lock: the clock may be slow. */
+	/* One time for the lot, read before the lock (mbox_account_recv()). */
 	now = ktime_get_ns();
 	*err = 0;
 	spin_lock_irq(&mbox->lock);
