@@ -160,8 +160,9 @@ MODULE_PARM_DESC(max_bytes_per_user, "bytes one user's messages may hold, unless
 /**
  * struct mbox_user - what one user (effective uid) is charged with
  * @uid:	the user.
- * @ref:	one per mailbox created and per message allocated by it, and
- *		one per lookup in progress.
+ * @ref:	one per mailbox created and per message allocated by it, one
+ *		per open /dev/mbox file and mailbox file it opened (struct
+ *		mbox_owner, struct mbox_file), and one per lookup in progress.
  * @nr_mboxes:	mailboxes it created that are not destroyed.
  * @bytes:	bytes of its messages that are not freed.
  * @rcu:	freed after a grace period: lookups run under RCU.

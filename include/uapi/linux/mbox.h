@@ -708,8 +708,9 @@ struct mbox_set {
  * With MBOX_FD_NONBLOCK (or O_NONBLOCK set later with fcntl()), read and
  * write fail with EAGAIN instead of waiting.  The file holds the mailbox's
  * memory, not its life: destroy still destroys it.  After a destroy, read,
- * write and the data ioctls fail with EIDRM (a send that is too long, or
- * whose buffer is unreadable, may fail with EMSGSIZE or EFAULT first).
+ * write and the data ioctls fail with EIDRM, unless an error in their own
+ * arguments (EINVAL, EBADF, EMSGSIZE, EFAULT) or a quota (EDQUOT,
+ * ENOBUFS, ENOMEM) comes first.
  *
  * The file gets the rights its opener has now, as open(2) does: O_RDWR,
  * or O_RDONLY or O_WRONLY if it may only read or only write the mailbox;
