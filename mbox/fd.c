@@ -96,7 +96,6 @@ static const struct file_operations mbox_fd_fops = {
 	.unlocked_ioctl	= mbox_ioctl_bound,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= mbox_fd_release,
-	.llseek		= no_llseek,
 };
 
 /**

@@ -111,7 +111,6 @@ static const struct file_operations mbox_fops = {
 	.owner		= THIS_MODULE,
 	.open		= mbox_open,
 	.release	= mbox_release,
-	.llseek		= no_llseek,
 	.unlocked_ioctl	= mbox_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -19,23 +19,51 @@
  * so do ours: a delayed work item looks, once a second while any record
  * exists, for namespaces that nothing but our pin keeps alive, destroys
  * their mailboxes (waiters fail with EIDRM) and drops the pin, which frees
- * the namespace.  "Nothing but our pin" is read from two counts (Linux 6.1,
- * fs/nsfs.c, ipc/namespace.c):
+ * the namespace.  "Nothing but our pin" is read from two counts, by the
+ * same rule on every kernel from 6.1 to 7.3:
  *
- * - the namespace's reference count is 1.  Every task in it holds one
- *   through its nsproxy; our nsfs inode holds exactly one however many
- *   files or mounts share the inode's dentry (__ns_get_path() reuses the
- *   stashed dentry and drops the extra reference);
+ * - the namespace's reference count is 1 (mbox_ipc_ns_refs(), compat.h:
+ *   ns_common.count up to 6.17, __ns_ref from 6.18).  Every nsproxy that
+ *   points to the namespace holds one (ipc/namespace.c copy_ipcs() and
+ *   ipcns_install(), released by kernel/nsproxy.c), and every task in it,
+ *   or entering it with setns(), has such an nsproxy; our nsfs inode holds
+ *   exactly one however many files or mounts share the inode's dentry: the
+ *   dentry is stashed in the namespace and reused, and the extra reference
+ *   dropped (6.1 fs/nsfs.c __ns_get_path(); from 6.9, fs/libfs.c
+ *   path_from_stashed() with nsfs_put_data());
  * - the d_count of our file's dentry is 1.  Every other way to enter the
  *   namespace later, an open /proc/PID/ns/ipc or nsfs file, a bind mount of
  *   one, setns() in progress, holds that dentry.
  *
- * Once both hold, no task is in the namespace and none can enter it, since
- * entering takes a task in it or a reference to our dentry: the state
- * cannot be left, so reading the counts without a lock is sound.  Other
- * references (a mqueue filesystem's inodes, /proc/sysvipc readers) only
- * delay the reaping, they do not make it wrong: none of them lets a task
- * make the namespace its own again.
+ * The initial namespace is never dead, and is tested by identity first:
+ * 7.3 does not count its references at all (include/linux/ns_common.h:
+ * __ns_ref stays 1 for an is_ns_init_id() namespace), so there the first
+ * count says nothing about it.
+ *
+ * 7.3 also counts active references, __ns_ref_active
+ * (include/linux/ns/ns_common_types.h, kernel/nscommon.c): one per nsproxy
+ * installed in a task (kernel/nsproxy.c nsproxy_ns_active_get()) and one
+ * per nsfs inode (fs/nsfs.c nsfs_init_inode()), each of which holds a
+ * reference of the first count too.  So a reference count of 1 already
+ * means that our inode is the only active user, and the active count
+ * needs no test of its own.
+ *
+ * Once both hold, no task is in the namespace, and none can enter it but
+ * through a reference to our dentry, which the next look sees.  On 6.1 and
+ * 6.12 entering takes a task in the namespace or such a reference, so the
+ * state cannot be left, and reading the counts without a lock is sound.
+ * 7.3 has one more way in: because our inode keeps the namespace active, a
+ * task privileged over all namespaces (CAP_SYS_ADMIN in the initial user
+ * and pid namespaces, may_see_all_namespaces()) can find it with listns()
+ * and reopen it by file handle (fs/nsfs.c nsfs_fh_to_dentry()) with
+ * nothing but its id.  The file it gets shares our dentry, so the reaper
+ * sees it at its next look; one that does so between the test and the
+ * destroy finds the namespace without its mailboxes (and may lose one it
+ * creates at that moment), as if it had come a moment later.  Nobody else
+ * can enter it.  Other references (a mqueue filesystem's inodes,
+ * /proc/sysvipc readers, SysV shm attachments, listns() walks) only delay
+ * the reaping, they do not make it wrong: none of them lets a task make
+ * the namespace its own again.
  *
  * Records are on a list under mbox_names_lock (names.c; a record belongs
  * to the list while pinned).  A mailbox holds a reference to its record's
@@ -53,10 +81,12 @@
 #include <linux/proc_ns.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "mailbox.h"
 
 /* How often the reaper looks for dead namespaces. */
@@ -99,11 +129,13 @@ struct mbox_pin_work {
 	int err;
 };
 
-/* open_related_ns() callback: the reference the nsfs file will own. */
+/*
+ * open_related_ns() callback: the reference the nsfs file will own, taken
+ * with get_ipc_ns(), as every kernel's ipcns_get() takes it.
+ */
 static struct ns_common *mbox_ns_grab(struct ns_common *ns)
 {
-	refcount_inc(&ns->count);
-	return ns;
+	return &get_ipc_ns(container_of(ns, struct ipc_namespace, ns))->ns;
 }
 
 static void mbox_pin_fn(struct work_struct *work)
@@ -311,7 +343,10 @@ u32 mbox_ns_count(void)
 /* Nothing but our pin keeps @ns->ipc_ns alive: see the top of this file. */
 static bool mbox_ns_dead(const struct mbox_ns *ns)
 {
-	return refcount_read(&ns->ipc_ns->ns.count) == 1 &&
+	/* The initial task's nsproxy is init_nsproxy, for ever. */
+	if (ns->ipc_ns == init_task.nsproxy->ipc_ns)
+		return false;
+	return mbox_ipc_ns_refs(ns->ipc_ns) == 1 &&
 	       d_count(ns->pin->f_path.dentry) == 1;
 }
 

@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
 
+#include "compat.h"
 #include "mailbox.h"
 #include "msg.h"
 
@@ -37,7 +38,7 @@ TRACE_EVENT(mbox_create,
 			   __entry->mode = p->mode;
 			   __entry->flags = p->flags;
 			   __entry->pid = current->tgid;
-			   __assign_str(name, name ? name : "");),
+			   mbox_assign_str(name, name ? name : "");),
 	    TP_printk("id=%u capacity=%u max_msg_size=%u mode=%04o flags=0x%llx pid=%d name=%s",
 		      __entry->id, __entry->capacity, __entry->max_msg_size,
 		      __entry->mode, __entry->flags, __entry->pid,

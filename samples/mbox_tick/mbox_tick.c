@@ -62,6 +62,8 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
+
 #define MBOX_TICK_TYPE		1
 #define MBOX_TICK_MAX_SUBS	64
 #define MBOX_TICK_MAX_HZ	100000
@@ -413,8 +415,8 @@ static int __init mbox_tick_init(void)
 	}
 
 	/* _HARD: expire in hard-IRQ context even on PREEMPT_RT. */
-	hrtimer_init(&tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	tick_timer.function = mbox_tick_fire;
+	hrtimer_setup(&tick_timer, mbox_tick_fire, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
 	hrtimer_start(&tick_timer, period, HRTIMER_MODE_REL_HARD);
 	return 0;
 
