@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: boot the stock kernel's VM with mbox.ko (a normal build, not
-# the debug kernel's) and run tools/mbox-bench/mbox-bench there, then keep
-# its results under build/bench/:
+# make bench: boot KERNEL's VM (scripts/kernel.sh; default 6.1, Debian 12's:
+# never the debug kernel, whose figures mean nothing) with its mbox.ko and
+# run tools/mbox-bench/mbox-bench there, then keep its results under
+# build/bench/KERNEL/:
 #   results.csv  every cell: workload,mechanism,size,n,metric,median,min,max
 #   table.txt    the ratio table (also printed here)
 #   stream.png   streaming throughput (MB/s) against message size, per
@@ -16,7 +17,8 @@
 # MBOX_BENCH_PROFILE=perf adds perf's sampling profile of a 64-byte loop
 # per mechanism (linux-perf is installed, and copied into the initramfs);
 # MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
-# one mbox and one SysV send+receive (build/bench/profile.txt).
+# one mbox and one SysV send+receive (build/bench/KERNEL/profile.txt).
+# Usage: scripts/bench.sh [KERNEL]
 #
 # The guest boots with clocksource=tsc tsc=reliable: under TCG its kernel
 # otherwise falls back to the HPET, every read of which takes QEMU's global
@@ -27,7 +29,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=build/bench
+kernel=${1:-6.1}
+out=build/bench/$kernel
 mkdir -p "$out"
 append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5}"
 [ -n "${MBOX_BENCH_ONLY:-}" ] && append="$append MBOX_BENCH_ONLY=$MBOX_BENCH_ONLY"
@@ -42,10 +45,10 @@ if [ "${MBOX_BENCH_CLOCKSOURCE:-tsc}" = tsc ]; then
 fi
 
 start=$SECONDS
-VM_APPEND="$append ${VM_APPEND:-}" bash scripts/vm.sh bench stock |
+VM_APPEND="$append ${VM_APPEND:-}" bash scripts/vm.sh bench "$kernel" |
 	tee "$out"/guest.log | grep --line-buffered '^#' || true
 if ! grep -q '^mbox-vm: done' "$out"/guest.log; then
-	echo "bench: the guest did not finish; see $out/guest.log and build/vm/stock/console.log" >&2
+	echo "bench: the guest did not finish; see $out/guest.log and build/vm/$kernel/console.log" >&2
 	exit 1
 fi
 

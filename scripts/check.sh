@@ -1,104 +1,88 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check, check-stock, check-debug.   Usage: scripts/check.sh [all|stock|debug]
+# make check, make check-vm.   Usage: scripts/check.sh [all|vm]
 #
-# all (make check): build everything for Debian's stock kernel, run the
-#   static checks, run the selftests in the VM on the stock kernel, then get
-#   the debug kernel (scripts/debug-kernel.sh: built once, then cached),
-#   build mbox.ko against it and run the selftests again on it.
-# stock (make check-stock): the build and the stock kernel's VM run only.
-# debug (make check-debug): the userspace build, the debug kernel, its
-#   mbox.ko and the debug kernel's VM run only.
+# The kernels are the names in $KERNELS (scripts/kernel.sh: 6.1, 6.12, 7.x,
+# debug), in that order; the default is all four.
+#
+# all (make check): extract the kselftest and checkpatch files, build the
+#   userspace binaries once (they are static and run on every kernel), run
+#   the checks that need no kernel (checkpatch, the IRQ-safe lock rule),
+#   then for each kernel: make it ready (install or build it, once; cached
+#   later), build mbox.ko for it with W=1, check that build for warnings,
+#   run sparse and (Debian's kernels) dkms, and run the whole selftest
+#   suite in a QEMU VM booting that kernel.  Last, `make install` of
+#   Debian's kernels' modules into a scratch DESTDIR.
+# vm (make check-vm, check-stock, check-debug): the builds and the VM runs
+#   only.
 #
 # Every result is a TAP line on stdout (kept in build/check.tap); the lines
-# of a VM run carry the kernel's tag ("ok 3 [debug] global.create").  The
-# last line is the summary "N passed, N failed" over all of them.  Exit
-# status 0 only if nothing failed.
+# of one kernel carry its tag ("ok 3 [6.12] global.create").  The summary
+# counts each kernel's lines apart, then ends with "N passed, N failed"
+# over all of them.  Exit status 0 only if nothing failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
 
 what=${1:-all}
 case $what in
-all|stock|debug) ;;
-*) echo "usage: scripts/check.sh [all|stock|debug]" >&2; exit 2 ;;
+all|vm) ;;
+*) echo "usage: scripts/check.sh [all|vm]" >&2; exit 2 ;;
 esac
+read -r -a kernels <<<"${KERNELS:-6.1 6.12 7.x debug}"
 make=("${MAKE:-make}" --no-print-directory)
 
-stock() {	# build for and run on the stock kernel
-	local kdir built=0
-	kdir=$(bash scripts/guest-kernel.sh --kdir)
-	if "${make[@]}" bins KDIR="$kdir" >build/build.log 2>&1; then
-		echo "ok - build: mbox.ko (for $kdir), mboxctl, examples, selftests"
-		built=1
-	else
-		echo "not ok - build: mbox.ko (for $kdir), mboxctl, examples, selftests"
-		tail -n 40 build/build.log | sed 's/^/#   /'
-	fi
-	[ "$what" = all ] && bash scripts/static-checks.sh
-	[ $built -eq 1 ] || return 0
-	local t=$SECONDS
-	bash scripts/vm.sh test stock || true
-	echo "# stock kernel run took $((SECONDS - t)) s"
-}
-
-debug() {	# get the debug kernel, build for and run on it
-	local t kdir how
-	if [ "$what" = debug ]; then
-		if ! "${make[@]}" userspace >build/build.log 2>&1; then
-			echo "not ok - build: mboxctl, examples, selftests"
-			tail -n 40 build/build.log | sed 's/^/#   /'
-			return 0
-		fi
-		echo "ok - build: mboxctl, examples, selftests"
-	fi
-
+one_kernel() {	# NAME: make it ready, build for it, check, run the VM
+	local name=$1 t env
 	t=$SECONDS
-	# A fresh build takes minutes: its progress lines are shown as TAP
-	# comments, its log stays in the cache directory.
-	if bash scripts/debug-kernel.sh 2>&1 >build/debug-kernel.dir |
-	   tee build/debug-kernel.log | sed -u 's/^/# /'; then
-		kdir=$(cat build/debug-kernel.dir)
-		if grep -q 'cached debug kernel' build/debug-kernel.log; then
-			how="taken from the cache"
-		else
-			how="built"
-		fi
-		echo "ok - [debug] debug kernel (linux-source-6.1 + scripts/debug.config) $how in" \
-		     "$((SECONDS - t)) s: $kdir"
+	# A fresh debug kernel or build root takes minutes: its progress lines
+	# are shown as TAP comments.
+	if env=$(bash scripts/kernel.sh "$name" 2> >(sed -u 's/^/# /')); then
+		echo "ok - [$name] kernel $(sed -n 's/^release=//p' <<<"$env") ready in" \
+		     "$((SECONDS - t)) s: $(sed -n 's/^origin=//p' <<<"$env")"
 	else
-		echo "not ok - [debug] debug kernel (linux-source-6.1 + scripts/debug.config) built" \
-		     "($((SECONDS - t)) s)"
+		echo "not ok - [$name] kernel ready ($((SECONDS - t)) s)"
 		return 0
 	fi
 
 	t=$SECONDS
-	if "${make[@]}" debug-module >build/debug-module.log 2>&1; then
-		echo "ok - [debug] build: mbox.ko against the debug kernel ($((SECONDS - t)) s)"
+	if bash scripts/module.sh "$name" 2>build/module-$name.log; then
+		echo "ok - [$name] build: mbox.ko and mbox_tick.ko ($((SECONDS - t)) s)"
 	else
-		echo "not ok - [debug] build: mbox.ko against the debug kernel"
-		tail -n 40 build/debug-module.log | sed 's/^/#   /'
+		echo "not ok - [$name] build: mbox.ko and mbox_tick.ko"
+		sed 's/^/#   /' build/module-$name.log
 		return 0
 	fi
+	[ "$what" = all ] && bash scripts/static-checks.sh kernel "$name"
 
 	t=$SECONDS
-	bash scripts/vm.sh test debug || true
-	echo "# debug kernel run took $((SECONDS - t)) s"
+	bash scripts/vm.sh test "$name" || true
+	echo "# $name kernel run took $((SECONDS - t)) s"
 }
 
 steps() {
-	local start=$SECONDS
+	local start=$SECONDS k debian=()
 	if ! bash scripts/ksrc.sh; then
 		echo "not ok - kselftest and checkpatch files extracted from linux-source-6.1"
 		return
 	fi
-	case $what in
-	all) stock; debug ;;
-	stock) stock ;;
-	debug) debug ;;
-	esac
-	echo "# make check ($what) took $((SECONDS - start)) s"
+	if "${make[@]}" userspace >build/build.log 2>&1; then
+		echo "ok - build: mboxctl, examples, selftests"
+	else
+		echo "not ok - build: mboxctl, examples, selftests"
+		tail -n 40 build/build.log | sed 's/^/#   /'
+		return
+	fi
+	[ "$what" = all ] && bash scripts/static-checks.sh common
+	for k in "${kernels[@]}"; do
+		one_kernel "$k"
+		case $k in debug) ;; *) debian+=("$k") ;; esac
+	done
+	if [ "$what" = all ] && [ ${#debian[@]} -gt 0 ]; then
+		bash scripts/static-checks.sh common-install "${debian[@]}"
+	fi
+	echo "# make check ($what, kernels: ${kernels[*]}) took $((SECONDS - start)) s"
 }
 
 steps 2>&1 | tee build/check.tap

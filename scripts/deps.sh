@@ -9,8 +9,9 @@
 set -euo pipefail
 
 pkgs=(
-	linux-headers-amd64	# kbuild and headers for the module (and the guest)
-	linux-image-amd64	# the guest kernel booted in QEMU
+	linux-headers-amd64	# kbuild and headers for Debian 12's 6.1 (scripts/kernel.sh)
+	linux-image-amd64	# its image, booted in QEMU
+	debootstrap		# the trixie build root of the 7.x kernel
 	linux-source-6.1	# kselftest_harness.h, checkpatch.pl
 	qemu-system-x86
 	busybox-static		# the guest's userspace

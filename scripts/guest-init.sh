@@ -134,7 +134,7 @@ leak_check() { # kmemleak (debug kernel) finds no unreferenced object
 		not_ok "kmemleak: no leak after rmmod" \
 			"($(grep -c '^unreferenced object' /tmp/kmemleak) objects reported)"
 		# mbox.ko's frames are bare addresses now: addr2line names them.
-		echo "#   mbox.ko's frames: addr2line -f -e build/debug-src/mbox/mbox.ko" \
+		echo "#   mbox.ko's frames: addr2line -f -e build/kernels/debug/mbox/mbox.ko" \
 			"<address - ${text:-its .text}>; the first objects reported:"
 		head -n 48 /tmp/kmemleak | sed 's/^/#   /'
 	else

@@ -3,7 +3,7 @@
 #
 # Count the TAP result lines of FILE ("ok ..." and "not ok ..." at the start
 # of a line; "ok ... # SKIP" is a skip).  Print, as TAP comments, the counts
-# of each kernel's VM run (result lines tagged "[stock]" or "[debug]") and of
+# of each kernel (result lines tagged "[6.1]", "[6.12]", "[7.x]", "[debug]") and of
 # the rest, then the summary of them all: "N passed, N failed" (and
 # ", N skipped" if any).  Exit status 1 if anything failed or nothing passed.
 set -euo pipefail
@@ -24,7 +24,7 @@ function line(part) {
 }
 /^(not )?ok / {
 	part = "build and static checks"
-	if (match($0, /^(not )?ok( [0-9]+)?( -)? \[[a-z]+\] /)) {
+	if (match($0, /^(not )?ok( [0-9]+)?( -)? \[[a-z0-9.x]+\] /)) {
 		part = substr($0, 1, RLENGTH - 1)
 		sub(/.*\[/, "", part)
 		sub(/\]$/, "", part)

@@ -2,29 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a kernel in QEMU (TCG) with the mbox initramfs.
-# Usage: scripts/vm.sh test|demo|bench|shell [stock|debug]
+# Usage: scripts/vm.sh test|demo|bench|shell [KERNEL]
 #
-# stock (the default): Debian's kernel (scripts/guest-kernel.sh) with
-#   mbox/mbox.ko (make bins).
-# debug: the debug kernel of scripts/debug-kernel.sh (KASAN, lockdep,
-#   kmemleak, UBSAN, failslab; built once and cached) with
-#   build/debug-src/mbox/mbox.ko (make debug-module), 2 GB of memory and
-#   slub_debug=FZPU.  KASAN reports only its first bug: a bug on a hot path
-#   reported every time floods the console for minutes (VM_APPEND=
-#   kasan_multi_shot reports them all).
-# The userspace binaries are the same for both (make userspace).
+# KERNEL is a name of scripts/kernel.sh: 6.1 (the default), 6.12, 7.x or
+# debug.  The guest boots that kernel's image with the mbox.ko built for it
+# by scripts/module.sh (build/kernels/KERNEL/mbox/mbox.ko), with 1 GB of
+# memory; the debug kernel (KASAN, lockdep, kmemleak, UBSAN, failslab) gets
+# 2 GB and slub_debug=FZPU.  KASAN reports only its first bug: a bug on a
+# hot path reported every time floods the console for minutes (VM_APPEND=
+# kasan_multi_shot reports them all).
+# The userspace binaries are the same for every kernel (make userspace).
 #
-# bench: the guest runs tools/mbox-bench/mbox-bench (make bench; stock kernel
-# only: a debug kernel's figures mean nothing), default limit 840 s.
-# test, demo, bench: what the guest writes to its second serial port (ttyS1, kept in
-# build/vm/KERNEL/ttyS1.log) is streamed to stdout; the kernel console goes
-# to build/vm/KERNEL/console.log.  A hard timeout stops a hung guest after
-# VM_TIMEOUT seconds (stock kernel; default 900 for test, 300 for demo) or
-# VM_TIMEOUT_DEBUG seconds (debug kernel; default 1800 for test, 900 for
-# demo).  In test mode every TAP result line gets the kernel's tag, e.g.
-# "ok 3 [debug] global.create", and the outcome of the run itself is a TAP
-# line too.  Exit status 0 only if the guest got to its verdict line
-# "mbox-vm: done".
+# bench: the guest runs tools/mbox-bench/mbox-bench (make bench; a debug
+# kernel's figures mean nothing), default limit 840 s.
+# test, demo, bench: what the guest writes to its second serial port (ttyS1,
+# kept in build/vm/KERNEL/ttyS1.log) is streamed to stdout; the kernel
+# console goes to build/vm/KERNEL/console.log.  A hard timeout stops a hung
+# guest after VM_TIMEOUT seconds (Debian's kernels; default 900 for test,
+# 300 for demo) or VM_TIMEOUT_DEBUG seconds (the debug kernel; default 1800
+# for test, 900 for demo).  In test mode every TAP result line gets the
+# kernel's tag, e.g. "ok 3 [6.12] global.create", and the outcome of the
+# run itself is a TAP line too.  Exit status 0 only if the guest got to its
+# verdict line "mbox-vm: done".
 # shell: the console is on stdin/stdout; quit with "exit" or Ctrl-A X.
 # VM_APPEND adds to the kernel command line; in test mode
 # VM_APPEND=mboxtests=fd,batch runs only those selftests (their names
@@ -32,38 +31,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: scripts/vm.sh test|demo|bench|shell [stock|debug]"
+usage="usage: scripts/vm.sh test|demo|bench|shell [6.1|6.12|7.x|debug]"
 mode=${1:?$usage}
-kernel=${2:-stock}
+kernel=${2:-6.1}
 cpus=2
+mkdir -p build/vm
+if ! env=$(bash scripts/kernel.sh "$kernel" 2>build/vm/kernel-$kernel.log); then
+	cat build/vm/kernel-$kernel.log >&2
+	[ "$mode" = test ] && echo "not ok - [$kernel] VM ran the tests to the end: kernel $kernel not ready"
+	exit 1
+fi
+kver=$(sed -n 's/^release=//p' <<<"$env")
+image=$(sed -n 's/^image=//p' <<<"$env")
+module=build/kernels/$kernel/mbox/mbox.ko
 case $kernel in
-stock)
-	kver=$(bash scripts/guest-kernel.sh)
-	image=/boot/vmlinuz-$kver
-	module=mbox/mbox.ko
-	mem=1G
-	append=
-	timeout=${VM_TIMEOUT:-}
-	test_limit=900 demo_limit=300 bench_limit=840
-	;;
 debug)
-	# Built already (make debug-module): its "cached" note is noise here.
-	mkdir -p build/vm
-	if ! kdir=$(bash scripts/debug-kernel.sh 2>build/vm/debug-kernel.log); then
-		cat build/vm/debug-kernel.log >&2
-		exit 1
-	fi
-	image=$kdir/arch/x86/boot/bzImage
-	kver=$(cat "$kdir/include/config/kernel.release")
-	module=build/debug-src/mbox/mbox.ko
 	mem=2G
 	append="slub_debug=FZPU"
 	timeout=${VM_TIMEOUT_DEBUG:-}
 	test_limit=1800 demo_limit=900 bench_limit=1800
 	;;
 *)
-	echo "$usage" >&2
-	exit 2
+	mem=1G
+	append=
+	timeout=${VM_TIMEOUT:-}
+	test_limit=900 demo_limit=300 bench_limit=840
 	;;
 esac
 case $mode in
