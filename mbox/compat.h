@@ -20,6 +20,11 @@
 #include <linux/refcount.h>
 #include <linux/version.h>
 
+/* The range this file covers, and make check tests (README.md). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "mbox supports Linux 6.1 and later"
+#endif
+
 /*
  * "tracing/treewide: Remove second parameter of __assign_str()", Linux
  * 6.10: the string is copied from the source given to __string().  For

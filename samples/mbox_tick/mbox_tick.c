@@ -403,6 +403,13 @@ static int __init mbox_tick_init(void)
 		if (IS_ERR(mbox)) {
 			ret = PTR_ERR(mbox);
 			pr_err("cannot create mailbox %s: %d\n", name, ret);
+			/*
+			 * A module's init must not return -EEXIST: that
+			 * tells modprobe the module is loaded already (and
+			 * 6.18 turns it into -EBUSY with a warning).
+			 */
+			if (ret == -EEXIST)
+				ret = -EBUSY;
 			goto err_destroy_mailboxes;
 		}
 		RCU_INIT_POINTER(subs[i], mbox);

@@ -241,6 +241,29 @@ TEST_F(mfd, read_into_and_write_from_bad_memory_is_efault_and_moves_nothing)
 	munmap(page, (size_t)sysconf(_SC_PAGESIZE));
 }
 
+/*
+ * Neither file has a position: lseek() is ESPIPE, as on a pipe, on every
+ * kernel (no .llseek; 6.12 removed no_llseek, which said the same).
+ */
+TEST_F(mfd, lseek_on_the_device_file_is_espipe)
+{
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ(ESPIPE, errno);
+}
+
+TEST_F(mfd, lseek_on_a_mailbox_file_is_espipe)
+{
+	ASSERT_EQ(0, mbox_put(self->fd, self->id, "x", 1, MBOX_NONBLOCK));
+	EXPECT_EQ(-1, lseek(self->mfd, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(self->mfd, 0, SEEK_END));
+	EXPECT_EQ(ESPIPE, errno);
+	/* And nothing moved. */
+	EXPECT_EQ(1U, stat_of(self->fd, self->id).msgs);
+}
+
 TEST_F(mfd, fd_flags_follow_mbox_fd_cloexec_and_mbox_fd_nonblock)
 {
 	static const __u32 flags[] = { 0, MBOX_FD_CLOEXEC, MBOX_FD_NONBLOCK,

@@ -233,6 +233,24 @@ TEST_F_TIMEOUT(ns, mailboxes_die_with_their_namespace_and_its_files_see_eidrm, 6
 	EXPECT_EQ(0, wait_nr(self->fd, before, NS_WAIT_MS));
 }
 
+/*
+ * The initial IPC namespace never dies: the reaper, which looks once a
+ * second for namespaces that nothing but mbox's pin holds, must never take
+ * it for one, even with no nsfs file of it open anywhere (7.3 does not
+ * count the initial namespace's references at all).
+ */
+TEST_F_TIMEOUT(ns, the_reaper_never_destroys_the_initial_namespaces_mailboxes, 30)
+{
+	struct mbox_stat st;
+	__u32 id = NEW_MBOX(self->fd, 4, 16);
+
+	ASSERT_EQ(0, mbox_put(self->fd, id, "kept", 4, MBOX_NONBLOCK));
+	/* Three of the reaper's looks. */
+	mbox_msleep(3500);
+	ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
+	EXPECT_EQ(1U, st.msgs);
+}
+
 struct join_arg {
 	int nsfd;
 	int res[3];
