@@ -48,7 +48,7 @@ kernel() {	# NAME
 	# kbuild turns C=2 off, with a warning, when it finds sparse unfit
 	# (except where scripts/module.sh forces a sparse it checked itself):
 	# sparse must be seen to have run on every source.
-	if [ -z "$(bash scripts/kernel.sh "$name" sparse)" ]; then
+	if [ -z "$(bash scripts/kernel.sh "$name" sparse 2>/dev/null)" ]; then
 		grep -E 'not available or not up to date' "$work/sparse.log" >>"$work/sparse.found" &&
 			status=1
 	fi
