@@ -6,7 +6,10 @@
  * Every limit is a module parameter under /sys/module/mbox/parameters,
  * writable by root at run time; a write is checked like a load-time value
  * and a bad one is refused with EINVAL.  A new value applies to calls made
- * after it: nothing that exists is shrunk or destroyed.
+ * after it: nothing that exists is shrunk or destroyed.  A limit may thus
+ * be lowered below what is in use, so every check compares the count with
+ * <= or >, never with ==: a call that would add to a count at or above
+ * its limit fails until the count falls below it.
  *
  * Message bytes are charged when a message is allocated, before any lock,
  * and uncharged when it is freed, so the charge covers queued messages and

@@ -40,8 +40,16 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 
 	mbox_names_lock_assert_held();
 
-	if (!atomic_add_unless(&mbox_nr, 1, READ_ONCE(mbox_max_mailboxes)))
+	/*
+	 * Compared with >=, not ==: root may lower the limit below the
+	 * count, and then no create may succeed until enough are destroyed.
+	 * Creates are serialised by mbox_names_lock and destroys only lower
+	 * the count, so it cannot pass the limit between the test and the
+	 * increment.
+	 */
+	if (atomic_read(&mbox_nr) >= READ_ONCE(mbox_max_mailboxes))
 		return -ENOSPC;
+	atomic_inc(&mbox_nr);
 
 	mbox = kzalloc(sizeof(*mbox), GFP_KERNEL_ACCOUNT);
 	if (!mbox) {

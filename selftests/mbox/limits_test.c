@@ -220,6 +220,45 @@ TEST_F(limits, mailboxes_per_namespace_give_enospc)
 	EXPECT_EQ(4U, a->info.max_mailboxes_per_ns);
 }
 
+/*
+ * Root lowers max_mailboxes below the number that exist: every create
+ * fails until enough are destroyed to go below the new limit, not only
+ * when the count happens to equal it.
+ */
+TEST_F(limits, max_mailboxes_lowered_below_the_count_refuses_every_create)
+{
+	struct mbox_info info;
+	int ids[6], id, i;
+	__u32 before;
+
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	before = info.nr_mailboxes;
+	for (i = 0; i < 6; i++) {
+		ids[i] = mbox_new(self->fd, 1, 8);
+		ASSERT_LT(0, ids[i]);
+		mbox_track(ids[i]);
+	}
+	/* Two below the count: a create no longer meets the limit exactly. */
+	SET_PARAM("max_mailboxes", before + 4);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 8)) TH_LOG("create %d", i);
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	EXPECT_EQ(before + 6, info.nr_mailboxes);
+
+	/* Down to the limit: still full. */
+	ASSERT_EQ(0, mbox_del(self->fd, ids[0]));
+	ASSERT_EQ(0, mbox_del(self->fd, ids[1]));
+	EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 8));
+	/* One below it: one create succeeds, the next fails again. */
+	ASSERT_EQ(0, mbox_del(self->fd, ids[2]));
+	id = mbox_new(self->fd, 1, 8);
+	ASSERT_LT(0, id);
+	mbox_track(id);
+	EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 8));
+}
+
 /* Bytes: a 4096-byte message. */
 static char page[4096];
 

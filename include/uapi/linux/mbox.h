@@ -537,11 +537,12 @@ struct mbox_set {
  * EEXIST        MBOX_CREATE_EXCL is set and @name is taken.
  *               @mode has bits outside 0777, or is not 0 without
  *               MBOX_CREATE_MODE; @__reserved is not 0.
- * ENOSPC        max_mailboxes mailboxes exist already, or
- *               max_mailboxes_per_ns in the caller's IPC namespace, or no
- *               id is free.
+ * ENOSPC        max_mailboxes mailboxes or more exist already, or
+ *               max_mailboxes_per_ns or more in the caller's IPC
+ *               namespace, or no id is free.  (More than a limit exist
+ *               when root lowered it below their number.)
  * EDQUOT        the caller's effective uid has max_mailboxes_per_user
- *               mailboxes and the caller lacks CAP_SYS_RESOURCE.
+ *               mailboxes or more and the caller lacks CAP_SYS_RESOURCE.
  * ENOMEM        out of memory.
  *
  * A taken @name needs no permission: its id is returned (or EEXIST).
