@@ -667,11 +667,17 @@ static long mbox_ioctl_open(void __user *uarg, size_t usize)
 	mbox = mbox_get(arg.id);
 	if (!mbox)
 		return -ENOENT;
-	/* The file gets the rights the caller has now, like open(2). */
-	if (!mbox_perm(mbox, MAY_READ))
+	/*
+	 * The file gets the rights the caller has now, like open(2).  Each
+	 * is probed without audit, since lacking one is no failure; lacking
+	 * both is, and is checked once more the audited way.
+	 */
+	if (!mbox_perm_noaudit(mbox, MAY_READ))
 		may |= MAY_READ;
-	if (!mbox_perm(mbox, MAY_WRITE))
+	if (!mbox_perm_noaudit(mbox, MAY_WRITE))
 		may |= MAY_WRITE;
+	if (!may && !mbox_perm(mbox, MAY_READ | MAY_WRITE))
+		may = MAY_READ | MAY_WRITE;
 	ret = may ? mbox_open_fd(mbox, arg.flags, may) : -EACCES;
 	if (ret < 0)
 		mbox_put(mbox);
@@ -702,12 +708,15 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 			return ret;
 		}
 	} else {
-		/* Skip what the caller may not read, as if it did not exist. */
+		/*
+		 * Skip what the caller may not read, as if it did not exist:
+		 * a probe, so not audited.
+		 */
 		for (;;) {
 			mbox = mbox_get_next(&id);
 			if (!mbox)
 				return -ENOENT;
-			if (!mbox_perm(mbox, MAY_READ))
+			if (!mbox_perm_noaudit(mbox, MAY_READ))
 				break;
 			mbox_put(mbox);
 			if (id >= INT_MAX)

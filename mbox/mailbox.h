@@ -216,6 +216,7 @@ int mbox_destroy_ns(struct mbox_ns *ns);
 bool mbox_visible(const struct mbox *mbox);
 bool mbox_visible_rcu(const struct mbox *mbox);
 int mbox_perm(const struct mbox *mbox, int may);
+int mbox_perm_noaudit(const struct mbox *mbox, int may);
 int mbox_may_own(const struct mbox *mbox);
 
 /* ns.c: a record per IPC namespace that has mailboxes; the reaper */

@@ -8,7 +8,8 @@
  *   (effective or supplementary), the other class to everyone else;
  * - send needs write permission, receive, peek and stat read permission;
  * - CAP_IPC_OWNER in the user namespace that owns the mailbox's IPC
- *   namespace bypasses the mode;
+ *   namespace bypasses the mode; it is checked without audit when the
+ *   check is a probe (mbox_perm_noaudit()) rather than a decision;
  * - destroy and MBOX_IOC_SET need to be owner or creator, or CAP_SYS_ADMIN
  *   in that user namespace.
  *
@@ -23,14 +24,11 @@
 
 #include "mailbox.h"
 
-/**
- * mbox_perm() - may the current task use a mailbox so?
- * @mbox:	the mailbox, referenced.
- * @may:	MAY_READ, MAY_WRITE or both.
- *
- * Return: 0, or -EACCES.
+/*
+ * The check of mbox_perm() and mbox_perm_noaudit(); @audit says whether a
+ * denial of CAP_IPC_OWNER is audited (by an LSM such as SELinux).
  */
-int mbox_perm(const struct mbox *mbox, int may)
+static int mbox_perm_check(const struct mbox *mbox, int may, bool audit)
 {
 	kuid_t euid = current_euid();
 	umode_t mode = READ_ONCE(mbox->mode);
@@ -46,9 +44,43 @@ int mbox_perm(const struct mbox *mbox, int may)
 	may &= MAY_READ | MAY_WRITE;
 	if ((may & granted) == may)
 		return 0;
-	if (ns_capable(mbox_ns_user(mbox->ns), CAP_IPC_OWNER))
+	if (audit ? ns_capable(mbox_ns_user(mbox->ns), CAP_IPC_OWNER) :
+		    ns_capable_noaudit(mbox_ns_user(mbox->ns), CAP_IPC_OWNER))
 		return 0;
 	return -EACCES;
+}
+
+/**
+ * mbox_perm() - may the current task use a mailbox so?
+ * @mbox:	the mailbox, referenced.
+ * @may:	MAY_READ, MAY_WRITE or both.
+ *
+ * For a check whose denial fails the call: a denial of CAP_IPC_OWNER is
+ * audited.
+ *
+ * Return: 0, or -EACCES.
+ */
+int mbox_perm(const struct mbox *mbox, int may)
+{
+	return mbox_perm_check(mbox, may, true);
+}
+
+/**
+ * mbox_perm_noaudit() - mbox_perm(), for a probe
+ * @mbox:	the mailbox, referenced.
+ * @may:	MAY_READ, MAY_WRITE or both.
+ *
+ * For a check whose denial does not fail the call, but only decides what
+ * it does: which rights a file gets, which mailboxes a listing skips.  A
+ * denial of CAP_IPC_OWNER is not audited, as ns_capable_noaudit() is
+ * meant for: an ordinary user would otherwise leave a denial in the audit
+ * log at every such call.
+ *
+ * Return: 0, or -EACCES.
+ */
+int mbox_perm_noaudit(const struct mbox *mbox, int may)
+{
+	return mbox_perm_check(mbox, may, false);
 }
 
 /**

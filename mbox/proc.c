@@ -40,7 +40,7 @@ static struct mbox *mbox_seq_find(loff_t *pos)
 	id = *pos;
 	for (;;) {
 		mbox = mbox_get_next(&id);
-		if (!mbox || !mbox_perm(mbox, MAY_READ))
+		if (!mbox || !mbox_perm_noaudit(mbox, MAY_READ))
 			break;
 		mbox_put(mbox);
 		if (id >= INT_MAX) {

@@ -716,6 +716,8 @@ struct mbox_set {
  * The file gets the rights its opener has now, as open(2) does: O_RDWR,
  * or O_RDONLY or O_WRONLY if it may only read or only write the mailbox;
  * read() or write() without the right fails with EBADF, as on any file.
+ * Each right is probed without audit, since lacking one is no failure; a
+ * caller that has neither is checked once more, audited, and gets EACCES.
  *
  * With MBOX_FEATURE_FD_IOCTL, the data ioctls (MBOX_IOC_SEND, _RECV,
  * _SEND_BATCH and _RECV_BATCH) may be issued on the file too, with every
