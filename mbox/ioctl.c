@@ -15,6 +15,8 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
@@ -713,7 +715,7 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 		 * a probe, so not audited.
 		 */
 		for (;;) {
-			mbox = mbox_get_next(&id);
+			mbox = mbox_get_next(&id, mbox_current_ipc_ns());
 			if (!mbox)
 				return -ENOENT;
 			if (!mbox_perm_noaudit(mbox, MAY_READ))
@@ -727,7 +729,8 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 
 	/* Every output field is rewritten; flags goes back as it came. */
 	st = (struct mbox_stat){ .flags = st.flags };
-	mbox_fill_stat(mbox, &st);
+	mbox_fill_stat(mbox, &st, mbox_current_ipc_ns(),
+		       task_active_pid_ns(current));
 	mbox_put(mbox);
 
 	return mbox_copy_out(uarg, usize, &st, sizeof(st));

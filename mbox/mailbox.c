@@ -212,20 +212,20 @@ struct mbox *mbox_get_any_ns(u32 id)
 /**
  * mbox_get_next() - find the mailbox with the smallest id >= *@id
  * @id:		in: where to start; out: the id found.
- *
- * Mailboxes of other IPC namespaces than the caller's are skipped.
+ * @ipc_ns:	the IPC namespace of whoever looks (see
+ *		mbox_visible_in_rcu()); mailboxes of others are skipped.
  *
  * Context: any process context; takes no lock but RCU.
  * Return: the mailbox with a reference taken, or NULL if there is none.
  */
-struct mbox *mbox_get_next(u32 *id)
+struct mbox *mbox_get_next(u32 *id, const struct ipc_namespace *ipc_ns)
 {
 	unsigned long index = *id;
 	struct mbox *mbox;
 
 	rcu_read_lock();
 	xa_for_each_start(&mbox_ids, index, mbox, *id) {
-		if (mbox_visible_rcu(mbox) &&
+		if (mbox_visible_in_rcu(mbox, ipc_ns) &&
 		    refcount_inc_not_zero(&mbox->ref)) {
 			*id = index;
 			break;
@@ -422,8 +422,16 @@ void mbox_owner_release(struct mbox_owner *owner)
  * mbox_fill_stat() - take a snapshot of a mailbox's figures
  * @mbox:	the mailbox, referenced by the caller.
  * @st:		filled in; its other fields are left alone.
+ * @ipc_ns:	the IPC namespace of whoever looks: the name is shown only
+ *		there.
+ * @pid_ns:	the pid namespace pids are translated into.
+ *
+ * Uids and gids are translated into the user namespace of the current
+ * credentials.
  */
-void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
+void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st,
+		    const struct ipc_namespace *ipc_ns,
+		    struct pid_namespace *pid_ns)
 {
 	struct user_namespace *user_ns = current_user_ns();
 	kuid_t uid;
@@ -432,7 +440,7 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->id = mbox->id;
 	st->create_ns = mbox->create_ns;
 	st->create_flags = mbox->create_flags;
-	mbox_name_get(mbox, st->name);
+	mbox_name_get(mbox, ipc_ns, st->name);
 	st->cuid = from_kuid_munged(user_ns, mbox->cuid);
 	st->cgid = from_kgid_munged(user_ns, mbox->cgid);
 
@@ -450,8 +458,8 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st)
 	st->recv_bytes = mbox->recv_bytes;
 	st->blocked_senders = mbox->nr_senders;
 	st->blocked_receivers = mbox->nr_receivers;
-	st->last_send_pid = pid_vnr(mbox->last_send_pid);
-	st->last_recv_pid = pid_vnr(mbox->last_recv_pid);
+	st->last_send_pid = pid_nr_ns(mbox->last_send_pid, pid_ns);
+	st->last_recv_pid = pid_nr_ns(mbox->last_recv_pid, pid_ns);
 	st->last_send_ns = mbox->last_send_ns;
 	st->last_recv_ns = mbox->last_recv_ns;
 	spin_unlock_irq(&mbox->lock);

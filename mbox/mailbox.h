@@ -13,10 +13,13 @@
 
 #include <uapi/linux/mbox.h>
 
+struct file;
+struct ipc_namespace;
 struct mbox_msg;
 struct mbox_ns;
 struct mbox_user;
 struct pid;
+struct pid_namespace;
 struct task_struct;
 
 /**
@@ -205,9 +208,11 @@ void mbox_destroy_all(void);
 void mbox_owner_release(struct mbox_owner *owner);
 struct mbox *mbox_get(u32 id);
 struct mbox *mbox_get_any_ns(u32 id);
-struct mbox *mbox_get_next(u32 *id);
+struct mbox *mbox_get_next(u32 *id, const struct ipc_namespace *ipc_ns);
 void mbox_put(struct mbox *mbox);
-void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st);
+void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st,
+		    const struct ipc_namespace *ipc_ns,
+		    struct pid_namespace *pid_ns);
 void mbox_fill_totals(struct mbox_info *info);
 u32 mbox_count(void);
 int mbox_destroy_ns(struct mbox_ns *ns);
@@ -215,6 +220,8 @@ int mbox_destroy_ns(struct mbox_ns *ns);
 /* perm.c: ownership and permissions, as SysV IPC's */
 bool mbox_visible(const struct mbox *mbox);
 bool mbox_visible_rcu(const struct mbox *mbox);
+bool mbox_visible_in_rcu(const struct mbox *mbox,
+			 const struct ipc_namespace *ipc_ns);
 int mbox_perm(const struct mbox *mbox, int may);
 int mbox_perm_noaudit(const struct mbox *mbox, int may);
 int mbox_may_own(const struct mbox *mbox);
@@ -226,6 +233,8 @@ void mbox_ns_put(struct mbox_ns *ns);
 struct ipc_namespace *mbox_ns_ipc(const struct mbox_ns *ns);
 struct user_namespace *mbox_ns_user(const struct mbox_ns *ns);
 u32 mbox_ns_count(void);
+struct ipc_namespace *mbox_current_ipc_ns(void);
+struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns);
 void mbox_ns_exit(void);
 
 /* names.c: names, unique per IPC namespace */
@@ -236,7 +245,8 @@ struct mbox *mbox_name_find(const char *name);
 void mbox_name_add(struct mbox *mbox);
 void mbox_name_del(struct mbox *mbox);
 int mbox_name_lookup(const char *name);
-void mbox_name_get(struct mbox *mbox, char *buf);
+void mbox_name_get(struct mbox *mbox, const struct ipc_namespace *ipc_ns,
+		   char *buf);
 
 /* queue.c: sending and receiving */
 

@@ -38,13 +38,6 @@ void mbox_names_lock_assert_held(void)
 	lockdep_assert_held(&mbox_names_lock);
 }
 
-static struct ipc_namespace *mbox_current_ipc_ns(void)
-{
-	struct nsproxy *nsproxy = current->nsproxy;
-
-	return nsproxy ? nsproxy->ipc_ns : NULL;
-}
-
 static u32 mbox_name_hash(struct ipc_namespace *ipc_ns, const char *name)
 {
 	return full_name_hash(ipc_ns, name, strlen(name));
@@ -124,20 +117,22 @@ int mbox_name_lookup(const char *name)
 }
 
 /**
- * mbox_name_get() - copy a mailbox's name, as the caller may see it
+ * mbox_name_get() - copy a mailbox's name, as a namespace sees it
  * @mbox:	the mailbox, referenced.
+ * @ipc_ns:	the IPC namespace of whoever looks.
  * @buf:	MBOX_NAME_MAX bytes; left alone unless the mailbox has a name
- *		in the caller's IPC namespace.
+ *		in @ipc_ns.
  *
  * Context: process context; takes mbox_names_lock if @mbox was named.
  */
-void mbox_name_get(struct mbox *mbox, char *buf)
+void mbox_name_get(struct mbox *mbox, const struct ipc_namespace *ipc_ns,
+		   char *buf)
 {
 	if (!mbox->name[0])
 		return;
 	mutex_lock(&mbox_names_lock);
 	if (!hlist_unhashed(&mbox->name_node) &&
-	    mbox_ns_ipc(mbox->ns) == mbox_current_ipc_ns())
+	    mbox_ns_ipc(mbox->ns) == ipc_ns)
 		strscpy(buf, mbox->name, MBOX_NAME_MAX);
 	mutex_unlock(&mbox_names_lock);
 }

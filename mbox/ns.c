@@ -154,8 +154,18 @@ static void mbox_pin_fn(struct work_struct *work)
 	pw->err = pw->file ? 0 : -EBADF;
 }
 
-/* Take a reference to @ipc_ns, which the caller keeps alive meanwhile. */
-static struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns)
+/**
+ * mbox_ns_pin() - take a reference to an IPC namespace
+ * @ipc_ns:	the namespace, which the caller keeps alive meanwhile (its
+ *		own, say).
+ *
+ * For a record, and for /proc/mbox, which keeps its opener's namespace.
+ *
+ * Context: process context; may sleep.
+ * Return: an nsfs file that holds the reference until its last fput(), or
+ * an ERR_PTR().
+ */
+struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns)
 {
 	struct mbox_pin_work pw = { .ipc_ns = ipc_ns };
 
@@ -166,11 +176,16 @@ static struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns)
 	return pw.err ? ERR_PTR(pw.err) : pw.file;
 }
 
-static struct ipc_namespace *mbox_current_ipc_ns(void)
+/**
+ * mbox_current_ipc_ns() - the current task's IPC namespace
+ *
+ * Return: the namespace, or NULL once an exiting task has left its
+ * namespaces.
+ */
+struct ipc_namespace *mbox_current_ipc_ns(void)
 {
 	struct nsproxy *nsproxy = current->nsproxy;
 
-	/* NULL once an exiting task has left its namespaces. */
 	return nsproxy ? nsproxy->ipc_ns : NULL;
 }
 
@@ -296,8 +311,23 @@ struct user_namespace *mbox_ns_user(const struct mbox_ns *ns)
  */
 bool mbox_visible_rcu(const struct mbox *mbox)
 {
+	return mbox_visible_in_rcu(mbox, mbox_current_ipc_ns());
+}
+
+/**
+ * mbox_visible_in_rcu() - does this mailbox belong to that namespace?
+ * @mbox:	the mailbox.
+ * @ipc_ns:	an IPC namespace the caller keeps alive (its own, or one it
+ *		pinned with mbox_ns_pin()), or NULL.
+ *
+ * As mbox_visible_rcu(), for the namespace of whoever opened /proc/mbox.
+ *
+ * Context: rcu_read_lock() held.
+ */
+bool mbox_visible_in_rcu(const struct mbox *mbox,
+			 const struct ipc_namespace *ipc_ns)
+{
 	const struct mbox_ns *ns = mbox->ns;
-	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
 
 	return ipc_ns && READ_ONCE(ns->pinned) && ns->ipc_ns == ipc_ns;
 }
