@@ -35,6 +35,16 @@
 				 MBOX_RECV_EXCEPT | MBOX_RECV_PEEK | \
 				 MBOX_RECV_TRUNC)
 
+/*
+ * The queue of those work items.  A create holds mbox_names_lock while it
+ * waits for a pin item (ns.c), which has a queue of its own, so nothing
+ * here waits for an item of this queue; WQ_MEM_RECLAIM gives it a
+ * rescuer, so a caller's item runs even when no worker can be created.
+ * It is ordered (one item at a time): every item takes mbox_names_lock,
+ * so running more at once would only make more workers wait for it.
+ */
+static struct workqueue_struct *mbox_kapi_wq;
+
 /* A create or a name lookup, done by a kernel worker. */
 struct mbox_kwork {
 	struct work_struct work;
@@ -47,7 +57,7 @@ struct mbox_kwork {
 static struct mbox *mbox_kwork_run(struct mbox_kwork *kw, work_func_t fn)
 {
 	INIT_WORK_ONSTACK(&kw->work, fn);
-	queue_work(system_unbound_wq, &kw->work);
+	queue_work(mbox_kapi_wq, &kw->work);
 	flush_work(&kw->work);
 	destroy_work_on_stack(&kw->work);
 	return kw->mbox;
@@ -238,3 +248,25 @@ ssize_t mbox_krecv(struct mbox *mbox, void *buf, size_t size,
 	return ret ?: len;
 }
 EXPORT_SYMBOL_GPL(mbox_krecv);
+
+/**
+ * mbox_kapi_init() - make the kernel API's work queue, at module load
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int mbox_kapi_init(void)
+{
+	mbox_kapi_wq = alloc_ordered_workqueue("mbox_kapi", WQ_MEM_RECLAIM);
+	return mbox_kapi_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * mbox_kapi_exit() - free the kernel API's work queue, at module unload
+ *
+ * Context: no kernel API call is running: a module that uses the API
+ * holds mbox by its symbols.
+ */
+void mbox_kapi_exit(void)
+{
+	destroy_workqueue(mbox_kapi_wq);
+}

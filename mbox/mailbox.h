@@ -235,6 +235,7 @@ struct user_namespace *mbox_ns_user(const struct mbox_ns *ns);
 u32 mbox_ns_count(void);
 struct ipc_namespace *mbox_current_ipc_ns(void);
 struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns);
+int mbox_ns_init(void);
 void mbox_ns_exit(void);
 
 /* names.c: names, unique per IPC namespace */
@@ -282,6 +283,10 @@ __poll_t mbox_poll_mask(struct mbox *mbox);
 
 /* fd.c: files bound to one mailbox */
 int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may);
+
+/* kapi.c: the kernel API's work queue */
+int mbox_kapi_init(void);
+void mbox_kapi_exit(void);
 
 /* proc.c: /proc/mbox */
 int mbox_proc_init(void);

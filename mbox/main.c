@@ -54,6 +54,15 @@
  * issued after mbox->lock is dropped (queue.c: waiters are "claimed"
  * under the lock and woken after it).
  *
+ * Work items waited for are locks too.  A kernel API create (kapi.c) runs
+ * in an item of the queue "mbox_kapi" and, holding mbox_names_lock, waits
+ * for a pin item (ns.c) of the queue "mbox_pin"; so does a create from
+ * userspace.  Each queue is mbox's own, with a rescuer (WQ_MEM_RECLAIM),
+ * and no item waits for an item of its own queue: a pin never waits
+ * behind the creates that wait for it.  "mbox_kapi" is ordered, since its
+ * items all take mbox_names_lock.  The reaper (system_wq) takes
+ * mbox_names_lock and waits for no item.
+ *
  * Lookups by id take no lock: they walk the xarray under RCU and take a
  * reference with refcount_inc_not_zero(); a mailbox is freed an RCU grace
  * period after its last reference goes.  So the send and receive paths
@@ -133,10 +142,16 @@ static int __init mbox_init(void)
 	ret = mbox_limits_init();
 	if (ret)
 		return ret;
+	ret = mbox_ns_init();
+	if (ret)
+		goto err_limits;
+	ret = mbox_kapi_init();
+	if (ret)
+		goto err_ns;
 	ret = mbox_proc_init();
 	if (ret) {
 		pr_err("cannot create /proc/mbox: %d\n", ret);
-		goto err_limits;
+		goto err_kapi;
 	}
 	ret = misc_register(&mbox_miscdev);
 	if (ret) {
@@ -147,6 +162,10 @@ static int __init mbox_init(void)
 
 err_remove_proc:
 	mbox_proc_exit();
+err_kapi:
+	mbox_kapi_exit();
+err_ns:
+	mbox_ns_exit();
 err_limits:
 	mbox_limits_exit();
 	return ret;
@@ -160,6 +179,7 @@ static void __exit mbox_exit(void)
 {
 	misc_deregister(&mbox_miscdev);
 	mbox_proc_exit();
+	mbox_kapi_exit();
 	mbox_ns_exit();
 	mbox_destroy_all();
 	mbox_limits_exit();

@@ -122,6 +122,18 @@ static LIST_HEAD(mbox_nss);
 static void mbox_reap_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(mbox_reap_work, mbox_reap_fn);
 
+/*
+ * The pin work items' own queue.  A pin is waited for with
+ * mbox_names_lock held, by creates that may themselves run in work items
+ * (the kernel API's, kapi.c), and by the many kernel API creates that may
+ * wait for that lock meanwhile.  On a shared queue the pin could wait
+ * behind them, for a free slot of its max_active or for its rescuer, and
+ * never run: a deadlock.  Here it queues behind other pins only, which
+ * take no lock and wait for nothing of ours; WQ_MEM_RECLAIM gives the
+ * queue a rescuer, so a pin runs even when no worker can be created.
+ */
+static struct workqueue_struct *mbox_pin_wq;
+
 struct mbox_pin_work {
 	struct work_struct work;
 	struct ipc_namespace *ipc_ns;
@@ -170,7 +182,7 @@ struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns)
 	struct mbox_pin_work pw = { .ipc_ns = ipc_ns };
 
 	INIT_WORK_ONSTACK(&pw.work, mbox_pin_fn);
-	queue_work(system_unbound_wq, &pw.work);
+	queue_work(mbox_pin_wq, &pw.work);
 	flush_work(&pw.work);
 	destroy_work_on_stack(&pw.work);
 	return pw.err ? ERR_PTR(pw.err) : pw.file;
@@ -408,11 +420,26 @@ static void mbox_reap_fn(struct work_struct *work)
 }
 
 /**
- * mbox_ns_exit() - stop the reaper, at module unload
+ * mbox_ns_init() - make the pin work items' queue, at module load
  *
- * Context: process context; before mbox_destroy_all().
+ * Return: 0, or -ENOMEM.
+ */
+int mbox_ns_init(void)
+{
+	mbox_pin_wq = alloc_workqueue("mbox_pin", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				      0);
+	return mbox_pin_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * mbox_ns_exit() - stop the reaper and free the pin queue, at module unload
+ *
+ * Context: process context; with no file of the device or of /proc/mbox
+ * open and no kernel API call running, so no pin in flight; before
+ * mbox_destroy_all().
  */
 void mbox_ns_exit(void)
 {
 	cancel_delayed_work_sync(&mbox_reap_work);
+	destroy_workqueue(mbox_pin_wq);
 }

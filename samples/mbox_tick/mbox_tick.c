@@ -33,6 +33,10 @@
  *   selftest=0       at load, check the kernel API from process context
  *                    and a kernel thread first, and refuse to load if a
  *                    check fails
+ *   storm=0          kernel threads that look "tick.0" up in a loop until
+ *                    unload (0 to 1024), so that many kernel API work
+ *                    items wait for mbox's name lock at once: tick_test
+ *                    checks that creates still finish meanwhile
  * and the figures, updated as it runs:
  *   ticks            ticks fired
  *   hardirq_ticks    of which in hard-IRQ context (all, on a kernel where
@@ -59,6 +63,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
@@ -97,6 +102,12 @@ static bool selftest;
 module_param(selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "check the kernel API from process context and a kthread at load (default no)");
 
+#define MBOX_TICK_MAX_STORM	1024
+
+static unsigned int storm;
+module_param(storm, uint, 0444);
+MODULE_PARM_DESC(storm, "kernel threads looking tick.0 up in a loop until unload (0 to 1024, default 0)");
+
 /* Written by the timer callback only (or the work item: renewed). */
 static unsigned long ticks;
 module_param(ticks, ulong, 0444);
@@ -124,6 +135,7 @@ module_param(renewed, ulong, 0444);
 MODULE_PARM_DESC(renewed, "mailboxes re-created after a destroy");
 
 static struct mbox __rcu *subs[MBOX_TICK_MAX_SUBS];
+static struct task_struct **storm_tasks;
 static DECLARE_BITMAP(renew_mask, MBOX_TICK_MAX_SUBS);
 static struct hrtimer tick_timer;
 static ktime_t period;
@@ -367,6 +379,53 @@ static int mbox_tick_selftest(void)
 	return ok ? 0 : -EINVAL;
 }
 
+/* A storm thread: look a name up, again and again, until stopped. */
+static int mbox_tick_storm_fn(void *data)
+{
+	struct mbox *mbox;
+
+	while (!kthread_should_stop()) {
+		mbox = mbox_kget_by_name("tick.0");
+		if (!IS_ERR(mbox))
+			mbox_kput(mbox);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Stop the first @n storm threads and free their array. */
+static void mbox_tick_storm_stop(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		kthread_stop(storm_tasks[i]);
+	kfree(storm_tasks);
+	storm_tasks = NULL;
+}
+
+static int mbox_tick_storm_start(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (!storm)
+		return 0;
+	storm_tasks = kcalloc(storm, sizeof(*storm_tasks), GFP_KERNEL);
+	if (!storm_tasks)
+		return -ENOMEM;
+	for (i = 0; i < storm; i++) {
+		storm_tasks[i] = kthread_run(mbox_tick_storm_fn, NULL,
+					     "mbox_tick_storm");
+		if (IS_ERR(storm_tasks[i])) {
+			ret = PTR_ERR(storm_tasks[i]);
+			mbox_tick_storm_stop(i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static void mbox_tick_destroy_all(void)
 {
 	unsigned int i;
@@ -388,9 +447,11 @@ static int __init mbox_tick_init(void)
 	int ret;
 
 	if (!hz || hz > MBOX_TICK_MAX_HZ || !subscribers ||
-	    subscribers > MBOX_TICK_MAX_SUBS || (mode & ~0777)) {
-		pr_err("hz must be 1 to %u, subscribers 1 to %u, mode at most 0777\n",
-		       MBOX_TICK_MAX_HZ, MBOX_TICK_MAX_SUBS);
+	    subscribers > MBOX_TICK_MAX_SUBS || (mode & ~0777) ||
+	    storm > MBOX_TICK_MAX_STORM) {
+		pr_err("hz must be 1 to %u, subscribers 1 to %u, mode at most 0777, storm at most %u\n",
+		       MBOX_TICK_MAX_HZ, MBOX_TICK_MAX_SUBS,
+		       MBOX_TICK_MAX_STORM);
 		return -EINVAL;
 	}
 	period = ns_to_ktime(NSEC_PER_SEC / hz);
@@ -420,6 +481,9 @@ static int __init mbox_tick_init(void)
 		if (ret)
 			goto err_destroy_mailboxes;
 	}
+	ret = mbox_tick_storm_start();
+	if (ret)
+		goto err_destroy_mailboxes;
 
 	/* _HARD: expire in hard-IRQ context even on PREEMPT_RT. */
 	hrtimer_setup(&tick_timer, mbox_tick_fire, CLOCK_MONOTONIC,
@@ -433,12 +497,15 @@ err_destroy_mailboxes:
 }
 
 /*
- * Stop the timer first, so nothing sends or asks for a renewal; then let a
- * renewal in flight finish; then destroy the mailboxes.  One that
- * userspace destroyed already only loses its reference.
+ * Stop the storm, then the timer, so nothing sends or asks for a
+ * renewal; then let a renewal in flight finish; then destroy the
+ * mailboxes.  One that userspace destroyed already only loses its
+ * reference.
  */
 static void __exit mbox_tick_exit(void)
 {
+	if (storm_tasks)
+		mbox_tick_storm_stop(storm);
 	hrtimer_cancel(&tick_timer);
 	cancel_work_sync(&renew_work);
 	mbox_tick_destroy_all();

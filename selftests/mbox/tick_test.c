@@ -11,7 +11,9 @@
  * name fails the load and leaves nothing behind; the IRQ-context send while
  * processes send, receive, poll, stat, destroy and re-create the same
  * mailboxes (on the debug kernel, lockdep and DEBUG_ATOMIC_SLEEP watch);
- * and after every unload, the sample's mailboxes are gone.
+ * creates that pin a new IPC namespace finish while hundreds of kernel API
+ * work items wait for mbox's name lock (load with storm=640); and after
+ * every unload, the sample's mailboxes are gone.
  *
  * The module is loaded from $MBOX_TICK_KO (default /mbox_tick.ko) with
  * finit_module(); the tests skip if it is absent.  MBOX_TICK_HZ,
@@ -19,8 +21,9 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <sched.h>
 
-#include "mbox_util.h"
+#include "cred_util.h"
 
 #define TICK_TYPE		1
 #define TICK_SUBS_MAX		8
@@ -408,6 +411,46 @@ TEST_F(tick, a_taken_name_fails_the_load_and_leaves_nothing)
 	EXPECT_EQ(-ENOENT, tick_lookup(self->fd, 0));
 	EXPECT_EQ(id, tick_lookup(self->fd, 1));
 	EXPECT_EQ(-ENOENT, tick_lookup(self->fd, 2));
+}
+
+/*
+ * The first mailbox of a new IPC namespace waits, holding mbox_names_lock,
+ * for a work item that pins the namespace.  Hundreds of kernel API work
+ * items waiting for that lock at once (the sample's storm threads, each
+ * looking a name up in a loop) must not hold that work item back: with
+ * both on one shared work queue, they filled its max_active and it never
+ * ran.  Each create runs in a child of its own, with a 20 s bound.
+ */
+static int create_in_new_ipc_ns(int fd, void *arg)
+{
+	int id;
+
+	(void)arg;
+	if (unshare(CLONE_NEWIPC))
+		return -errno;
+	id = mbox_new(fd, 1, 8);
+	if (id < 0)
+		return id;
+	return mbox_del(fd, id);
+}
+
+TEST_F_TIMEOUT(tick, namespace_pins_finish_while_kernel_api_items_crowd_the_lock,
+	       180)
+{
+	__u64 t0;
+	int i;
+
+	ASSERT_EQ(0, tick_load("storm=640 hz=10 subscribers=1"));
+	/* Time for the storm's work items to fill the workers. */
+	mbox_msleep(3000);
+	for (i = 0; i < 4; i++) {
+		t0 = mbox_now_ns();
+		EXPECT_EQ(0, cu_run(self->fd, create_in_new_ipc_ns, NULL))
+			TH_LOG("create %d in a new IPC namespace", i);
+		printf("# create %d in a new IPC namespace: %.3f s\n", i,
+		       (double)(mbox_now_ns() - t0) / 1e9);
+	}
+	TICK_UNLOAD_AND_CHECK_GONE(self->fd, 1);
 }
 
 /* One hammering process: random operations on tick.(@i % 2) until @end. */
