@@ -14,9 +14,12 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/time64.h>
+#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
@@ -127,8 +130,52 @@ static void mbox_target_put(const struct mbox_caller *caller,
 			 MBOX_RECV_EXCEPT | MBOX_RECV_PEEK | MBOX_RECV_TRUNC)
 
 /*
+ * Times cross the ABI on the caller's CLOCK_MONOTONIC, that of its time
+ * namespace, as futex and timerfd take them (timens_ktime_to_host()): the
+ * host's clock plus the namespace's offset.  The offset is read from the
+ * namespace itself, since do_timens_ktime_to_host() is exported only from
+ * Linux 7.x; the initial namespace's is 0.
+ */
+static ktime_t mbox_timens_offset(void)
+{
+	struct nsproxy *nsproxy = current->nsproxy;
+
+	if (!nsproxy)
+		return 0;
+	return timespec64_to_ktime(nsproxy->time_ns->offsets.monotonic);
+}
+
+/*
+ * An absolute deadline of the caller's clock, on the host's: one before
+ * the host's 0 is 0 (past), one beyond KTIME_MAX is KTIME_MAX.
+ */
+static ktime_t mbox_time_to_host(ktime_t t)
+{
+	ktime_t off = mbox_timens_offset();
+
+	if (off >= 0)
+		return t < off ? 0 : t - off;
+	return t > KTIME_MAX + off ? KTIME_MAX : t - off;
+}
+
+/*
+ * A time of the host's clock (a send, a receive, a create), on the
+ * caller's: 0 (never) stays 0, and so does a time before the caller's 0.
+ */
+static u64 mbox_time_from_host(u64 ns)
+{
+	ktime_t t;
+
+	if (!ns)
+		return 0;
+	t = (ktime_t)ns + mbox_timens_offset();
+	return t > 0 ? t : 0;
+}
+
+/*
  * Check the waiting flags and turn a timeout into a CLOCK_MONOTONIC
- * deadline: KTIME_MAX waits for ever, a deadline already past tries once.
+ * deadline of the host: KTIME_MAX waits for ever, a deadline already past
+ * tries once.  An absolute one is on the caller's clock.
  */
 static int mbox_deadline(unsigned int flags, u64 timeout_ns, ktime_t *deadline)
 {
@@ -143,7 +190,7 @@ static int mbox_deadline(unsigned int flags, u64 timeout_ns, ktime_t *deadline)
 	if (flags & MBOX_TIMEOUT)
 		*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
 	if (flags & MBOX_TIMEOUT_ABS)
-		*deadline = ns_to_ktime(ns);
+		*deadline = mbox_time_to_host(ns_to_ktime(ns));
 	return 0;
 }
 
@@ -324,7 +371,7 @@ static int mbox_recv_deliver(const struct mbox_msg *msg, size_t len,
 	arg->pid = pid_vnr(msg->pid);
 	arg->msg_len = msg->len;
 	arg->seq = msg->seq;
-	arg->send_ns = msg->send_ns;
+	arg->send_ns = mbox_time_from_host(msg->send_ns);
 	arg->uid = from_kuid_munged(current_user_ns(), msg->uid);
 	return mbox_copy_out(ctx->uarg, ctx->usize, arg, sizeof(*arg));
 }
@@ -731,6 +778,9 @@ static long mbox_ioctl_stat(void __user *uarg, size_t usize)
 	st = (struct mbox_stat){ .flags = st.flags };
 	mbox_fill_stat(mbox, &st, mbox_current_ipc_ns(),
 		       task_active_pid_ns(current));
+	st.create_ns = mbox_time_from_host(st.create_ns);
+	st.last_send_ns = mbox_time_from_host(st.last_send_ns);
+	st.last_recv_ns = mbox_time_from_host(st.last_recv_ns);
 	mbox_put(mbox);
 
 	return mbox_copy_out(uarg, usize, &st, sizeof(st));

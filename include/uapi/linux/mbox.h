@@ -593,6 +593,13 @@ struct mbox_set {
  * deadline already past, tries once.  MBOX_NONBLOCK tries once too but
  * fails with EAGAIN.
  *
+ * Time namespaces: every CLOCK_MONOTONIC time the module takes or reports
+ * (the MBOX_TIMEOUT_ABS deadline, @send_ns, @create_ns, @last_send_ns,
+ * @last_recv_ns) is on the caller's clock, that of its time namespace,
+ * as for futex(2) and timerfd: clock_gettime(CLOCK_MONOTONIC) and these
+ * times agree inside any time namespace.  A reported time before the
+ * caller's clock began reads as 0.
+ *
  * Signals: a wait ends with EINTR when a signal handler runs, whatever
  * SA_RESTART says (as msgsnd(2) and msgrcv(2)); a signal without handler
  * (SIGSTOP, then SIGCONT) lets the call go on.  Because such a call is
