@@ -30,6 +30,18 @@ struct mbox_msgseg {
 #define MBOX_DATALEN_SEG	((size_t)PAGE_SIZE - sizeof(struct mbox_msgseg))
 
 /*
+ * What a message is charged to its user and the pool: its data plus
+ * MBOX_MSG_OVERHEAD for its header, so that even an empty message, which
+ * still costs an allocation, is counted.  A fixed figure rather than the
+ * allocation's size, so that userspace can compute it (uapi mbox.h).
+ */
+static size_t mbox_msg_charge(size_t len)
+{
+	BUILD_BUG_ON(sizeof(struct mbox_msg) > MBOX_MSG_OVERHEAD);
+	return len + MBOX_MSG_OVERHEAD;
+}
+
+/*
  * Charged to the sender's memory cgroup.  __GFP_RETRY_MAYFAIL: a sender
  * over its cgroup's memory.max gets ENOMEM instead of invoking the OOM
  * killer (Linux 6.1 mm/memcontrol.c, try_charge_memcg(): such a charge
@@ -43,7 +55,7 @@ static void mbox_msg_free(struct mbox_msg *msg)
 	struct mbox_msgseg *seg = msg->next;
 
 	if (msg->user) {
-		mbox_uncharge_bytes(msg->user, msg->len);
+		mbox_uncharge_bytes(msg->user, mbox_msg_charge(msg->len));
 		mbox_user_put(msg->user);
 	}
 	put_pid(msg->pid);
@@ -114,8 +126,9 @@ err_free_msg:
  *		NULL: used if it is the caller's (mbox_user_get_cached()).
  *
  * The message records the calling thread group, its effective uid and the
- * time, for the receiver.  Its bytes are charged to that uid and to the
- * pool (limits.c) until it is freed.
+ * time, for the receiver.  Its length plus MBOX_MSG_OVERHEAD is charged to
+ * that uid and to the pool (limits.c) until it is freed, so an empty
+ * message is charged too.
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
  * Return: the message, or ERR_PTR(-ENOMEM), ERR_PTR(-EDQUOT),
@@ -148,16 +161,12 @@ struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
 	size_t chunk;
 	int ret;
 
-	/* An empty message charges nothing: no user record to touch. */
-	user = NULL;
-	if (len) {
-		user = mbox_user_get_cached(cache, current_euid());
-		if (!user)
-			return ERR_PTR(-ENOMEM);
-		ret = mbox_charge_bytes(user, len);
-		if (ret)
-			goto err_put_user;
-	}
+	user = mbox_user_get_cached(cache, current_euid());
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	ret = mbox_charge_bytes(user, mbox_msg_charge(len));
+	if (ret)
+		goto err_put_user;
 	msg = mbox_msg_alloc(len, MBOX_MSG_GFP);
 	if (!msg) {
 		ret = -ENOMEM;
@@ -189,11 +198,9 @@ err_free_msg:
 	return ERR_PTR(-EFAULT);
 
 err_uncharge:
-	if (user)
-		mbox_uncharge_bytes(user, len);
+	mbox_uncharge_bytes(user, mbox_msg_charge(len));
 err_put_user:
-	if (user)
-		mbox_user_put(user);
+	mbox_user_put(user);
 	return ERR_PTR(ret);
 }
 

@@ -110,6 +110,10 @@
 #ifndef MBOX_FEATURE_FD_IOCTL
 #define MBOX_FEATURE_FD_IOCTL		0ULL
 #endif
+#ifndef MBOX_FEATURE_MSG_CHARGE
+#define MBOX_FEATURE_MSG_CHARGE		0ULL
+#define MBOX_MSG_OVERHEAD		0
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -119,7 +123,8 @@
 	 MBOX_FEATURE_AUTODESTROY | MBOX_FEATURE_FD |			\
 	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES |			\
 	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS |	\
-	 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL)
+	 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL |			\
+	 MBOX_FEATURE_MSG_CHARGE)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)

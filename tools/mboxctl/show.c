@@ -37,6 +37,7 @@ static const char *const feature_names[] = {
 	"ns",			/* MBOX_FEATURE_NS */
 	"batch",		/* MBOX_FEATURE_BATCH */
 	"fd_ioctl",		/* MBOX_FEATURE_FD_IOCTL */
+	"msg_charge",		/* MBOX_FEATURE_MSG_CHARGE */
 };
 
 /*

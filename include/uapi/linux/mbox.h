@@ -25,8 +25,12 @@
  * namespace and none can enter it, the mailbox is destroyed with it.
  *
  * Module parameters limit mailboxes per namespace (ENOSPC) and per user
- * (EDQUOT), and the bytes of message data held by all messages (ENOBUFS)
- * and by one user's (EDQUOT); a send never waits for bytes.
+ * (EDQUOT), and the bytes charged for all messages (ENOBUFS) and for one
+ * user's (EDQUOT); a send never waits for bytes.  Each message sent from
+ * userspace is charged, to its sender's effective uid and to the pool, its
+ * length plus MBOX_MSG_OVERHEAD bytes for its header
+ * (MBOX_FEATURE_MSG_CHARGE), from its send until it is freed: an empty
+ * message is charged MBOX_MSG_OVERHEAD bytes.
  *
  * ABI versioning
  * ==============
@@ -141,6 +145,16 @@
 #define MBOX_FEATURE_NS		(1ULL << 13)	/* mailboxes per IPC namespace */
 #define MBOX_FEATURE_BATCH	(1ULL << 14)	/* MBOX_IOC_SEND_BATCH, _RECV_BATCH */
 #define MBOX_FEATURE_FD_IOCTL	(1ULL << 15)	/* data ioctls on MBOX_IOC_OPEN fds */
+#define MBOX_FEATURE_MSG_CHARGE	(1ULL << 16)	/* MBOX_MSG_OVERHEAD charged */
+
+/*
+ * Bytes charged for each message on top of its length, for its header
+ * (MBOX_FEATURE_MSG_CHARGE): a message of len bytes counts len +
+ * MBOX_MSG_OVERHEAD against max_bytes and max_bytes_per_user, in
+ * pool_bytes and user_bytes of struct mbox_info.  Without that feature
+ * bit, only len is charged.
+ */
+#define MBOX_MSG_OVERHEAD	128
 
 /**
  * struct mbox_info - module version, features and limits
@@ -154,17 +168,20 @@
  * @nr_mailboxes:	out: mailboxes that exist now.
  * @__reserved:		out: 0.
  * @total_msgs:		out: messages queued in all mailboxes now.
- * @total_bytes:	out: bytes queued in all mailboxes now.
+ * @total_bytes:	out: bytes of message data queued in all mailboxes
+ *			now (lengths only, no MBOX_MSG_OVERHEAD).
  * @max_mailboxes_per_ns: out: most mailboxes one IPC namespace may have.
  * @max_mailboxes_per_user: out: most mailboxes one user (effective uid)
  *			may have created and not destroyed.
- * @max_bytes:		out: size of the pool of message bytes shared by all
+ * @max_bytes:		out: size of the pool of charged bytes shared by all
  *			mailboxes (queued messages and those of waiting
- *			senders).
- * @max_bytes_per_user:	out: most bytes of the pool one user's messages may
- *			hold.
- * @pool_bytes:		out: bytes of the pool in use now.
- * @user_bytes:		out: bytes the caller's effective uid holds now.
+ *			senders); each message is charged its length plus
+ *			MBOX_MSG_OVERHEAD.
+ * @max_bytes_per_user:	out: most charged bytes of the pool one user's
+ *			messages may hold.
+ * @pool_bytes:		out: charged bytes of the pool in use now.
+ * @user_bytes:		out: charged bytes the caller's effective uid holds
+ *			now.
  * @user_mailboxes:	out: mailboxes charged to the caller's effective uid.
  * @ns_mailboxes:	out: mailboxes of the caller's IPC namespace.
  */
@@ -327,11 +344,12 @@ struct mbox_recv {
  * @max_msg_size:	out: maximum message size given at create.
  * @msgs:		out: messages queued now.
  * @__reserved:		out: 0.
- * @bytes:		out: bytes of message data queued now.
+ * @bytes:		out: bytes of message data queued now (lengths only,
+ *			without MBOX_MSG_OVERHEAD).
  * @sent_msgs:		out: messages sent since create.
- * @sent_bytes:		out: bytes sent since create.
+ * @sent_bytes:		out: bytes of data sent since create.
  * @recv_msgs:		out: messages received since create.
- * @recv_bytes:		out: bytes received since create.
+ * @recv_bytes:		out: bytes of data received since create.
  * @blocked_senders:	out: senders waiting now.
  * @blocked_receivers:	out: receivers waiting now (peekers included).
  * @last_send_pid:	out: the last sender, as @pid of struct mbox_recv;
@@ -629,8 +647,11 @@ struct mbox_set {
  *            writing.
  * EMSGSIZE   @len is above the mailbox's maximum message size.
  * EDQUOT     the caller's effective uid would hold more than
- *            max_bytes_per_user bytes of messages (unless CAP_SYS_RESOURCE).
- * ENOBUFS    all messages would hold more than max_bytes bytes.  Neither
+ *            max_bytes_per_user charged bytes (@len + MBOX_MSG_OVERHEAD
+ *            per message, see MBOX_MSG_OVERHEAD), unless
+ *            CAP_SYS_RESOURCE.
+ * ENOBUFS    all messages would hold more than max_bytes charged bytes.
+ *            Neither
  *            EDQUOT nor ENOBUFS waits, whatever @flags say.
  * EFAULT     @buf..@buf+@len is not readable; nothing is queued.
  * ENOMEM     out of memory, or the caller's memory cgroup is at its limit
