@@ -593,8 +593,9 @@ static int mbox_finish_recv(struct mbox *mbox, const struct mbox_sel *sel,
  * If @deliver fails, the message goes back to its place in the queue (or
  * to a receiver waiting for it), so a failed receive loses nothing.  While
  * it is out, another receiver may take the next message, and a sender may
- * fill its slot, so that the mailbox briefly holds one message more than
- * its capacity.
+ * fill its slot, so that the mailbox then holds one message more than its
+ * capacity (a batch, up to a chunk more: Documentation/mbox.rst) until
+ * receives drain it; no sender adds to it meanwhile.
  *
  * Context: process context; may sleep unless it may not wait.
  * Return: 0, -EMSGSIZE, -EAGAIN, -ETIMEDOUT, -EIDRM, -ERESTARTNOHAND, or

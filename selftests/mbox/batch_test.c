@@ -402,6 +402,76 @@ TEST_F(batch, recv_read_only_array_is_efault_and_the_message_stays)
 }
 
 /*
+ * The bound on the excess after failed copy-outs (Documentation/mbox.rst):
+ * a batch takes a chunk of 16 under one lock hold, and each slot it frees
+ * admits a blocked sender; when the copy of element 1 faults, the 15
+ * messages not delivered go back, in order, to a mailbox the senders have
+ * filled meanwhile.  The mailbox then holds 15 more than its capacity:
+ * nothing is lost or reordered, no sender gets in while it is over, and
+ * receives drain it.
+ */
+TEST_F_TIMEOUT(batch, a_faulting_batch_gives_back_up_to_a_chunk_over_capacity, 60)
+{
+	enum { SENDERS = 16, TOTAL = CAPACITY + SENDERS };
+	pid_t pids[SENDERS];
+	struct mbox_batch b;
+	struct mbox_stat st;
+	char buf[MAX_SIZE], *ro;
+	long long end;
+	__u32 type;
+	int i;
+
+	for (i = 0; i < CAPACITY; i++)
+		ASSERT_EQ(0, mbox_put(self->fd, self->id, &i, sizeof(i),
+				      MBOX_NONBLOCK));
+	for (i = 0; i < SENDERS; i++) {
+		int n = CAPACITY + i;
+
+		pids[i] = mbox_fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			_exit(mbox_put(self->fd, self->id, &n, sizeof(n), 0) ?
+			      1 : 0);
+		/* One at a time, so they block, and are served, in order. */
+		end = mbox_now_ms() + 10000;
+		do {
+			ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+			ASSERT_GT(end, mbox_now_ms());
+			if (st.blocked_senders < (__u32)i + 1)
+				mbox_msleep(2);
+		} while (st.blocked_senders < (__u32)i + 1);
+	}
+
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	self->rv[1].buf = (uintptr_t)ro;
+	b = batch_of(self->id, self->rv, 16, MBOX_NONBLOCK);
+	/* One received; it stopped at element 1, the fault. */
+	EXPECT_EQ(1, recv_batch(self->fd, &b));
+	EXPECT_EQ(EFAULT, b.error);
+	for (i = 0; i < SENDERS; i++)
+		EXPECT_EQ(0, mbox_child_result(pids[i], 10000));
+
+	/* Message 0 was delivered; 15 went back over 16 admitted senders. */
+	EXPECT_EQ(0, memcmp(self->in[0], &(int){ 0 }, sizeof(int)));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ(CAPACITY + 15U, st.msgs);
+	EXPECT_EQ(0U, st.blocked_senders);
+	EXPECT_EQ(-EAGAIN, mbox_put(self->fd, self->id, "x", 1,
+				    MBOX_NONBLOCK));
+	for (i = 1; i < TOTAL; i++) {
+		int n = -1;
+
+		ASSERT_EQ((int)sizeof(n), recv_one(self->fd, self->id, buf,
+						   &type));
+		memcpy(&n, buf, sizeof(n));
+		EXPECT_EQ(i, n);
+	}
+	EXPECT_EQ(0U, queued(self->fd, self->id));
+	munmap(ro, 4096);
+}
+
+/*
  * Permissions (MBOX_FEATURE_PERMS): a batch needs what its single
  * counterpart needs.  The child runs as nobody, without capabilities, on a
  * mailbox of root's with mode 0600.
