@@ -142,20 +142,6 @@ static inline int cu_param_set(const char *name, long long v)
 	return cu_param_write(name, buf);
 }
 
-/* Write @s to the file @path: 0 or -errno. */
-static inline int write_file_str(const char *path, const char *s)
-{
-	int f = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (f < 0)
-		return -errno;
-	n = write(f, s, strlen(s));
-	n = n < 0 ? -errno : n == (ssize_t)strlen(s) ? 0 : -EIO;
-	close(f);
-	return n;
-}
-
 /* MBOX_IOC_SET */
 static inline int cu_set(int fd, struct mbox_set *arg)
 {

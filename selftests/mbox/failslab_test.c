@@ -145,18 +145,6 @@ static int read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 static void storm_off(void);
 
 static void restore_failslab(void)
@@ -169,10 +157,10 @@ static void restore_failslab(void)
 		for (i = 0; i < NSTORM; i++) {
 			snprintf(path, sizeof(path), FAILSLAB "/%s",
 				 storm_attr[i]);
-			write_file(path, storm_saved[i]);
+			mbox_write_file(path, storm_saved[i]);
 		}
-		write_file(FAILSLAB "/ignore-gfp-wait", saved_wait);
-		write_file(FAILSLAB "/verbose", saved_verbose);
+		mbox_write_file(FAILSLAB "/ignore-gfp-wait", saved_wait);
+		mbox_write_file(FAILSLAB "/verbose", saved_verbose);
 		restore_needed = false;
 	}
 	if (mounted_debugfs) {
@@ -224,11 +212,11 @@ static void storm_on(int percent)
 
 	touch_stack();
 	snprintf(b, sizeof(b), "%d", percent);
-	if (write_file(FAILSLAB "/interval", "1") ||
-	    write_file(FAILSLAB "/times", "-1") ||
-	    write_file(FAILSLAB "/space", "0") ||
-	    write_file(FAILSLAB "/task-filter", "Y") ||
-	    write_file(FAILSLAB "/probability", b))
+	if (mbox_write_file(FAILSLAB "/interval", "1") ||
+	    mbox_write_file(FAILSLAB "/times", "-1") ||
+	    mbox_write_file(FAILSLAB "/space", "0") ||
+	    mbox_write_file(FAILSLAB "/task-filter", "Y") ||
+	    mbox_write_file(FAILSLAB "/probability", b))
 		ksft_exit_fail_msg("set up failslab: %s\n", strerror(errno));
 	if (mlockall(MCL_CURRENT))
 		ksft_print_msg("mlockall: %s (going on)\n", strerror(errno));
@@ -243,7 +231,7 @@ static void storm_off(void)
 	if (mif_fd >= 0 && pwrite(mif_fd, "0", 1, 0) != 1)
 		ksft_exit_fail_msg("make-it-fail: %s\n", strerror(errno));
 	storming = false;
-	write_file(FAILSLAB "/probability", "0");
+	mbox_write_file(FAILSLAB "/probability", "0");
 	munlockall();
 	flush_deferred();
 }
@@ -316,8 +304,8 @@ static const char *setup_failslab(void)
 	}
 	restore_needed = true;
 	atexit(restore_failslab);
-	if (write_file(FAILSLAB "/ignore-gfp-wait", "N") ||
-	    write_file(FAILSLAB "/verbose", "0")) {
+	if (mbox_write_file(FAILSLAB "/ignore-gfp-wait", "N") ||
+	    mbox_write_file(FAILSLAB "/verbose", "0")) {
 		snprintf(why, sizeof(why), "cannot set %s: %s", FAILSLAB,
 			 strerror(errno));
 		return why;

@@ -58,18 +58,6 @@
  */
 #define FLOOR_US	"1000"
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static int read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -211,12 +199,12 @@ FIXTURE_SETUP(irqsoff)
 FIXTURE_TEARDOWN(irqsoff)
 {
 	if (self->saved_tracer[0])
-		write_file(TRACEFS "/current_tracer", self->saved_tracer);
+		mbox_write_file(TRACEFS "/current_tracer", self->saved_tracer);
 	if (self->saved_ftrace[0])
-		write_file(TRACEFS "/options/function-trace",
+		mbox_write_file(TRACEFS "/options/function-trace",
 			   self->saved_ftrace);
 	if (self->saved_cap[0])
-		write_file("/sys/module/mbox/parameters/max_capacity",
+		mbox_write_file("/sys/module/mbox/parameters/max_capacity",
 			   self->saved_cap);
 	if (self->fd >= 0) {
 		mbox_cleanup(self->fd);
@@ -235,27 +223,27 @@ TEST_F_TIMEOUT(irqsoff, typed_batch_behind_a_long_queue_keeps_irqs_off_briefly,
 	if (self->fd < 0)
 		SKIP(return, "see the setup");	/* the harness runs us anyway */
 	snprintf(cap, sizeof(cap), "%u", CAPACITY);
-	ASSERT_EQ(0, write_file("/sys/module/mbox/parameters/max_capacity",
+	ASSERT_EQ(0, mbox_write_file("/sys/module/mbox/parameters/max_capacity",
 				cap));
 	id = NEW_MBOX(self->fd, CAPACITY, 0);
 	ASSERT_EQ(0, send_many(self->fd, id, NR_BULK, 1));
 
 	/* Latency only: no function trace inside the sections. */
-	write_file(TRACEFS "/options/function-trace", "0");
-	ASSERT_EQ(0, write_file(TRACEFS "/current_tracer", "irqsoff"));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "1"));
+	mbox_write_file(TRACEFS "/options/function-trace", "0");
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/current_tracer", "irqsoff"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "1"));
 
 	/* The same call, on a queue of 16 messages: the floor. */
 	small = NEW_MBOX(self->fd, CAPACITY, 0);
 	ASSERT_EQ(0, send_many(self->fd, small, NR_TYPED, 2));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_max_latency", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_max_latency", "0"));
 	ret = recv_typed_batch(self->fd, small, 2);
 	baseline = read_max_latency();
 	ASSERT_EQ((int)NR_TYPED, ret);
 
 	for (r = 0; r < ROUNDS; r++) {
 		ASSERT_EQ(0, send_many(self->fd, id, NR_TYPED, 2));
-		ASSERT_EQ(0, write_file(TRACEFS "/tracing_max_latency",
+		ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_max_latency",
 					FLOOR_US));
 		t0 = mbox_now_ns();
 		ret = recv_typed_batch(self->fd, id, 2);
@@ -269,7 +257,7 @@ TEST_F_TIMEOUT(irqsoff, typed_batch_behind_a_long_queue_keeps_irqs_off_briefly,
 		    lat > worst)
 			worst = lat;
 	}
-	write_file(TRACEFS "/current_tracer", "nop");
+	mbox_write_file(TRACEFS "/current_tracer", "nop");
 
 	/* One line for the record, whatever the verdict. */
 	TH_LOG("%u messages queued, typed RECV_BATCH of %u: worst irqs-off section of mbox %ld us (worst of %d rounds); %u queued: %ld us; bound %d us",

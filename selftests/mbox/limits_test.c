@@ -469,7 +469,7 @@ static int cg_write(const char *file, const char *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/%s", CG_DIR, file);
-	return write_file_str(path, val);
+	return mbox_write_file(path, val);
 }
 
 static long long cg_event(const char *key)
@@ -533,7 +533,7 @@ TEST_F_TIMEOUT(limits, sender_over_its_memory_cgroup_gets_enomem_not_an_oom_kill
 		if (mount("none", CG_ROOT, "cgroup2", 0, NULL))
 			SKIP(return, "cannot mount cgroup2: %s", strerror(errno));
 	}
-	if (write_file_str(CG_ROOT "/cgroup.subtree_control", "+memory"))
+	if (mbox_write_file(CG_ROOT "/cgroup.subtree_control", "+memory"))
 		SKIP(return, "no memory controller");
 	rmdir(CG_DIR);
 	ASSERT_EQ(0, mkdir(CG_DIR, 0755));

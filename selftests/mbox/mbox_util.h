@@ -351,6 +351,20 @@ static inline long long mbox_check_fill(const void *buf, __u64 len, int c)
 	return -1;
 }
 
+/* Write @s to the file @path (sysfs, procfs, tracefs): 0 or -errno. */
+static inline int mbox_write_file(const char *path, const char *s)
+{
+	int f = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (f < 0)
+		return -errno;
+	n = write(f, s, strlen(s));
+	n = n < 0 ? -errno : n == (ssize_t)strlen(s) ? 0 : -EIO;
+	close(f);
+	return n;
+}
+
 static inline void mbox_msleep(unsigned int ms)
 {
 	struct timespec ts = {

@@ -42,7 +42,7 @@ static int tr_filter_add(const char *fn)
 {
 	char path[] = TRACEFS "/set_ftrace_filter";
 
-	return write_file_str(path, fn);
+	return mbox_write_file(path, fn);
 }
 
 /* Is @word a whole word of the file @file? */

@@ -314,18 +314,6 @@ struct triple_arg {
 	int res[3];
 };
 
-static int write_file(const char *path, const char *s)
-{
-	int f = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (f < 0)
-		return -errno;
-	n = write(f, s, strlen(s));
-	close(f);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static int triple_child(int fd, void *p)
 {
 	struct triple_arg *a = p;
@@ -342,11 +330,11 @@ static int triple_child(int fd, void *p)
 	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWPID))
 		return -errno;
 	snprintf(map, sizeof(map), "0 %d 1\n", CU_OWNER);
-	if (write_file("/proc/self/uid_map", map) ||
-	    write_file("/proc/self/setgroups", "deny\n"))
+	if (mbox_write_file("/proc/self/uid_map", map) ||
+	    mbox_write_file("/proc/self/setgroups", "deny\n"))
 		return -EPROTO;
 	snprintf(map, sizeof(map), "0 %d 1\n", CU_GROUP);
-	if (write_file("/proc/self/gid_map", map))
+	if (mbox_write_file("/proc/self/gid_map", map))
 		return -EPROTO;
 	pid = fork();
 	if (pid < 0)

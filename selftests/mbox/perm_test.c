@@ -742,18 +742,6 @@ struct userns_arg {
 	int res;
 };
 
-static int write_file(const char *path, const char *s)
-{
-	int f = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (f < 0)
-		return -errno;
-	n = write(f, s, strlen(s));
-	close(f);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static int userns_child(int fd, void *p)
 {
 	struct userns_arg *a = p;
@@ -763,11 +751,11 @@ static int userns_child(int fd, void *p)
 		return -errno;
 	if (a->map) {
 		snprintf(map, sizeof(map), "%d 0 1\n", a->map);
-		if (write_file("/proc/self/uid_map", map) ||
-		    write_file("/proc/self/setgroups", "deny\n"))
+		if (mbox_write_file("/proc/self/uid_map", map) ||
+		    mbox_write_file("/proc/self/setgroups", "deny\n"))
 			return -EPROTO;
 		snprintf(map, sizeof(map), "%d 0 1\n", a->map + 1);
-		if (write_file("/proc/self/gid_map", map))
+		if (mbox_write_file("/proc/self/gid_map", map))
 			return -EPROTO;
 	}
 	a->res = stat_of(fd, a->id, &a->st);

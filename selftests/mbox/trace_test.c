@@ -13,18 +13,6 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define TRACE_MAX	(1 << 20)
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 /* tracefs mounted, and the mbox events in it; else a reason to skip. */
 static const char *tracing_ready(void)
 {
@@ -118,17 +106,17 @@ FIXTURE_SETUP(trace)
 	self->fd = -1;
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "0"));
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mbox/enable", "1"));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "1"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/events/mbox/enable", "1"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "1"));
 	self->fd = open(MBOX_DEV, O_RDWR);
 	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(trace)
 {
-	write_file(TRACEFS "/events/mbox/enable", "0");
+	mbox_write_file(TRACEFS "/events/mbox/enable", "0");
 	free(self->trace);
 	if (self->fd >= 0)
 		close(self->fd);
@@ -152,7 +140,7 @@ TEST_F(trace, create_send_recv_destroy_each_give_one_event_with_their_fields)
 	ASSERT_EQ(5, mbox_recv(self->fd, &r));
 	ASSERT_EQ(0, mbox_send(self->fd, &s));
 	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
 	snprintf(with, sizeof(with), "id=%d ", id);
@@ -217,7 +205,7 @@ TEST_F(trace, a_blocked_receiver_gives_block_then_wake_with_its_wait_time)
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
 	snprintf(with, sizeof(with), "id=%d pid=%d op=recv", id, child);
@@ -247,7 +235,7 @@ TEST_F(trace, a_wait_begun_before_mbox_wake_was_enabled_reports_wait_ns_0)
 	int id, status, i;
 	pid_t child;
 
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mbox/mbox_wake/enable", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/events/mbox/mbox_wake/enable", "0"));
 	id = mbox_new(self->fd, 1, 16);
 	ASSERT_LT(0, id);
 	s.id = d.id = id;
@@ -268,13 +256,13 @@ TEST_F(trace, a_wait_begun_before_mbox_wake_was_enabled_reports_wait_ns_0)
 		usleep(10000);
 	}
 	ASSERT_EQ(1U, st.blocked_receivers);
-	ASSERT_EQ(0, write_file(TRACEFS "/events/mbox/mbox_wake/enable", "1"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/events/mbox/mbox_wake/enable", "1"));
 	usleep(20000);
 	ASSERT_EQ(0, mbox_send(self->fd, &s));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
 	snprintf(with, sizeof(with), "id=%d pid=%d op=recv", id, child);
@@ -297,7 +285,7 @@ TEST_F(trace, a_timed_out_send_gives_wake_with_minus_etimedout)
 	s.id = d.id = id;
 	ASSERT_EQ(-ETIMEDOUT, mbox_send(self->fd, &s));
 	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
-	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "0"));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
 	snprintf(with, sizeof(with), "id=%d pid=%d op=send", id, getpid());
