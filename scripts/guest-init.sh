@@ -57,6 +57,12 @@ run_test() { # PATH: run one kselftest binary, then check it reported all it pla
 	after=$(splats | wc -l)
 	if [ "$after" -gt "$before" ]; then
 		not_ok "$name: no kernel splat while it ran ($((after - before)) new lines in dmesg)"
+		# The new lines, then the dmesg lines around the first.
+		splats | tail -n +$((before + 1)) | head -n 20 | sed 's/^/#   /'
+		first=$(splats | sed -n "$((before + 1))p")
+		dmesg | FIRST=$first awk '
+			$0 == ENVIRON["FIRST"] { go = 1; n = 0 }
+			go && n++ < 40' | sed 's/^/#     /'
 	fi
 }
 
