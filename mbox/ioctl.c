@@ -123,7 +123,8 @@ static void mbox_target_put(const struct mbox_caller *caller,
 			 MBOX_FEATURE_NAMES | MBOX_FEATURE_PERMS | \
 			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS | \
 			 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL | \
-			 MBOX_FEATURE_MSG_CHARGE)
+			 MBOX_FEATURE_MSG_CHARGE | \
+			 MBOX_FEATURE_KERNEL_NAMES)
 
 #define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
 #define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
@@ -261,12 +262,15 @@ static long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
 		ret = mbox_copy_name(name, arg.name);
 		if (ret)
 			return ret;
+		if (mbox_name_is_kernel(name))
+			return -EPERM;
 	}
 
 	p.capacity = arg.capacity;
 	p.max_msg_size = arg.max_msg_size;
 	p.flags = arg.flags;
 	p.mode = (arg.flags & MBOX_CREATE_MODE) ? arg.mode : 0600;
+	p.kernel = false;
 	return mbox_create(&p, owner, arg.name ? name : NULL);
 }
 

@@ -8,8 +8,13 @@
  * initial namespaces and the root user's credentials, so the mailbox's
  * namespace, name and owner do not depend on which task called, and
  * mailbox.c, names.c and ns.c, which work in the current task's IPC
- * namespace, need no other path.  Lookups by id see every namespace's
- * mailboxes, and the kernel is not subject to the mailboxes' modes.
+ * namespace, need no other path.
+ *
+ * No user can make the kernel API act on a mailbox the user chose: the
+ * kernel's names begin with MBOX_KERNEL_NAME_PREFIX, which MBOX_IOC_CREATE
+ * refuses, and mbox_kget() finds only mailboxes that mbox_kcreate() made.
+ * A driver given an id by a process uses mbox_kget_user(), which checks it
+ * as that process's own call would be checked.
  *
  * The send is the only function meant for atomic context: it allocates
  * with GFP_NOWAIT and sends with mbox_send_atomic(), which saves the
@@ -20,6 +25,7 @@
 #include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mbox.h>
 #include <linux/pid.h>
@@ -69,6 +75,7 @@ static void mbox_kcreate_fn(struct work_struct *work)
 	struct mbox *mbox;
 	int id;
 
+	kw->params.kernel = true;
 	id = mbox_create(&kw->params, NULL, kw->name);
 	if (id < 0) {
 		kw->mbox = ERR_PTR(id);
@@ -88,16 +95,21 @@ static void mbox_klookup_fn(struct work_struct *work)
 	id = mbox_name_lookup(kw->name);
 	if (id > 0)
 		mbox = mbox_get_any_ns(id);
+	/* The prefix is the kernel's, so this is one of its mailboxes. */
+	WARN_ON_ONCE(mbox && !mbox->kernel);
 	kw->mbox = mbox ?: ERR_PTR(-ENOENT);
 }
 
-/* The rules of MBOX_IOC_CREATE: 1 to 63 printable ASCII bytes, no '/'. */
+/*
+ * The rules of MBOX_IOC_CREATE (1 to 63 printable ASCII bytes, no '/'),
+ * and the kernel's prefix.
+ */
 static bool mbox_kname_valid(const char *name)
 {
 	size_t len = strnlen(name, MBOX_NAME_MAX);
 	size_t i;
 
-	if (!len || len == MBOX_NAME_MAX)
+	if (len == MBOX_NAME_MAX || !mbox_name_is_kernel(name))
 		return false;
 	for (i = 0; i < len; i++) {
 		if (name[i] < 0x20 || name[i] > 0x7e || name[i] == '/')
@@ -108,9 +120,35 @@ static bool mbox_kname_valid(const char *name)
 
 struct mbox *mbox_kget(u32 id)
 {
-	return mbox_get_any_ns(id) ?: ERR_PTR(-ENOENT);
+	struct mbox *mbox = mbox_get_any_ns(id);
+
+	if (mbox && !mbox->kernel) {
+		mbox_put(mbox);
+		mbox = NULL;
+	}
+	return mbox ?: ERR_PTR(-ENOENT);
 }
 EXPORT_SYMBOL_GPL(mbox_kget);
+
+struct mbox *mbox_kget_user(u32 id, int may)
+{
+	struct mbox *mbox;
+	int ret;
+
+	might_sleep();
+	if (!may || (may & ~(MAY_READ | MAY_WRITE)))
+		return ERR_PTR(-EINVAL);
+	mbox = mbox_get(id);
+	if (!mbox)
+		return ERR_PTR(-ENOENT);
+	ret = mbox_perm(mbox, may);
+	if (ret) {
+		mbox_put(mbox);
+		return ERR_PTR(ret);
+	}
+	return mbox;
+}
+EXPORT_SYMBOL_GPL(mbox_kget_user);
 
 struct mbox *mbox_kget_by_name(const char *name)
 {

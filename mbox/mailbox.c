@@ -59,6 +59,7 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	mbox->capacity = p->capacity;
 	mbox->max_msg_size = p->max_msg_size;
 	mbox->create_flags = p->flags;
+	mbox->kernel = p->kernel;
 	mbox->create_ns = ktime_get_ns();
 	mbox->mode = p->mode;
 	mbox->uid = current_euid();

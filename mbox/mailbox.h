@@ -7,6 +7,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -33,6 +34,7 @@ struct task_struct;
  * @ns:			the record of the IPC namespace it belongs to (ns.c),
  *			referenced until the mailbox is freed.
  * @cuid, @cgid:	its creator's effective uid and gid.
+ * @kernel:		made by mbox_kcreate() (kapi.c).
  *
  * Written under @lock by MBOX_IOC_SET, read locklessly (READ_ONCE) by the
  * permission checks, as SysV's ipcperms() does:
@@ -89,6 +91,7 @@ struct mbox {
 	struct mbox_ns *ns;
 	kuid_t cuid;
 	kgid_t cgid;
+	bool kernel;
 
 	kuid_t uid;
 	kgid_t gid;
@@ -191,13 +194,23 @@ void mbox_fill_limits(struct mbox_info *info);
  * @max_msg_size:	largest message; checked by the caller.
  * @flags:		MBOX_CREATE_* flags; checked by the caller.
  * @mode:		permission bits, 0..0777.
+ * @kernel:		made by mbox_kcreate(): only the kernel API's
+ *			mbox_kget() finds it by id.
  */
 struct mbox_params {
 	u32 capacity;
 	u32 max_msg_size;
 	u64 flags;
 	umode_t mode;
+	bool kernel;
 };
+
+/* Does @name begin with MBOX_KERNEL_NAME_PREFIX? */
+static inline bool mbox_name_is_kernel(const char *name)
+{
+	return !strncmp(name, MBOX_KERNEL_NAME_PREFIX,
+			sizeof(MBOX_KERNEL_NAME_PREFIX) - 1);
+}
 
 int mbox_create(const struct mbox_params *p, struct mbox_owner *owner,
 		const char *name);

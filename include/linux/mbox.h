@@ -42,32 +42,58 @@ struct mbox_kmsg {
 };
 
 /**
- * mbox_kget() - look up a mailbox by id and take a reference to it
- * @id:		the id, as userspace sees it.  Ids are global: the kernel
- *		finds the mailboxes of every IPC namespace, whatever the
- *		current task's.
+ * mbox_kget() - look up a kernel mailbox by id and take a reference to it
+ * @id:		the id of a mailbox that mbox_kcreate() made.
+ *
+ * Only the kernel's own mailboxes are found, so a user cannot make a driver
+ * act on another mailbox by handing it an id: a driver that takes an id
+ * from a process uses mbox_kget_user() instead.
  *
  * The reference keeps the &struct mbox valid, not the mailbox alive: if it
  * is destroyed meanwhile (by its owner, or by the reaper of a namespace
  * whose last process is gone), sends and receives fail with -EIDRM.
  *
  * Context: any context; does not sleep.
- * Return: the mailbox, or ERR_PTR(-ENOENT).  Release it with mbox_kput().
+ * Return: the mailbox, or ERR_PTR(-ENOENT) if no mailbox that
+ * mbox_kcreate() made has that id.  Release it with mbox_kput().
  */
 struct mbox *mbox_kget(u32 id);
 
 /**
+ * mbox_kget_user() - look up a mailbox by an id a process gave
+ * @id:		the id, as the current task sees it.
+ * @may:	MAY_READ (to receive), MAY_WRITE (to send), or both: what
+ *		the driver will do with it for the current task.
+ *
+ * For a driver that takes a mailbox id from userspace (in an ioctl, say):
+ * the id is looked up in the current task's IPC namespace and checked
+ * against the current task's credentials, as the task's own MBOX_IOC_OPEN
+ * with that access would be, so the driver does only what the task could
+ * do itself.  The check is made once, here, as open() makes it for a file.
+ *
+ * Context: process context, in the task the id came from.
+ * Return: the mailbox, ERR_PTR(-EINVAL) if @may is 0 or has other bits,
+ * ERR_PTR(-ENOENT) if the task's IPC namespace has no mailbox with that
+ * id, or ERR_PTR(-EACCES).  Release it with mbox_kput().
+ */
+struct mbox *mbox_kget_user(u32 id, int may);
+
+/**
  * mbox_kget_by_name() - look up a mailbox by name and take a reference
- * @name:	its name, as given to MBOX_IOC_CREATE or mbox_kcreate().
+ * @name:	its name, as given to mbox_kcreate(): it begins with
+ *		MBOX_KERNEL_NAME_PREFIX ("kernel.").
  *
  * Names are looked up in the initial IPC namespace, whatever the caller's:
  * the kernel's mailboxes are the system's, not a container's, and the
- * answer must not depend on which task happens to load a module.
+ * answer must not depend on which task happens to load a module.  Only the
+ * kernel gives names with the prefix (MBOX_IOC_CREATE refuses them), so
+ * the mailbox found is one that mbox_kcreate() made.
  *
  * Context: process context; may sleep (waits for a work item, which takes
  * mbox's name mutex).
  * Return: the mailbox, ERR_PTR(-ENOENT) if no mailbox has that name in the
- * initial IPC namespace, or ERR_PTR(-EINVAL) if @name is not a valid name.
+ * initial IPC namespace, or ERR_PTR(-EINVAL) if @name is not a valid name
+ * or lacks the prefix.
  * Release it with mbox_kput().
  */
 struct mbox *mbox_kget_by_name(const char *name);
@@ -89,7 +115,9 @@ void mbox_kput(struct mbox *mbox);
  * @mode:		its permission bits (0777 at most), as
  *			MBOX_CREATE_MODE's: processes need read permission to
  *			receive and stat, write permission to send.
- * @name:		its name in the initial IPC namespace, or NULL.
+ * @name:		its name in the initial IPC namespace, or NULL.  A name
+ *			begins with MBOX_KERNEL_NAME_PREFIX ("kernel."),
+ *			which userspace cannot take.
  *
  * The mailbox is like one userspace creates: processes find it by id or
  * name and may use it as @mode allows.  It is created by a kernel worker
@@ -100,7 +128,8 @@ void mbox_kput(struct mbox *mbox);
  *
  * Context: process context; may sleep.
  * Return: the mailbox with a reference for mbox_kdestroy(), or
- * ERR_PTR(-EINVAL) (bad capacity, size, mode or name), ERR_PTR(-EEXIST)
+ * ERR_PTR(-EINVAL) (bad capacity, size, mode or name, or a name without
+ * the prefix), ERR_PTR(-EEXIST)
  * (name taken), ERR_PTR(-ENOSPC) or ERR_PTR(-EDQUOT) (too many mailboxes),
  * ERR_PTR(-ENOMEM), or ERR_PTR(-EIDRM) if userspace destroyed it before
  * this returned.

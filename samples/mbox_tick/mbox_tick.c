@@ -7,7 +7,8 @@
  *	struct mbox_tick_msg { __u64 tick; __u64 ns; };	(type 1)
  *
  * (the tick number from 1 and the CLOCK_MONOTONIC time it fired) into one
- * mailbox per subscriber, named "tick.0" to "tick.N-1" in the initial IPC
+ * mailbox per subscriber, named "kernel.tick.0" to "kernel.tick.N-1" (names
+ * that only the kernel API gives, MBOX_KERNEL_NAME_PREFIX) in the initial IPC
  * namespace, @hz times a second.  A tick that a mailbox cannot take (full,
  * out of memory, destroyed) is dropped and counted for that subscriber.
  *
@@ -18,8 +19,8 @@
  * (and drop ticks) on its own without holding back the others.
  *
  * If userspace destroys a subscriber's mailbox, the timer sees -EIDRM and
- * a work item creates a new one under the same name (unless someone took
- * the name meanwhile: then it retries at the next tick).  The timer reads
+ * a work item creates a new one under the same name (unless the create
+ * fails: then it retries at the next tick).  The timer reads
  * the mailbox pointers under RCU; the work item swaps one and waits for a
  * grace period before it drops the old reference.
  *
@@ -33,7 +34,12 @@
  *   selftest=0       at load, check the kernel API from process context
  *                    and a kernel thread first, and refuse to load if a
  *                    check fails
- *   storm=0          kernel threads that look "tick.0" up in a loop until
+ *   deputy=0         at load, act as a driver that the loading process
+ *                    hands this mailbox id: deputy_kget tells what
+ *                    mbox_kget() gave (0 or -errno), deputy_read and
+ *                    deputy_write what mbox_kget_user() gave for
+ *                    MAY_READ and MAY_WRITE
+ *   storm=0          kernel threads that look "kernel.tick.0" up in a loop until
  *                    unload (0 to 1024), so that many kernel API work
  *                    items wait for mbox's name lock at once: tick_test
  *                    checks that creates still finish meanwhile
@@ -52,6 +58,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/kernel.h>
@@ -84,7 +91,7 @@ MODULE_PARM_DESC(hz, "ticks per second (1 to 100000, default 1000)");
 
 static unsigned int subscribers = 4;
 module_param(subscribers, uint, 0444);
-MODULE_PARM_DESC(subscribers, "mailboxes tick.0 to tick.N-1, one per subscriber (1 to 64, default 4)");
+MODULE_PARM_DESC(subscribers, "mailboxes kernel.tick.0 to kernel.tick.N-1, one per subscriber (1 to 64, default 4)");
 
 static unsigned int capacity = 64;
 module_param(capacity, uint, 0444);
@@ -106,7 +113,20 @@ MODULE_PARM_DESC(selftest, "check the kernel API from process context and a kthr
 
 static unsigned int storm;
 module_param(storm, uint, 0444);
-MODULE_PARM_DESC(storm, "kernel threads looking tick.0 up in a loop until unload (0 to 1024, default 0)");
+MODULE_PARM_DESC(storm, "kernel threads looking kernel.tick.0 up in a loop until unload (0 to 1024, default 0)");
+
+static unsigned int deputy;
+module_param(deputy, uint, 0444);
+MODULE_PARM_DESC(deputy, "at load, look this mailbox id up as a driver given it by the loading process (default 0: none)");
+
+/* What the deputy lookups gave: 0 or -errno. */
+static int deputy_kget, deputy_read, deputy_write;
+module_param(deputy_kget, int, 0444);
+MODULE_PARM_DESC(deputy_kget, "mbox_kget(deputy): 0 or -errno");
+module_param(deputy_read, int, 0444);
+MODULE_PARM_DESC(deputy_read, "mbox_kget_user(deputy, MAY_READ): 0 or -errno");
+module_param(deputy_write, int, 0444);
+MODULE_PARM_DESC(deputy_write, "mbox_kget_user(deputy, MAY_WRITE): 0 or -errno");
 
 /* Written by the timer callback only (or the work item: renewed). */
 static unsigned long ticks;
@@ -148,7 +168,7 @@ static void mbox_tick_inc(unsigned long *counter, unsigned long n)
 
 static void mbox_tick_name(char *buf, unsigned int i)
 {
-	snprintf(buf, MBOX_NAME_MAX, "tick.%u", i);
+	snprintf(buf, MBOX_NAME_MAX, MBOX_KERNEL_NAME_PREFIX "tick.%u", i);
 }
 
 /* Re-create the mailboxes the timer found destroyed.  Process context. */
@@ -335,15 +355,23 @@ static int mbox_tick_selftest(void)
 	ok &= TICK_CHECK(ref == mbox);
 	if (!IS_ERR(ref))
 		mbox_kput(ref);
-	ref = mbox_kget_by_name("tick.0");
+	ok &= TICK_CHECK(mbox_kget_user(mbox_kid(mbox), 0) == ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kget_user(mbox_kid(mbox), MAY_EXEC) ==
+			 ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kget_user(0, MAY_READ) == ERR_PTR(-ENOENT));
+	ref = mbox_kget_by_name("kernel.tick.0");
 	ok &= TICK_CHECK(ref == rcu_access_pointer(subs[0]));
 	if (!IS_ERR(ref))
 		mbox_kput(ref);
-	ok &= TICK_CHECK(mbox_kget_by_name("tick/0") == ERR_PTR(-EINVAL));
-	ok &= TICK_CHECK(mbox_kget_by_name("no.such.tick") ==
+	ok &= TICK_CHECK(mbox_kget_by_name("kernel.tick/0") ==
+			 ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kget_by_name("tick.0") == ERR_PTR(-EINVAL));
+	ok &= TICK_CHECK(mbox_kget_by_name("kernel.no.such.tick") ==
 			 ERR_PTR(-ENOENT));
-	ok &= TICK_CHECK(mbox_kcreate(1, 8, 0600, "tick.0") ==
+	ok &= TICK_CHECK(mbox_kcreate(1, 8, 0600, "kernel.tick.0") ==
 			 ERR_PTR(-EEXIST));
+	ok &= TICK_CHECK(mbox_kcreate(1, 8, 0600, "tick.x") ==
+			 ERR_PTR(-EINVAL));
 	ok &= TICK_CHECK(mbox_kcreate(1, 8, 0600, "") == ERR_PTR(-EINVAL));
 	ok &= TICK_CHECK(mbox_kcreate(1, 8, 01000, NULL) == ERR_PTR(-EINVAL));
 	ok &= TICK_CHECK(mbox_kcreate(U32_MAX, 8, 0600, NULL) ==
@@ -385,7 +413,7 @@ static int mbox_tick_storm_fn(void *data)
 	struct mbox *mbox;
 
 	while (!kthread_should_stop()) {
-		mbox = mbox_kget_by_name("tick.0");
+		mbox = mbox_kget_by_name("kernel.tick.0");
 		if (!IS_ERR(mbox))
 			mbox_kput(mbox);
 		cond_resched();
@@ -439,6 +467,27 @@ static void mbox_tick_destroy_all(void)
 	}
 }
 
+/* 0, or the error of a lookup; drops the reference it took. */
+static int mbox_tick_deputy_res(struct mbox *mbox)
+{
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
+	mbox_kput(mbox);
+	return 0;
+}
+
+/*
+ * Look @deputy up as a driver would that the loading process handed the
+ * id (in an ioctl, say): in that process's context.
+ */
+static void mbox_tick_deputy(void)
+{
+	deputy_kget = mbox_tick_deputy_res(mbox_kget(deputy));
+	deputy_read = mbox_tick_deputy_res(mbox_kget_user(deputy, MAY_READ));
+	deputy_write = mbox_tick_deputy_res(mbox_kget_user(deputy,
+							   MAY_WRITE));
+}
+
 static int __init mbox_tick_init(void)
 {
 	char name[MBOX_NAME_MAX];
@@ -476,6 +525,8 @@ static int __init mbox_tick_init(void)
 		RCU_INIT_POINTER(subs[i], mbox);
 	}
 
+	if (deputy)
+		mbox_tick_deputy();
 	if (selftest) {
 		ret = mbox_tick_selftest();
 		if (ret)

@@ -114,6 +114,10 @@
 #define MBOX_FEATURE_MSG_CHARGE		0ULL
 #define MBOX_MSG_OVERHEAD		0
 #endif
+#ifndef MBOX_FEATURE_KERNEL_NAMES
+#define MBOX_FEATURE_KERNEL_NAMES	0ULL
+#define MBOX_KERNEL_NAME_PREFIX		"kernel."
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -124,7 +128,7 @@
 	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES |			\
 	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS |	\
 	 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL |			\
-	 MBOX_FEATURE_MSG_CHARGE)
+	 MBOX_FEATURE_MSG_CHARGE | MBOX_FEATURE_KERNEL_NAMES)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)

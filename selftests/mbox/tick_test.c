@@ -2,13 +2,15 @@
 /*
  * The kernel API through its sample, samples/mbox_tick: an hrtimer posts
  * {tick, CLOCK_MONOTONIC ns} from hard-IRQ context into mailboxes
- * "tick.0".."tick.N-1", one per subscriber.
+ * "kernel.tick.0".."kernel.tick.N-1", one per subscriber.
  *
  * Covered: the sample's process-context checks of the kernel API (load with
  * selftest=1); 4 processes each receive every tick in order, with no gap
  * but the drops the module counted for them, and the ticks really ran in
- * hard IRQ; slow subscribers drop ticks and every drop is counted; a taken
- * name fails the load and leaves nothing behind; the IRQ-context send while
+ * hard IRQ; slow subscribers drop ticks and every drop is counted; no
+ * process can take the kernel's names; a driver handed an id by a process
+ * (the sample's deputy= parameter) gets only what the process could use
+ * itself, and mbox_kget() only the kernel's mailboxes; the IRQ-context send while
  * processes send, receive, poll, stat, destroy and re-create the same
  * mailboxes (on the debug kernel, lockdep and DEBUG_ATOMIC_SLEEP watch);
  * creates that pin a new IPC namespace finish while hundreds of kernel API
@@ -141,7 +143,7 @@ static int tick_lookup(int fd, unsigned int i)
 	char name[MBOX_NAME_MAX];
 	struct mbox_lookup arg = { .name = (__u64)(uintptr_t)name };
 
-	snprintf(name, sizeof(name), "tick.%u", i);
+	snprintf(name, sizeof(name), MBOX_KERNEL_NAME_PREFIX "tick.%u", i);
 	return mbox_ioctl(fd, MBOX_IOC_LOOKUP, &arg);
 }
 
@@ -270,14 +272,14 @@ FIXTURE_TEARDOWN(tick)
 	mbox_cleanup(self->fd);
 }
 
-/* Unload the sample, then check that no tick.N is left. */
+/* Unload the sample, then check that no kernel.tick.N is left. */
 #define TICK_UNLOAD_AND_CHECK_GONE(fd, subs) do {			\
 	unsigned int __i;						\
 	ASSERT_EQ(0, tick_unload());					\
 	ASSERT_FALSE(tick_loaded());					\
 	for (__i = 0; __i < (subs); __i++)				\
 		EXPECT_EQ(-ENOENT, tick_lookup(fd, __i))		\
-			TH_LOG("tick.%u after unload", __i);		\
+			TH_LOG("kernel.tick.%u after unload", __i);	\
 } while (0)
 
 /*
@@ -393,24 +395,139 @@ TEST_F(tick, slow_subscribers_drop_ticks_and_every_drop_is_counted)
 	tick_run(_metadata, self->fd, 4, 1000, 1000, 4, 8, 50, 1);
 }
 
-TEST_F(tick, a_taken_name_fails_the_load_and_leaves_nothing)
+/* MBOX_IOC_CREATE of @name with @flags: the id or -errno. */
+static int tick_create_named(int fd, const char *name, __u64 flags)
 {
-	char name[] = "tick.1";
 	struct mbox_create c = {
 		.capacity = 1,
 		.max_msg_size = 16,
+		.flags = flags,
 		.name = (__u64)(uintptr_t)name,
 	};
-	int id = mbox_create(self->fd, &c);
 
+	return mbox_create(fd, &c);
+}
+
+TEST_F(tick, no_process_can_take_or_create_a_kernel_name)
+{
+	struct mbox_info info = { 0 };
+	int id;
+
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	EXPECT_TRUE(info.features & MBOX_FEATURE_KERNEL_NAMES);
+	/* Root, free names, with and without MBOX_CREATE_EXCL. */
+	EXPECT_EQ(-EPERM, tick_create_named(self->fd, "kernel.tick.1", 0));
+	EXPECT_EQ(-EPERM, tick_create_named(self->fd, "kernel.tick.1",
+					    MBOX_CREATE_EXCL));
+	EXPECT_EQ(-EPERM, tick_create_named(self->fd, "kernel.", 0));
+	EXPECT_EQ(-ENOENT, tick_lookup(self->fd, 1));
+	/* Names that only look alike are anyone's. */
+	id = tick_create_named(self->fd, "kernel", 0);
 	ASSERT_LT(0, id);
 	mbox_track(id);
-	/* EBUSY, not EEXIST: that one would mean "loaded already". */
-	EXPECT_EQ(-EBUSY, tick_load("subscribers=3"));
-	EXPECT_FALSE(tick_loaded());
-	EXPECT_EQ(-ENOENT, tick_lookup(self->fd, 0));
-	EXPECT_EQ(id, tick_lookup(self->fd, 1));
-	EXPECT_EQ(-ENOENT, tick_lookup(self->fd, 2));
+	id = tick_create_named(self->fd, "Kernel.tick.1", 0);
+	ASSERT_LT(0, id);
+	mbox_track(id);
+
+	ASSERT_EQ(0, tick_load("subscribers=2"));
+	id = tick_lookup(self->fd, 1);
+	EXPECT_LT(0, id);
+	/* Taken by the kernel: still EPERM, not its id. */
+	EXPECT_EQ(-EPERM, tick_create_named(self->fd, "kernel.tick.1", 0));
+	TICK_UNLOAD_AND_CHECK_GONE(self->fd, 2);
+}
+
+/* The sample's deputy results after a load with deputy=@id, in @out[3]. */
+static void tick_deputy_results(long long *out)
+{
+	out[0] = tick_param("deputy_kget");
+	out[1] = tick_param("deputy_read");
+	out[2] = tick_param("deputy_write");
+}
+
+/* In a child (cu_run): as CU_OWNER, a mailbox of mode 0604, id in @arg. */
+static int tick_create_as_owner(int fd, void *arg)
+{
+	int ret = cu_become_class(0);
+
+	if (ret)
+		return ret;
+	ret = cu_new_mode(fd, 1, 16, 0604);
+	*(int *)arg = ret;
+	return ret < 0 ? ret : 0;
+}
+
+/* Load the sample as a driver handed @arg's id, in a child (cu_run). */
+static int tick_load_deputy(int fd, void *arg)
+{
+	char params[64];
+
+	(void)fd;
+	snprintf(params, sizeof(params), "subscribers=1 deputy=%d",
+		 *(int *)arg);
+	return tick_load(params);
+}
+
+static int tick_load_deputy_no_ipc_owner(int fd, void *arg)
+{
+	if (cu_drop_cap(CAP_IPC_OWNER))
+		return -EPERM;
+	return tick_load_deputy(fd, arg);
+}
+
+static int tick_load_deputy_new_ipc_ns(int fd, void *arg)
+{
+	if (unshare(CLONE_NEWIPC))
+		return -errno;
+	return tick_load_deputy(fd, arg);
+}
+
+/*
+ * A driver that takes a mailbox id from a process (the sample with
+ * deputy=ID, loaded by that process) must not be a confused deputy: it
+ * gets the mailbox only if the process could open it so itself.
+ */
+TEST_F(tick, a_driver_given_an_id_gets_only_what_the_process_may_use)
+{
+	int *shared = mbox_shared_mem(sizeof(int));
+	long long r[3];
+	int id;
+
+	/* Made by another user; others (root without CAP_IPC_OWNER) read. */
+	ASSERT_NE(NULL, shared);
+	ASSERT_EQ(0, cu_run(self->fd, tick_create_as_owner, shared));
+	id = *shared;
+	ASSERT_LT(0, id);
+	mbox_track(id);
+
+	/* Root with CAP_IPC_OWNER: a user's mailbox, never mbox_kget()'s. */
+	ASSERT_EQ(0, cu_run(self->fd, tick_load_deputy, &id));
+	tick_deputy_results(r);
+	EXPECT_EQ(-ENOENT, r[0]);
+	EXPECT_EQ(0, r[1]);
+	EXPECT_EQ(0, r[2]);
+	ASSERT_EQ(0, tick_unload());
+
+	/* Without CAP_IPC_OWNER, root is "other": read only. */
+	ASSERT_EQ(0, cu_run(self->fd, tick_load_deputy_no_ipc_owner, &id));
+	tick_deputy_results(r);
+	EXPECT_EQ(-ENOENT, r[0]);
+	EXPECT_EQ(0, r[1]);
+	EXPECT_EQ(-EACCES, r[2]);
+	ASSERT_EQ(0, tick_unload());
+
+	/* From another IPC namespace, the id names nothing. */
+	ASSERT_EQ(0, cu_run(self->fd, tick_load_deputy_new_ipc_ns, &id));
+	tick_deputy_results(r);
+	EXPECT_EQ(-ENOENT, r[0]);
+	EXPECT_EQ(-ENOENT, r[1]);
+	EXPECT_EQ(-ENOENT, r[2]);
+	ASSERT_EQ(0, tick_unload());
+
+	/*
+	 * mbox_kget() of a kernel mailbox, mbox_kget_user()'s EINVAL: the
+	 * sample's own checks (kernel_api_checks_pass_from_process_context).
+	 */
 }
 
 /*

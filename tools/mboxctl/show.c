@@ -38,6 +38,7 @@ static const char *const feature_names[] = {
 	"batch",		/* MBOX_FEATURE_BATCH */
 	"fd_ioctl",		/* MBOX_FEATURE_FD_IOCTL */
 	"msg_charge",		/* MBOX_FEATURE_MSG_CHARGE */
+	[18] = "kernel_names",	/* MBOX_FEATURE_KERNEL_NAMES */
 };
 
 /*
@@ -55,7 +56,7 @@ static void print_feature_names(unsigned long long features, const char *sep,
 		if (!(features & (1ULL << bit)))
 			continue;
 		printf("%s%s", first ? "" : sep, q);
-		if (bit < ARRAY_SIZE(feature_names))
+		if (bit < ARRAY_SIZE(feature_names) && feature_names[bit])
 			printf("%s", feature_names[bit]);
 		else
 			printf("bit%u", bit);

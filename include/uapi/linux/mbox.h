@@ -117,6 +117,14 @@
  */
 #define MBOX_NAME_MAX		64
 
+/*
+ * Names that begin with this prefix belong to the kernel API
+ * (MBOX_FEATURE_KERNEL_NAMES): only a kernel module's mbox_kcreate() gives
+ * them, in the initial IPC namespace, and MBOX_IOC_CREATE refuses them
+ * with EPERM, so a mailbox found by such a name was made by the kernel.
+ */
+#define MBOX_KERNEL_NAME_PREFIX	"kernel."
+
 /* Flags of struct mbox_open. */
 #define MBOX_FD_CLOEXEC		(1U << 0)	/* the new fd is close-on-exec */
 #define MBOX_FD_NONBLOCK	(1U << 1)	/* the new fd is O_NONBLOCK */
@@ -146,6 +154,7 @@
 #define MBOX_FEATURE_BATCH	(1ULL << 14)	/* MBOX_IOC_SEND_BATCH, _RECV_BATCH */
 #define MBOX_FEATURE_FD_IOCTL	(1ULL << 15)	/* data ioctls on MBOX_IOC_OPEN fds */
 #define MBOX_FEATURE_MSG_CHARGE	(1ULL << 16)	/* MBOX_MSG_OVERHEAD charged */
+#define MBOX_FEATURE_KERNEL_NAMES (1ULL << 18)	/* MBOX_KERNEL_NAME_PREFIX */
 
 /*
  * Bytes charged for each message on top of its length, for its header
@@ -552,6 +561,9 @@ struct mbox_set {
  *               or has a byte that is not printable ASCII, or a '/'.
  * ENAMETOOLONG  @name has no NUL in its first MBOX_NAME_MAX bytes.
  * EFAULT        @name is not readable.
+ * EPERM         @name begins with MBOX_KERNEL_NAME_PREFIX, which only the
+ *               kernel API gives (MBOX_FEATURE_KERNEL_NAMES); whoever
+ *               calls, and whether or not the name is taken.
  * EEXIST        MBOX_CREATE_EXCL is set and @name is taken.
  *               @mode has bits outside 0777, or is not 0 without
  *               MBOX_CREATE_MODE; @__reserved is not 0.
