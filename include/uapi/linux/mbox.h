@@ -556,17 +556,17 @@ struct mbox_set {
  *
  * Errors:
  * EINVAL        @flags has an unknown bit, or MBOX_CREATE_EXCL without a
- *               @name; @capacity is above max_capacity, or @max_msg_size
- *               above max_msg_size (see struct mbox_info); @name is empty
- *               or has a byte that is not printable ASCII, or a '/'.
+ *               @name; @mode has bits outside 0777, or is not 0 without
+ *               MBOX_CREATE_MODE; @__reserved is not 0; @capacity is above
+ *               max_capacity, or @max_msg_size above max_msg_size (see
+ *               struct mbox_info); @name is empty or has a byte that is
+ *               not printable ASCII, or a '/'.
  * ENAMETOOLONG  @name has no NUL in its first MBOX_NAME_MAX bytes.
  * EFAULT        @name is not readable.
  * EPERM         @name begins with MBOX_KERNEL_NAME_PREFIX, which only the
  *               kernel API gives (MBOX_FEATURE_KERNEL_NAMES); whoever
  *               calls, and whether or not the name is taken.
  * EEXIST        MBOX_CREATE_EXCL is set and @name is taken.
- *               @mode has bits outside 0777, or is not 0 without
- *               MBOX_CREATE_MODE; @__reserved is not 0.
  * ENOSPC        max_mailboxes mailboxes or more exist already, or
  *               max_mailboxes_per_ns or more in the caller's IPC
  *               namespace, or no id is free.  (More than a limit exist
