@@ -51,8 +51,15 @@
  *
  * Unknown bits in a flags field and non-zero reserved fields give EINVAL.
  * An unknown command, or a known one with the wrong direction bits, gives
- * ENOTTY.  Output structs are zeroed before they are filled, so no kernel
- * memory reaches userspace through padding.
+ * ENOTTY.
+ *
+ * Output structs are zeroed before they are filled, so no kernel memory
+ * reaches userspace through padding.  A call that succeeds writes an _IOR
+ * or _IOWR struct back whole: its out fields with their results, its in
+ * fields as they were given, its reserved fields as 0.  A call that fails
+ * writes its struct only where its command says so (MBOX_IOC_RECV on
+ * EMSGSIZE, the batch calls); one that fails with EFAULT may have written
+ * part of its struct and of the buffers it was given.
  *
  * MBOX_IOC_INFO reports the ABI version and a mask of features added after
  * version 1; probe it before relying on a later addition.
@@ -68,6 +75,63 @@
  * EFAULT  the argument struct is not readable (or, for output, writable).
  * ENOENT  (commands taking an id) no mailbox has that id in the caller's
  *         IPC namespace.
+ *
+ * Which error is reported
+ * -----------------------
+ *
+ * A call with several faults fails with the error of the first of these
+ * stages that finds one:
+ *
+ * 1. the command: ENOTTY;
+ * 2. the size of the argument struct: EINVAL;
+ * 3. reading the struct: E2BIG or EFAULT;
+ * 4. the struct's own fields, checked before any mailbox is looked at:
+ *    EINVAL (flags, reserved fields, timeouts, and the fields each
+ *    command's EINVAL lists but those that depend on the mailbox);
+ * 5. the name of MBOX_IOC_CREATE and MBOX_IOC_LOOKUP: EFAULT,
+ *    ENAMETOOLONG or EINVAL;
+ * 6. the mailbox: ENOENT; on a file from MBOX_IOC_OPEN, EINVAL for an
+ *    @id that is not its mailbox's, then EBADF for a right it lacks;
+ * 7. the caller's rights: EACCES, or EPERM for MBOX_IOC_DESTROY and
+ *    MBOX_IOC_SET;
+ * 8. the rest, in this order:
+ *    MBOX_IOC_CREATE: EEXIST (or the id of the mailbox that has the name),
+ *    then ENOSPC, EDQUOT or ENOMEM;
+ *    MBOX_IOC_SEND: EMSGSIZE, then EDQUOT, ENOBUFS, ENOMEM or EFAULT
+ *    (copying the message in), then EIDRM, EAGAIN or ETIMEDOUT, then
+ *    the outcome of the wait (ETIMEDOUT, EINTR, EIDRM);
+ *    MBOX_IOC_RECV: EIDRM, then EMSGSIZE, EAGAIN or ETIMEDOUT, or the
+ *    outcome of the wait, then EFAULT (copying the message out);
+ *    MBOX_IOC_SET: EINVAL for a capacity that would turn a rendezvous into
+ *    a buffered mailbox or back, then EPERM for a limit above the module's;
+ *    MBOX_IOC_OPEN: EMFILE, ENFILE or ENOMEM;
+ *    the batch calls: the errors of their messages, in array order;
+ *    and last, for every command that writes its struct, EFAULT if it
+ *    cannot be written.
+ *
+ * Within one stage no order is promised: a struct with two invalid fields
+ * gives EINVAL either way.  So E2BIG wins over an invalid flag, an invalid
+ * flag over ENOENT, ENOENT over every error of the message, and EACCES over
+ * EMSGSIZE.  Only the call's result tells which fault it found: a program
+ * fixes one and retries.
+ *
+ * Failed calls
+ * ------------
+ *
+ * A failed call changes nothing, with two exceptions:
+ *
+ * - a send that fails after it began to wait: see "Side effects of a
+ *   failed send" under MBOX_IOC_SEND;
+ * - a receive (not a peek) that fails with EFAULT after it took its
+ *   message: the message goes back, offered first to the blocked receivers
+ *   as a send offers it, else to its place in the queue, and recv_msgs and
+ *   recv_bytes are restored; but last_recv_pid and last_recv_ns keep the
+ *   failed receiver and the time it took the message, and a blocked sender
+ *   may have been moved into the slot the message freed, so that the
+ *   mailbox then holds more messages than its capacity until receives
+ *   drain it (with capacity 0, the sender whose message was taken has
+ *   completed successfully and the message stays queued).  The same holds
+ *   for each message a batch receive gives back.
  */
 #ifndef _UAPI_LINUX_MBOX_H
 #define _UAPI_LINUX_MBOX_H
@@ -359,15 +423,22 @@ struct mbox_recv {
  * @sent_bytes:		out: bytes of data sent since create.
  * @recv_msgs:		out: messages received since create.
  * @recv_bytes:		out: bytes of data received since create.
- * @blocked_senders:	out: senders waiting now.
- * @blocked_receivers:	out: receivers waiting now (peekers included).
+ * @blocked_senders:	out: senders waiting now.  A waiter completed on
+ *			its behalf (a blocked sender whose message a receive
+ *			or a capacity raise moves into the mailbox, a blocked
+ *			receiver a send hands a message to) stops counting at
+ *			that moment, before it has run.
+ * @blocked_receivers:	out: receivers waiting now (peekers included),
+ *			likewise.
  * @last_send_pid:	out: the last sender, as @pid of struct mbox_recv;
  *			0 if none.
- * @last_recv_pid:	out: the last receiver, likewise.
+ * @last_recv_pid:	out: the last receiver, likewise.  A peek does not
+ *			count; a receive that failed with EFAULT after it
+ *			took its message does (see "Failed calls").
  * @last_send_ns:	out: CLOCK_MONOTONIC time of the last send; 0 if
  *			none.
  * @last_recv_ns:	out: CLOCK_MONOTONIC time of the last receive; 0
- *			if none.
+ *			if none.  Peeks and failures as for @last_recv_pid.
  * @create_ns:		out: CLOCK_MONOTONIC time of the create.
  * @create_flags:	out: the flags given at create.
  * @name:		out: the mailbox's name, NUL-terminated; empty if it
@@ -644,7 +715,32 @@ struct mbox_set {
  * _IOW.  Copies @len bytes from @buf and sends them as one message of type
  * @type: to a waiting receiver, else into a free slot, else it waits for
  * either (see "Ordering and waiting").  Returns 0.  A failed send sends
- * nothing.
+ * nothing: its message gets no sequence number, is not counted as sent,
+ * and no receiver receives it.
+ *
+ * Side effects of a failed send: a send that fails before it waits
+ * changes nothing; this covers every failure of a send that may not wait
+ * (MBOX_NONBLOCK, a timeout of 0, a deadline already past).  A send that
+ * fails after it began to wait (ETIMEDOUT, EINTR, EIDRM) may have been
+ * seen by other calls, which stay completed:
+ *
+ * - when it began to wait, it offered its message to the blocked
+ *   receivers, longest-waiting first: each that selects the message but
+ *   whose buffer is too small without MBOX_RECV_TRUNC (peekers included)
+ *   was completed with EMSGSIZE and the message's length, and each
+ *   blocked peeker that selects it and can hold it was given a copy, with
+ *   @seq 0;
+ * - while it waited, a peek that selected its message got a copy with
+ *   @seq 0, and a receive that selected it with too small a buffer failed
+ *   with EMSGSIZE and its length;
+ * - while it waited, it counted in @blocked_senders, its message was
+ *   charged (so other sends may have failed with EDQUOT or ENOBUFS), and
+ *   files from MBOX_IOC_OPEN reported EPOLLIN for it.
+ *
+ * This holds for buffered and rendezvous mailboxes alike.  A buffered
+ * mailbox makes a send wait only when it is full; its blocked receivers
+ * then select by type and match no queued message, and only they can be
+ * completed so.  With capacity 0, every blocked receiver can be.
  *
  * Errors:
  * EINVAL     @flags has an unknown bit, more than one of MBOX_NONBLOCK,
@@ -663,8 +759,7 @@ struct mbox_set {
  *            per message, see MBOX_MSG_OVERHEAD), unless
  *            CAP_SYS_RESOURCE.
  * ENOBUFS    all messages would hold more than max_bytes charged bytes.
- *            Neither
- *            EDQUOT nor ENOBUFS waits, whatever @flags say.
+ *            Neither EDQUOT nor ENOBUFS waits, whatever @flags say.
  * EFAULT     @buf..@buf+@len is not readable; nothing is queued.
  * ENOMEM     out of memory, or the caller's memory cgroup is at its limit
  *            (the message is charged to it; no OOM kill is invoked).
@@ -686,7 +781,10 @@ struct mbox_set {
  * With MBOX_RECV_PEEK the message is copied and left in place.  Returns
  * the number of bytes stored, also put in @len; @type, @pid, @uid, @seq,
  * @send_ns and @msg_len describe the message.  A failed receive removes
- * nothing: the message stays where it was, at the head of its selection.
+ * nothing: the message stays where it was, at the head of its selection
+ * (but see "Failed calls" for EFAULT).  A peek (MBOX_RECV_PEEK) updates
+ * neither @last_recv_pid and @last_recv_ns nor @recv_msgs and @recv_bytes
+ * of struct mbox_stat.
  *
  * A message longer than @len fails with EMSGSIZE, unless MBOX_RECV_TRUNC
  * is set: then its first @len bytes are stored and the rest is dropped
@@ -742,6 +840,9 @@ struct mbox_set {
  *   buffer shorter than the message fails with EMSGSIZE and the message
  *   stays;
  * - write(): sends one message of type 0, as MBOX_IOC_SEND without flags;
+ *   write(fd, buf, 0) sends an empty message and returns 0, where a pipe
+ *   does nothing; read() of an empty message returns 0, which is not an
+ *   end of file;
  * - poll(), select(), epoll: EPOLLIN when a receive would not block,
  *   EPOLLOUT when a send would not block (with capacity 0, when a receiver
  *   is waiting), EPOLLHUP | EPOLLERR once the mailbox is destroyed.
