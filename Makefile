@@ -30,8 +30,8 @@
 #                   console, on the first of KERNELS (default 6.1)
 # make clean        (the kernels' cache stays)
 # make install      mboxctl in $(PREFIX)/bin, <linux/mbox.h> in
-#                   $(PREFIX)/include/linux and mboxctl.8 in
-#                   $(PREFIX)/share/man/man8, and the module: for KDIR's
+#                   $(PREFIX)/include/linux, mboxctl.8 and mbox.4 in
+#                   $(PREFIX)/share/man/man8 and man4, and the module: for KDIR's
 #                   kernel (modules_install, depmod), or with KERNELS=...
 #                   for each of those kernels, all under $(DESTDIR); PREFIX
 #                   defaults to /usr/local
@@ -82,6 +82,8 @@ install: $(if $(KERNELS),install-kernels,install-kdir) mboxctl
 		$(DESTDIR)$(PREFIX)/include/linux/mbox.h
 	install -D -m 644 Documentation/mboxctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/mboxctl.8
+	install -D -m 644 Documentation/mbox.4 \
+		$(DESTDIR)$(PREFIX)/share/man/man4/mbox.4
 
 install-kdir: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \

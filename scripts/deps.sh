@@ -30,6 +30,7 @@ pkgs=(
 	bc
 	libssl-dev
 	dkms			# scripts/dkms.sh check (static checks)
+	mandoc			# mandoc -T lint of the manual pages (static checks)
 )
 
 if [ "${1:-}" = bench ]; then

@@ -12,7 +12,8 @@
 # Usage: scripts/static-checks.sh common
 #   What does not depend on a kernel: no plain spin_lock() of mbox->lock,
 #   checkpatch.pl --strict --no-tree clean on every C source of the module,
-#   its headers, the sample, mboxctl and the examples.
+#   its headers, the sample, mboxctl and the examples, and mandoc -T lint
+#   clean on the manual pages in Documentation/.
 # Usage: scripts/static-checks.sh common-install KERNEL...
 #   `make install KERNELS="KERNEL..."` into a scratch DESTDIR puts every
 #   file where it belongs.
@@ -92,6 +93,14 @@ common() {
 		"${checkpatch[@]}" "${ignore[@]}" "$f" >$work/checkpatch.log 2>&1 || status=$?
 		report $status "checkpatch --strict clean: $f" $work/checkpatch.log
 	done
+
+	# Manual pages: mandoc's lint, every level down to style, finds nothing.
+	for f in Documentation/*.[1-8]; do
+		status=0
+		mandoc -T lint "$f" >$work/mandoc.log 2>&1 || status=$?
+		[ -s $work/mandoc.log ] && status=1
+		report $status "mandoc -T lint clean: $f" $work/mandoc.log
+	done
 }
 
 install_check() {	# KERNEL...
@@ -111,11 +120,12 @@ install_check() {	# KERNEL...
 		grep -q '^updates/mbox/mbox.ko:' "$dest/lib/modules/$kver/modules.dep" 2>/dev/null ||
 			{ echo "$kver: modules.dep has no mbox.ko" >>$work/install.log; status=1; }
 	done
-	for f in usr/bin/mboxctl usr/include/linux/mbox.h usr/share/man/man8/mboxctl.8; do
+	for f in usr/bin/mboxctl usr/include/linux/mbox.h usr/share/man/man8/mboxctl.8 \
+		 usr/share/man/man4/mbox.4; do
 		[ -f "$dest/$f" ] || { echo "missing: $f" >>$work/install.log; status=1; }
 	done
 	[ -x "$dest/usr/bin/mboxctl" ] || status=1
-	report $status "make install KERNELS=\"$*\" DESTDIR=... PREFIX=/usr: mbox.ko for each (depmod'ed), mboxctl, mbox.h, mboxctl.8" \
+	report $status "make install KERNELS=\"$*\" DESTDIR=... PREFIX=/usr: mbox.ko for each (depmod'ed), mboxctl, mbox.h, mboxctl.8, mbox.4" \
 		$work/install.log
 	rm -rf "$dest"
 }

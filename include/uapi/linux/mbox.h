@@ -718,7 +718,7 @@ struct mbox_set {
  * nothing: its message gets no sequence number, is not counted as sent,
  * and no receiver receives it.
  *
- * Side effects of a failed send: a send that fails before it waits
+ * Side effects of a failed send.  A send that fails before it waits
  * changes nothing; this covers every failure of a send that may not wait
  * (MBOX_NONBLOCK, a timeout of 0, a deadline already past).  A send that
  * fails after it began to wait (ETIMEDOUT, EINTR, EIDRM) may have been
