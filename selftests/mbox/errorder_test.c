@@ -219,6 +219,68 @@ TEST_F(eo, eperm_wins_over_a_capacity_that_would_end_a_rendezvous)
 	EXPECT_EQ(-EINVAL, cu_set(self->fd, &set));
 }
 
+TEST_F(eo, a_capacity_that_would_end_a_rendezvous_wins_over_the_capacity_limit)
+{
+	__u32 rdv = NEW_MBOX(self->fd, 0, MSG_LEN);
+	__u32 buf = NEW_MBOX(self->fd, 1, MSG_LEN);
+	struct mbox_info info = { 0 };
+	struct mbox_set set = { .flags = MBOX_SET_CAPACITY };
+
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, cu_drop_cap(CAP_SYS_RESOURCE));
+	set.capacity = info.max_capacity + 1;
+	set.id = rdv;
+	EXPECT_EQ(-EINVAL, cu_set(self->fd, &set));
+	set.id = buf;
+	EXPECT_EQ(-EPERM, cu_set(self->fd, &set));
+}
+
+TEST_F(eo, an_unwritable_struct_is_efault_only_after_every_other_check)
+{
+	static const char name[] = "errorder-readonly";
+	struct mbox_create c = {
+		.capacity = 1,
+		.max_msg_size = MSG_LEN,
+		.name = (__u64)(uintptr_t)name,
+	};
+	char b[MSG_LEN] = { 0 };
+	struct mbox_lookup *l;
+	struct mbox_recv *r;
+	__u64 len = sizeof(b);
+	void *page;
+	int id;
+
+	id = mbox_create(self->fd, &c);
+	ASSERT_LT(0, id);
+	mbox_track(id);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	l = page;
+	r = (struct mbox_recv *)(l + 1);
+	l->name = (__u64)(uintptr_t)"errorder-nobody";
+	r->id = id;
+	r->flags = MBOX_NONBLOCK;
+	r->buf = (__u64)(uintptr_t)b;
+	r->len = 4;
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+
+	/* Errors found before the struct is written win. */
+	EXPECT_EQ(-ENOENT, mbox_ioctl(self->fd, MBOX_IOC_LOOKUP, l));
+	EXPECT_EQ(-EAGAIN, mbox_recv(self->fd, r));
+
+	/* Then writing it back fails: a found name, a message too long. */
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
+	l->name = (__u64)(uintptr_t)name;
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_LOOKUP, l));
+	ASSERT_EQ(0, tsend(self->fd, id, 0, b, sizeof(b)));
+	EXPECT_EQ(-EFAULT, mbox_recv(self->fd, r));
+	/* The message stayed. */
+	EXPECT_EQ(MSG_LEN, mbox_get(self->fd, id, b, &len, MBOX_NONBLOCK));
+	munmap(page, 4096);
+}
+
 TEST_F(eo, send_emsgsize_wins_over_an_unreadable_buffer)
 {
 	__u32 id = NEW_MBOX(self->fd, 1, MSG_LEN);
