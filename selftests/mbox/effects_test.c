@@ -8,8 +8,9 @@
  *   (EMSGSIZE) and blocked peekers (a copy with seq 0), and its message may
  *   have been peeked at while it waited; a send that fails without waiting
  *   touches no waiter;
- * - a receive that fails with EFAULT after taking its message leaves
- *   last_recv_pid and last_recv_ns set, and nothing else;
+ * - a receive that fails with EFAULT after taking its message, or being
+ *   handed it, leaves last_recv_pid and last_recv_ns set, and puts the
+ *   message back (into the queue even at capacity 0);
  * - a peek updates neither last_recv_pid, last_recv_ns nor recv_msgs;
  * - a waiter completed on its behalf (by a capacity raise, by a send) no
  *   longer counts in blocked_senders or blocked_receivers, whether or not
@@ -286,6 +287,44 @@ TEST_F(fx, a_recv_that_fails_with_efault_sets_last_recv_pid_and_ns_and_nothing_e
 	ASSERT_EQ(MSG_LEN, tpeek(self->fd, id, 0, &r, b));
 	EXPECT_EQ(1ULL, r.seq);
 	EXPECT_EQ(-1, mbox_check(b, MSG_LEN, 1));
+	munmap(hole, 4096);
+}
+
+TEST_F(fx, a_blocked_receiver_whose_copy_faults_leaves_a_rendezvous_holding_the_message)
+{
+	__u32 id = NEW_MBOX(self->fd, 0, MSG_LEN);
+	unsigned char b[MSG_LEN];
+	struct mbox_stat st;
+	struct mbox_recv r;
+	void *hole;
+	pid_t pid;
+
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct mbox_recv cr = {
+			.id = id,
+			.buf = (__u64)(uintptr_t)hole,
+			.len = MSG_LEN,
+		};
+
+		_exit(mbox_exit_code(mbox_recv(self->fd, &cr)));
+	}
+	ASSERT_WAITERS(self->fd, id, 0, 1);
+	/* Handed to the receiver: the send succeeds. */
+	ASSERT_EQ(0, tsend(self->fd, id, 5, 0, MBOX_NONBLOCK, 0));
+	EXPECT_EQ(EFAULT, mbox_child_result(pid, WAIT_MS));
+	st = stat_of(self->fd, id);
+	EXPECT_EQ(pid, st.last_recv_pid);
+	EXPECT_EQ(0ULL, st.recv_msgs);
+	EXPECT_EQ(1ULL, st.sent_msgs);
+	EXPECT_EQ(1U, st.msgs);		/* above capacity 0 */
+	ASSERT_EQ(MSG_LEN, tpeek(self->fd, id, 0, &r, b));
+	EXPECT_EQ(1ULL, r.seq);
+	EXPECT_EQ(-1, mbox_check(b, MSG_LEN, 5));
+	EXPECT_EQ(0U, stat_of(self->fd, id).msgs);
 	munmap(hole, 4096);
 }
 

@@ -123,15 +123,16 @@
  * - a send that fails after it began to wait: see "Side effects of a
  *   failed send" under MBOX_IOC_SEND;
  * - a receive (not a peek) that fails with EFAULT after it took its
- *   message: the message goes back, offered first to the blocked receivers
- *   as a send offers it, else to its place in the queue, and recv_msgs and
- *   recv_bytes are restored; but last_recv_pid and last_recv_ns keep the
- *   failed receiver and the time it took the message, and a blocked sender
- *   may have been moved into the slot the message freed, so that the
- *   mailbox then holds more messages than its capacity until receives
- *   drain it (with capacity 0, the sender whose message was taken has
- *   completed successfully and the message stays queued).  The same holds
- *   for each message a batch receive gives back.
+ *   message (from the queue or a waiting sender, or handed to it by a send
+ *   while it waited): the message goes back, offered first to the blocked
+ *   receivers as a send offers it, else to its place in the queue, and
+ *   recv_msgs and recv_bytes are restored; but last_recv_pid and
+ *   last_recv_ns keep the failed receiver and the time it took the
+ *   message, and a blocked sender may have been moved into the slot the
+ *   message freed, so that the mailbox then holds more messages than its
+ *   capacity until receives drain it (with capacity 0, the sender whose
+ *   message was taken has completed successfully and the message stays
+ *   queued).  The same holds for each message a batch receive gives back.
  */
 #ifndef _UAPI_LINUX_MBOX_H
 #define _UAPI_LINUX_MBOX_H
