@@ -765,8 +765,8 @@ struct mbox_set {
  * ENOMEM     out of memory, or the caller's memory cgroup is at its limit
  *            (the message is charged to it; no OOM kill is invoked).
  * EAGAIN     MBOX_NONBLOCK is set and the message could not be sent at
- *            once (the mailbox is full, or it has capacity 0 and no
- *            receiver is waiting).
+ *            once: the mailbox is full (with capacity 0: always) and no
+ *            waiting receiver takes it.
  * ETIMEDOUT  the timeout expired first.
  * EINTR      a signal handler ran while the call waited.
  * EIDRM      the mailbox was destroyed while the call waited.
@@ -806,8 +806,9 @@ struct mbox_set {
  *            set; @len and @msg_len are set to its length and it stays.
  * EFAULT     @buf is not writable for the bytes to store, or the struct is
  *            not writable; the message stays.
- * EAGAIN     MBOX_NONBLOCK is set and no message could be taken at once
- *            (none is queued, and with capacity 0 no sender is waiting).
+ * EAGAIN     MBOX_NONBLOCK is set and no message could be taken at once:
+ *            none that the call selects is queued, and none is held by a
+ *            waiting sender (with capacity 0, no sender is waiting).
  * ETIMEDOUT  the timeout expired first.
  * EINTR      a signal handler ran while the call waited.
  * EIDRM      the mailbox was destroyed while the call waited.
