@@ -19,6 +19,8 @@
  */
 #define _GNU_SOURCE
 
+#include <sched.h>
+
 #include "mbox_util.h"
 
 #define MSG_LEN		16
@@ -58,6 +60,26 @@ static struct mbox_stat stat_of(int fd, __u32 id)
 	if (mbox_stat_id(fd, id, &st))
 		memset(&st, 0xff, sizeof(st));
 	return st;
+}
+
+/*
+ * Keep the caller on CPU 0 and, for a child, below every normal task
+ * (SCHED_IDLE): then a child the parent's call completes does not run until
+ * the parent sleeps, so what the parent reads right after its call is what
+ * the module shows before the completed waiter has run.  0 or -errno.
+ */
+static int pin_cpu0(bool idle)
+{
+	struct sched_param sp = { 0 };
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return -errno;
+	if (idle && sched_setscheduler(0, SCHED_IDLE, &sp))
+		return -errno;
+	return 0;
 }
 
 /* A child that receives once from @id with @flags into a @len-byte buffer. */
@@ -358,13 +380,15 @@ TEST_F(fx, a_sender_a_capacity_raise_completes_leaves_blocked_senders_at_once)
 	pid_t pid;
 
 	ASSERT_EQ(0, tsend(self->fd, id, 1, 0, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, pin_cpu0(false));
 	pid = mbox_fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(mbox_exit_code(tsend(self->fd, id, 2, 0, 0, 0)));
+		_exit(mbox_exit_code(pin_cpu0(true) ?:
+				     tsend(self->fd, id, 2, 0, 0, 0)));
 	ASSERT_WAITERS(self->fd, id, 1, 0);
 	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_IOC_SET, &set));
-	/* Read before the sender has necessarily run: it counts no more. */
+	/* Read before the sender has run again: it counts no more. */
 	st = stat_of(self->fd, id);
 	EXPECT_EQ(0U, st.blocked_senders);
 	EXPECT_EQ(2U, st.msgs);
@@ -379,9 +403,20 @@ TEST_F(fx, a_receiver_a_send_completes_leaves_blocked_receivers_at_once)
 	struct mbox_stat st;
 	pid_t pid;
 
-	pid = spawn_receiver(_metadata, self->fd, id, 0, 0, MSG_LEN, o);
+	ASSERT_EQ(0, pin_cpu0(false));
+	memset(o, 0, sizeof(*o));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		o->r.id = id;
+		o->r.buf = (__u64)(uintptr_t)o->buf;
+		o->r.len = MSG_LEN;
+		o->ret = pin_cpu0(true) ?: mbox_recv(self->fd, &o->r);
+		_exit(mbox_exit_code(o->ret));
+	}
 	ASSERT_WAITERS(self->fd, id, 0, 1);
 	ASSERT_EQ(0, tsend(self->fd, id, 1, 0, MBOX_NONBLOCK, 0));
+	/* Read before the receiver has run again: it counts no more. */
 	st = stat_of(self->fd, id);
 	EXPECT_EQ(0U, st.blocked_receivers);
 	EXPECT_EQ(1ULL, st.recv_msgs);
