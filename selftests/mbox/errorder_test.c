@@ -8,7 +8,8 @@
  *   2. the argument struct's size (EINVAL);
  *   3. reading the struct (E2BIG, EFAULT);
  *   4. the struct's own fields, checked without a mailbox (EINVAL);
- *   5. the name a create or lookup passes (EFAULT, ENAMETOOLONG, EINVAL);
+ *   5. the name a create or lookup passes (EFAULT, ENAMETOOLONG, EINVAL;
+ *      then EPERM for a create of a kernel name);
  *   6. finding the mailbox (ENOENT; on a mailbox file, EINVAL for another
  *      id, EBADF for a missing right);
  *   7. the caller's rights (EACCES; EPERM for destroy and set);
@@ -155,6 +156,36 @@ TEST_F(eo, eexist_and_a_taken_names_id_win_over_the_mailbox_limit)
 	EXPECT_EQ(id, mbox_create(self->fd, &c));
 	c.flags = MBOX_CREATE_EXCL;
 	EXPECT_EQ(-EEXIST, mbox_create(self->fd, &c));
+}
+
+TEST_F(eo, a_kernel_name_is_eperm_after_the_names_own_checks_and_before_the_limit)
+{
+	struct mbox_info info = { 0 };
+	struct mbox_create c = { .capacity = 1 };
+	int id;
+
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	if (!(info.features & MBOX_FEATURE_KERNEL_NAMES))
+		SKIP(return, "no MBOX_FEATURE_KERNEL_NAMES");
+	/* An invalid field, then an invalid name, win over EPERM. */
+	c.name = (__u64)(uintptr_t)MBOX_KERNEL_NAME_PREFIX "errorder";
+	c.capacity = info.max_capacity + 1;
+	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c));
+	c.capacity = 1;
+	c.name = (__u64)(uintptr_t)MBOX_KERNEL_NAME_PREFIX "error/order";
+	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c));
+
+	/* EPERM wins over the mailbox limit. */
+	id = mbox_new(self->fd, 1, 0);
+	ASSERT_LT(0, id);
+	mbox_track(id);
+	self->saved_max = cu_param_read("max_mailboxes");
+	ASSERT_LT(0, self->saved_max);
+	ASSERT_EQ(0, cu_param_set("max_mailboxes",
+				  mbox_nr_mailboxes(self->fd)));
+	c.name = (__u64)(uintptr_t)MBOX_KERNEL_NAME_PREFIX "errorder";
+	EXPECT_EQ(-EPERM, mbox_create(self->fd, &c));
+	EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 0));
 }
 
 /* Child bodies: as another user, with no capability. */

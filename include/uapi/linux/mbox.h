@@ -89,7 +89,8 @@
  *    EINVAL (flags, reserved fields, timeouts, and the fields each
  *    command's EINVAL lists but those that depend on the mailbox);
  * 5. the name of MBOX_IOC_CREATE and MBOX_IOC_LOOKUP: EFAULT,
- *    ENAMETOOLONG or EINVAL;
+ *    ENAMETOOLONG or EINVAL; then, for MBOX_IOC_CREATE, EPERM for a name
+ *    that begins with MBOX_KERNEL_NAME_PREFIX;
  * 6. the mailbox: ENOENT; on a file from MBOX_IOC_OPEN, EINVAL for an
  *    @id that is not its mailbox's, then EBADF for a right it lacks;
  * 7. the caller's rights: EACCES, or EPERM for MBOX_IOC_DESTROY and
