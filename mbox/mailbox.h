@@ -2,6 +2,7 @@
 #ifndef MBOX_MAILBOX_H
 #define MBOX_MAILBOX_H
 
+#include <linux/bits.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -278,6 +279,12 @@ void mbox_name_get(struct mbox *mbox, const struct ipc_namespace *ipc_ns,
  */
 typedef int (*mbox_deliver_t)(const struct mbox_msg *msg, size_t len,
 			      void *ctx);
+
+/*
+ * Internal flag of mbox_send(), never taken from userspace (whose send
+ * flags are checked before): wake a receiver with the synchronous hint.
+ */
+#define MBOX_SEND_WAKE_SYNC	BIT(31)
 
 int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	      ktime_t deadline);

@@ -34,6 +34,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/timekeeping.h>
+#include <linux/wait.h>
 
 #include "mailbox.h"
 #include "msg.h"
@@ -195,6 +196,37 @@ static void mbox_complete(struct list_head *done)
 		/* After this store the waiter may return: @w is gone. */
 		smp_store_release(&w->state, w->result);
 		wake_up_process(task);
+		put_task_struct(task);
+	}
+}
+
+/*
+ * Wake @task as wake_up_process() does, but with the synchronous hint
+ * (WF_SYNC) that only a wait-queue wake-up carries: the waker is about to
+ * sleep, so the scheduler may run @task on the waker's CPU.  The wait
+ * queue is a private one on our stack, with @task's entry alone on it.
+ */
+static void mbox_wake_sync(struct task_struct *task)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(wq);
+	struct wait_queue_entry entry;
+
+	init_waitqueue_entry(&entry, task);
+	__add_wait_queue(&wq, &entry);
+	__wake_up_sync_key(&wq, TASK_NORMAL, NULL);
+}
+
+/* mbox_complete(), the wake-ups with the synchronous hint. */
+static void mbox_complete_sync(struct list_head *done)
+{
+	struct mbox_waiter *w, *next;
+
+	list_for_each_entry_safe(w, next, done, link) {
+		struct task_struct *task = get_task_struct(w->task);
+
+		/* After this store the waiter may return: @w is gone. */
+		smp_store_release(&w->state, w->result);
+		mbox_wake_sync(task);
 		put_task_struct(task);
 	}
 }
@@ -400,7 +432,9 @@ static int mbox_no_wait_error(unsigned int flags)
  * @mbox:	the mailbox, referenced by the caller.
  * @msg:	the message, already loaded; on success the mailbox owns it,
  *		on failure the caller still does.
- * @flags:	0 or MBOX_NONBLOCK.
+ * @flags:	0 or MBOX_NONBLOCK, with MBOX_SEND_WAKE_SYNC if the caller
+ *		is about to wait (MBOX_IOC_SENDRECV): a receiver the message
+ *		is handed to at once is woken with the synchronous hint.
  * @deadline:	CLOCK_MONOTONIC deadline, or KTIME_MAX to wait for ever.
  *
  * Context: process context; may sleep unless it may not wait.
@@ -428,7 +462,10 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	if (mbox_place(mbox, msg, &done)) {
 		pollers = mbox_pollers(mbox);
 		spin_unlock_irq(&mbox->lock);
-		mbox_complete(&done);
+		if (flags & MBOX_SEND_WAKE_SYNC)
+			mbox_complete_sync(&done);
+		else
+			mbox_complete(&done);
 		mbox_poll_notify(mbox, pollers);
 		return 0;
 	}
