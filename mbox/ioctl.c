@@ -44,47 +44,13 @@ static int mbox_check_cmd(unsigned int cmd, unsigned int want,
 }
 
 /*
- * Read the caller's @usize-byte struct into @karg, as copy_struct_from_user()
- * does.  When the caller's struct is this module's, the usual case, the copy
- * has a size known at compile time: like any fixed-size ioctl argument, it
- * is then checked by the compiler's object size, and the hardened-usercopy
- * walk of check_object_size(), which only variable sizes need, is skipped.
- * Always inlined, so that @ksize is a constant in every caller.
- */
-static __always_inline int mbox_copy_in(void *karg, size_t ksize,
-					const void __user *uarg, size_t usize)
-{
-	if (likely(usize == ksize))
-		return copy_from_user(karg, uarg, ksize) ? -EFAULT : 0;
-	return copy_struct_from_user(karg, ksize, uarg, usize);
-}
-
-/*
- * Copy @ksize bytes of @karg to the caller's @usize-byte struct, zeroing
- * whatever part of it this module does not know.  Inlined for the reason
- * mbox_copy_in() is.
- */
-static __always_inline int mbox_copy_out(void __user *uarg, size_t usize,
-					 const void *karg, size_t ksize)
-{
-	if (likely(usize == ksize))
-		return copy_to_user(uarg, karg, ksize) ? -EFAULT : 0;
-	if (copy_to_user(uarg, karg, min(usize, ksize)))
-		return -EFAULT;
-	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
-		return -EFAULT;
-	return 0;
-}
-
-/*
  * The mailbox a data call acts on.  Through /dev/mbox it is the one @id
  * names, if the caller may @may it, referenced here.  Through a file bound
  * by MBOX_IOC_OPEN it is the file's own, whose reference the file holds,
  * and whose rights were checked at open as for read() and write(): @id
  * must be 0 or its id.  Put it with mbox_target_put().
  */
-static struct mbox *mbox_target(const struct mbox_caller *caller, u32 id,
-				int may)
+struct mbox *mbox_target(const struct mbox_caller *caller, u32 id, int may)
 {
 	struct mbox *mbox = caller->bound;
 	int ret;
@@ -108,8 +74,7 @@ static struct mbox *mbox_target(const struct mbox_caller *caller, u32 id,
 	return mbox;
 }
 
-static void mbox_target_put(const struct mbox_caller *caller,
-			    struct mbox *mbox)
+void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox)
 {
 	if (!caller->bound)
 		mbox_put(mbox);
@@ -124,12 +89,7 @@ static void mbox_target_put(const struct mbox_caller *caller,
 			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS | \
 			 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL | \
 			 MBOX_FEATURE_MSG_CHARGE | \
-			 MBOX_FEATURE_KERNEL_NAMES)
-
-#define MBOX_WAIT_FLAGS	(MBOX_NONBLOCK | MBOX_TIMEOUT | MBOX_TIMEOUT_ABS)
-#define MBOX_SEND_FLAGS	MBOX_WAIT_FLAGS
-#define MBOX_RECV_FLAGS	(MBOX_WAIT_FLAGS | MBOX_RECV_TYPE | \
-			 MBOX_RECV_EXCEPT | MBOX_RECV_PEEK | MBOX_RECV_TRUNC)
+			 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV)
 
 /*
  * Times cross the ABI on the caller's CLOCK_MONOTONIC, that of its time
@@ -179,7 +139,7 @@ static u64 mbox_time_from_host(u64 ns)
  * deadline of the host: KTIME_MAX waits for ever, a deadline already past
  * tries once.  An absolute one is on the caller's clock.
  */
-static int mbox_deadline(unsigned int flags, u64 timeout_ns, ktime_t *deadline)
+int mbox_deadline(unsigned int flags, u64 timeout_ns, ktime_t *deadline)
 {
 	u64 ns = min_t(u64, timeout_ns, KTIME_MAX);
 
@@ -312,6 +272,14 @@ static long mbox_ioctl_destroy(void __user *uarg, size_t usize)
 	return mbox_destroy(arg.id);
 }
 
+/* Check the fields of a send and turn its timeout into a deadline. */
+int mbox_send_args(const struct mbox_send *arg, ktime_t *deadline)
+{
+	if ((arg->flags & ~MBOX_SEND_FLAGS) || arg->__reserved)
+		return -EINVAL;
+	return mbox_deadline(arg->flags, arg->timeout_ns, deadline);
+}
+
 static long mbox_ioctl_send(const struct mbox_caller *caller,
 			    void __user *uarg, size_t usize)
 {
@@ -324,9 +292,7 @@ static long mbox_ioctl_send(const struct mbox_caller *caller,
 	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if ((arg.flags & ~MBOX_SEND_FLAGS) || arg.__reserved)
-		return -EINVAL;
-	ret = mbox_deadline(arg.flags, arg.timeout_ns, &deadline);
+	ret = mbox_send_args(&arg, &deadline);
 	if (ret)
 		return ret;
 
@@ -353,18 +319,11 @@ out_put_mbox:
 	return ret;
 }
 
-struct mbox_recv_ctx {
-	struct mbox_recv *arg;
-	void __user *uarg;
-	size_t usize;
-};
-
 /*
  * Copy the message out, then the struct that describes it, both before the
  * receive commits: if either copy faults, the message goes back.
  */
-static int mbox_recv_deliver(const struct mbox_msg *msg, size_t len,
-			     void *data)
+int mbox_recv_deliver(const struct mbox_msg *msg, size_t len, void *data)
 {
 	struct mbox_recv_ctx *ctx = data;
 	struct mbox_recv *arg = ctx->arg;
@@ -379,6 +338,41 @@ static int mbox_recv_deliver(const struct mbox_msg *msg, size_t len,
 	arg->send_ns = mbox_time_from_host(msg->send_ns);
 	arg->uid = from_kuid_munged(current_user_ns(), msg->uid);
 	return mbox_copy_out(ctx->uarg, ctx->usize, arg, sizeof(*arg));
+}
+
+/*
+ * Check the fields of a receive and fill @sel from them, the deadline
+ * included.
+ */
+int mbox_recv_args(const struct mbox_recv *arg, struct mbox_sel *sel)
+{
+	if ((arg->flags & ~MBOX_RECV_FLAGS) || arg->__reserved)
+		return -EINVAL;
+	if ((arg->flags & MBOX_RECV_TYPE) && (arg->flags & MBOX_RECV_EXCEPT))
+		return -EINVAL;
+	sel->flags = arg->flags;
+	sel->type = arg->type;
+	sel->size = min_t(u64, arg->len, SIZE_MAX);
+	return mbox_deadline(arg->flags, arg->timeout_ns, &sel->deadline);
+}
+
+/*
+ * A receive failed with -EMSGSIZE: report the message's length @len only,
+ * its other details stay hidden.  Returns -EMSGSIZE, or -EFAULT if the
+ * struct cannot be written.
+ */
+int mbox_recv_too_long(struct mbox_recv *arg, void __user *uarg,
+		       size_t usize, size_t len)
+{
+	arg->len = len;
+	arg->msg_len = len;
+	arg->pid = 0;
+	arg->seq = 0;
+	arg->send_ns = 0;
+	arg->uid = 0;
+	if (mbox_copy_out(uarg, usize, arg, sizeof(*arg)))
+		return -EFAULT;
+	return -EMSGSIZE;
 }
 
 static long mbox_ioctl_recv(const struct mbox_caller *caller,
@@ -398,14 +392,7 @@ static long mbox_ioctl_recv(const struct mbox_caller *caller,
 	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
 	if (ret)
 		return ret;
-	if ((arg.flags & ~MBOX_RECV_FLAGS) || arg.__reserved)
-		return -EINVAL;
-	if ((arg.flags & MBOX_RECV_TYPE) && (arg.flags & MBOX_RECV_EXCEPT))
-		return -EINVAL;
-	sel.flags = arg.flags;
-	sel.type = arg.type;
-	sel.size = min_t(u64, arg.len, SIZE_MAX);
-	ret = mbox_deadline(arg.flags, arg.timeout_ns, &sel.deadline);
+	ret = mbox_recv_args(&arg, &sel);
 	if (ret)
 		return ret;
 
@@ -417,17 +404,8 @@ static long mbox_ioctl_recv(const struct mbox_caller *caller,
 
 	if (!ret)
 		return len;
-	if (ret == -EMSGSIZE) {
-		/* Report the size only; the message's other details stay hidden. */
-		arg.len = len;
-		arg.msg_len = len;
-		arg.pid = 0;
-		arg.seq = 0;
-		arg.send_ns = 0;
-		arg.uid = 0;
-		if (mbox_copy_out(uarg, usize, &arg, sizeof(arg)))
-			return -EFAULT;
-	}
+	if (ret == -EMSGSIZE)
+		return mbox_recv_too_long(&arg, uarg, usize, len);
 	return ret;
 }
 
@@ -904,6 +882,10 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case _IOC_NR(MBOX_IOC_SET):
 		ret = mbox_check_cmd(cmd, MBOX_IOC_SET, MBOX_SET_SIZE_VER1);
 		return ret ?: mbox_ioctl_set(uarg, usize);
+	case _IOC_NR(MBOX_IOC_SENDRECV):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_SENDRECV,
+				     MBOX_SENDRECV_SIZE_VER1);
+		return ret ?: mbox_ioctl_sendrecv(&caller, uarg, usize);
 	default:
 		return -ENOTTY;
 	}

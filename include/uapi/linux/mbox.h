@@ -221,6 +221,7 @@
 #define MBOX_FEATURE_FD_IOCTL	(1ULL << 15)	/* data ioctls on MBOX_IOC_OPEN fds */
 #define MBOX_FEATURE_MSG_CHARGE	(1ULL << 16)	/* MBOX_MSG_OVERHEAD charged */
 #define MBOX_FEATURE_KERNEL_NAMES (1ULL << 18)	/* MBOX_KERNEL_NAME_PREFIX */
+#define MBOX_FEATURE_SENDRECV	(1ULL << 19)	/* MBOX_IOC_SENDRECV */
 
 /*
  * Bytes charged for each message on top of its length, for its header
@@ -578,6 +579,40 @@ struct mbox_batch {
 };
 
 #define MBOX_BATCH_SIZE_VER1	40
+
+/* Values of struct mbox_sendrecv.failed: the half that failed. */
+#define MBOX_SENDRECV_SEND	1	/* the send half: nothing was sent */
+#define MBOX_SENDRECV_RECV	2	/* the receive half */
+
+/**
+ * struct mbox_sendrecv - arguments of MBOX_IOC_SENDRECV
+ * @send:	in: the send half, exactly as struct mbox_send of
+ *		MBOX_IOC_SEND (its version-2 layout, all fields).
+ * @recv:	in/out: the receive half, exactly as struct mbox_recv of
+ *		MBOX_IOC_RECV (its version-2 layout, all fields).
+ * @flags:	in: 0.
+ * @sent:	in: ignored.  out: 1 if the send half sent its message, else
+ *		0.
+ * @failed:	in: ignored.  out: 0 on success or when the call's own
+ *		fields (@flags, @__reserved, the struct's size) are wrong;
+ *		else the half whose error the call returns,
+ *		MBOX_SENDRECV_SEND or MBOX_SENDRECV_RECV.
+ * @__reserved:	in: 0.  out: 0.
+ *
+ * Later fields of struct mbox_send and struct mbox_recv, if they ever
+ * grow, will be added at the end of this struct, not inside @send and
+ * @recv, whose layout is fixed here.
+ */
+struct mbox_sendrecv {
+	struct mbox_send send;
+	struct mbox_recv recv;
+	__u32 flags;
+	__u32 sent;
+	__u32 failed;
+	__u32 __reserved;
+};
+
+#define MBOX_SENDRECV_SIZE_VER1	128
 
 /**
  * struct mbox_set - arguments of MBOX_IOC_SET
@@ -990,5 +1025,70 @@ struct mbox_set {
  * other      as MBOX_IOC_RECV, for the first message.
  */
 #define MBOX_IOC_RECV_BATCH	_IOWR(MBOX_IOC_MAGIC, 0x0A, struct mbox_batch)
+
+/**
+ * DOC: MBOX_IOC_SENDRECV
+ *
+ * _IOWR.  Sends one message to mailbox @send.id, then receives one from
+ * mailbox @recv.id, in one call (MBOX_FEATURE_SENDRECV): a client's
+ * request and wait for the reply, or a server's reply and wait for the
+ * next request.  Only on /dev/mbox: on a file from MBOX_IOC_OPEN it fails
+ * with ENOTTY.
+ *
+ * Each half is MBOX_IOC_SEND or MBOX_IOC_RECV with the same fields,
+ * flags, permissions, waiting and errors; the receive half starts once
+ * the send half has sent its message.  A relative receive timeout
+ * (MBOX_TIMEOUT in @recv.flags) starts then too, not at the call's start;
+ * the send half's timeout covers only the send.  The two mailboxes may be
+ * the same one: the receive then takes the oldest message it selects,
+ * which may be the one just sent.  On success, returns the number of
+ * bytes received; @recv is filled as by MBOX_IOC_RECV, @sent is 1 and
+ * @failed is 0.
+ *
+ * Every check that can be made before sending is made first: the
+ * arguments of both halves, both mailboxes' existence and permissions,
+ * the message's size against @send.id's maximum, the quotas, and that the
+ * struct is writable.  Any of these errors sends nothing.  After the send,
+ * only a receive error can happen, and the message stays sent.
+ *
+ * On failure, @sent and @failed say what happened, and whose errno the
+ * call returns:
+ *
+ * - @failed is 0: @flags or @__reserved is not 0, or the struct's size is
+ *   wrong (EINVAL, E2BIG); nothing was sent.
+ * - @failed is MBOX_SENDRECV_SEND, @sent is 0: the send half's error, as
+ *   MBOX_IOC_SEND would give it; nothing was sent or queued.
+ * - @failed is MBOX_SENDRECV_RECV, @sent is 0: the receive half's
+ *   arguments or mailbox are wrong (EINVAL, ENOENT, EACCES), found
+ *   before the send; nothing was sent.
+ * - @failed is MBOX_SENDRECV_RECV, @sent is 1: the message was sent, and
+ *   the receive failed, as MBOX_IOC_RECV would (EAGAIN, ETIMEDOUT,
+ *   EINTR, EIDRM, EMSGSIZE, EFAULT); on EMSGSIZE, @recv.len and
+ *   @recv.msg_len give the length of the message, which stays.  A caller
+ *   finishes the call with MBOX_IOC_RECV.
+ *
+ * If the struct is not writable when the call starts, it fails with
+ * EFAULT and sends nothing.  If it becomes unwritable during the call
+ * (another thread unmaps it), EFAULT may come after the send, and @sent
+ * cannot be stored.
+ *
+ * Signals: while the send half waits, as MBOX_IOC_SEND: the call fails
+ * with EINTR when a handler runs, or is restarted from the start after a
+ * stop and continue.  Once the message is sent, the call is never
+ * restarted, since that would send it again: a signal that interrupts the
+ * receive half's wait ends the call with EINTR and @sent = 1, even a
+ * signal without handler (SIGSTOP, then SIGCONT), as epoll_wait() does.
+ *
+ * Destroy: if @send.id is destroyed while the send half waits, EIDRM with
+ * @sent = 0; if @recv.id is destroyed before or during the receive half,
+ * EIDRM with @sent = 1 (the send is not undone).  A destroy of @send.id
+ * after the send does not affect the receive half.
+ *
+ * Errors (besides those of MBOX_IOC_SEND and MBOX_IOC_RECV, per half):
+ * ENOTTY  issued on a file from MBOX_IOC_OPEN.
+ * EINVAL  @flags or @__reserved is not 0 (@failed 0).
+ * EFAULT  the struct is not readable, or not writable (nothing sent).
+ */
+#define MBOX_IOC_SENDRECV	_IOWR(MBOX_IOC_MAGIC, 0x0B, struct mbox_sendrecv)
 
 #endif /* _UAPI_LINUX_MBOX_H */
