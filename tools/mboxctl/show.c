@@ -39,6 +39,7 @@ static const char *const feature_names[] = {
 	"fd_ioctl",		/* MBOX_FEATURE_FD_IOCTL */
 	"msg_charge",		/* MBOX_FEATURE_MSG_CHARGE */
 	[18] = "kernel_names",	/* MBOX_FEATURE_KERNEL_NAMES */
+	"sendrecv",		/* MBOX_FEATURE_SENDRECV */
 };
 
 /*
