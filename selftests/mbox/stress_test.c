@@ -118,7 +118,7 @@ enum {
 	K_SEND, K_SEND_FD, K_RECV, K_RECV_TYPED, K_RECV_TRUNC, K_RECV_SMALL,
 	K_PEEK, K_READ, K_ODD_SEND, K_ODD_RECV, K_OVERSIZE, K_OPEN, K_CLOSE,
 	K_POLL, K_EPOLL, K_STAT, K_STAT_NEXT, K_INFO, K_CREATE, K_DESTROY,
-	K_AUTO_CREATE, K_DRAIN, NR_KINDS
+	K_AUTO_CREATE, K_DRAIN, K_SENDRECV, NR_KINDS
 };
 
 static const char *const kind_name[NR_KINDS] = {
@@ -127,7 +127,7 @@ static const char *const kind_name[NR_KINDS] = {
 	"read (mailbox fd)", "send tiny", "recv tiny", "send oversize",
 	"open fd", "close fd", "poll", "epoll_wait", "stat", "stat next",
 	"info", "create", "destroy", "create auto-destroy (owner)",
-	"recv (final drain)",
+	"recv (final drain)", "sendrecv",
 };
 
 /* Violation categories: one TAP result each (see the top comment). */
@@ -994,6 +994,98 @@ static void op_recv(struct thr *t)
 	do_recv(t, kind, si, W_ID(w), max, flags, tmo, rtype, buflen);
 }
 
+/*
+ * MBOX_IOC_SENDRECV: a checked message to one slot's mailbox, then a
+ * receive from another's (a quarter of the time the same), each half in a
+ * random waiting mode.  The message is logged as sent exactly when @sent
+ * says so, and @failed must name a half whose documented errors include
+ * the one returned.
+ */
+static void op_sendrecv(struct thr *t)
+{
+	__u32 s = t->idx, seq = sh->next_seq[s] + 1, len, rmax;
+	unsigned int allowed;
+	struct mbox_sendrecv a;
+	__u64 ws, wr, stmo, rtmo, buflen;
+	int ssi, rsi, ret, r;
+	struct logent *e;
+
+	if (!(info.features & MBOX_FEATURE_SENDRECV) || seq >= logcap)
+		return;
+	ssi = pick_checked(t, rnd_below(t, 2), &ws);
+	if (rnd_below(t, 4)) {
+		rsi = pick_checked(t, true, &wr);
+	} else {
+		rsi = ssi;
+		wr = ws;
+	}
+	len = pick_len(t, W_MAX(ws));
+	rmax = W_MAX(wr);
+	buflen = rnd_below(t, 4) ? BUF_SIZE : HDR + rnd_below(t, rmax - HDR + 1);
+	e = log_at(s, seq);
+	e->status = ST_PENDING;
+	__atomic_store_n(&e->id, W_ID(ws), __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->next_seq[s], seq, __ATOMIC_RELEASE);
+	build_msg(t->sbuf, s, seq, W_ID(ws), len);
+
+	memset(&a, 0, sizeof(a));
+	a.send.id = W_ID(ws);
+	a.send.buf = (__u64)(uintptr_t)t->sbuf;
+	a.send.len = len;
+	a.send.type = msg_type(s);
+	a.send.flags = pick_mode(t, &stmo);
+	a.send.timeout_ns = stmo;
+	a.recv.id = W_ID(wr);
+	a.recv.buf = (__u64)(uintptr_t)t->rbuf;
+	a.recv.len = buflen;
+	a.recv.flags = pick_mode(t, &rtmo);
+	a.recv.timeout_ns = rtmo;
+	a.sent = 7;
+	a.failed = 7;
+	ret = mbox_ioctl(t->devfd, MBOX_IOC_SENDRECV, &a);
+
+	if (ret >= 0 ? a.sent != 1 || a.failed :
+	    a.sent > 1 || (a.failed != MBOX_SENDRECV_SEND &&
+			   a.failed != MBOX_SENDRECV_RECV) ||
+	    (a.sent && a.failed != MBOX_SENDRECV_RECV))
+		violation(t, V_STATE, "sendrecv %u -> %u returned %d with sent %u failed %u",
+			  W_ID(ws), W_ID(wr), ret, a.sent, a.failed);
+	if (!a.sent)
+		allowed = a.failed == MBOX_SENDRECV_SEND ?
+			  wait_errs(a.send.flags) | gone_errs(ssi) :
+			  gone_errs(rsi) & A_ENOENT;
+	else
+		allowed = wait_errs(a.recv.flags) | gone_errs(rsi) |
+			  (buflen < rmax ? A_EMSGSIZE : 0);
+	outcome(t, K_SENDRECV, ret, allowed,
+		"mailbox %u (slot %d) flags %#x, %u bytes, then mailbox %u (slot %d) flags %#x len %llu: sent %u failed %u",
+		W_ID(ws), ssi, a.send.flags, len, W_ID(wr), rsi,
+		a.recv.flags, (unsigned long long)buflen, a.sent, a.failed);
+
+	r = a.sent == 1 ? RS_OK : res_of(ret);
+	e->err = (__u8)r;
+	__atomic_store_n(&e->status, r == RS_OK ? ST_OK : ST_FAILED,
+			 __ATOMIC_RELEASE);
+	if (r == RS_OK && slot_stays(ssi))
+		__atomic_add_fetch(&sh->slot[ssi].ok_sends, 1,
+				   __ATOMIC_RELAXED);
+	if (!a.sent && a.failed == MBOX_SENDRECV_SEND &&
+	    (r == RS_ETIMEDOUT || r == RS_EINTR) && slot_stays(ssi))
+		__atomic_add_fetch(&sh->slot[ssi].wait_fails, 1,
+				   __ATOMIC_RELAXED);
+	if (a.sent != 1 || ret < 0)
+		return;
+	if ((__u64)ret != a.recv.len || a.recv.len > buflen) {
+		violation(t, V_STATE,
+			  "sendrecv from mailbox %u: returned %d, len %llu, buffer %llu",
+			  W_ID(wr), ret, (unsigned long long)a.recv.len,
+			  (unsigned long long)buflen);
+		return;
+	}
+	got_checked(t, rsi, W_ID(wr), rmax, t->rbuf, a.recv.len, &a.recv,
+		    a.recv.flags, 0, "sendrecv");
+}
+
 static void op_odd(struct thr *t, bool send)
 {
 	int si = SLOT_O0 + rnd_below(t, NO);
@@ -1445,6 +1537,8 @@ static void one_op(struct thr *t)
 		op_churn(t);
 	else if (r < 978)
 		op_oversize(t);
+	else if (r < 993)
+		op_sendrecv(t);
 	else
 		op_send(t);
 }
