@@ -552,17 +552,17 @@ static long q_select(const struct mbx *m, __u32 flags, __u32 type)
 /* Results, violations, counters. */
 
 static __u64 seed, iter, calls, violations, skipped_blocking, wd_fires;
-static __u64 hist[H_NR + 8][130];	/* per op, per errno (0: success) */
-static __u64 histn[H_NR + 8];
-static const char *const opname[H_NR + 8] = {
+static __u64 hist[H_NR + 9][130];	/* per op, per errno (0: success) */
+static __u64 histn[H_NR + 9];
+static const char *const opname[H_NR + 9] = {
 	"INFO", "CREATE", "DESTROY", "SEND", "RECV", "STAT", "OPEN",
 	"ioctl(garbage)", "ioctl(mbox fd)", "read", "write", "poll",
-	"close/open", "ctl read/write", "fcntl",
+	"close/open", "ctl read/write", "fcntl", "sendrecv",
 };
 
 enum {
 	OP_GARBAGE = H_NR, OP_FDIOCTL, OP_READ, OP_WRITE, OP_POLL, OP_CLOSE,
-	OP_CTLRW, OP_FCNTL,
+	OP_CTLRW, OP_FCNTL, OP_SENDRECV,
 };
 
 static void count(int op, long ret, int err)
@@ -2191,6 +2191,216 @@ static void op_close(void)
 		ksft_exit_fail_msg("reopen %s: %s\n", MBOX_DEV, strerror(errno));
 }
 
+/*
+ * MBOX_IOC_SENDRECV, with its own exact expectations: every error that
+ * applies before the send (the call's fields, the send half's, the
+ * receive half's fields and mailbox) fails it with @sent 0 and @failed
+ * naming a half whose error it is; otherwise the message is sent (pushed
+ * on the model) and the receive half is judged as a RECV would be, with
+ * @sent 1.  Waits are bounded as bound_wait() bounds them.
+ */
+#define SR_SIZE		((unsigned int)sizeof(struct mbox_sendrecv))
+
+static __u32 sr_bound(__u32 f, __u64 *to)
+{
+	if (!(f & WAIT_FLAGS))
+		f |= MBOX_NONBLOCK;
+	if ((f & MBOX_TIMEOUT) && *to > MS_NS)
+		*to = rnd(MS_NS + 1);
+	if ((f & MBOX_TIMEOUT_ABS) && *to > now_ns() + MS_NS)
+		*to = now_ns() + rnd(MS_NS / 4);
+	return f;
+}
+
+/* The EINVAL of a send's or receive's own fields. */
+static bool sr_half_invalid(__u32 f, __u64 to, __u32 res, bool recv)
+{
+	__u32 wait = f & WAIT_FLAGS;
+
+	return (f & ~(recv ? RECV_FLAGS : SEND_FLAGS)) || (wait & (wait - 1)) ||
+	       (to && !(f & (MBOX_TIMEOUT | MBOX_TIMEOUT_ABS))) || res ||
+	       (recv && (f & MBOX_RECV_TYPE) && (f & MBOX_RECV_EXCEPT));
+}
+
+/* The error a wait that cannot be met gives, for flags @f. */
+static eset sr_no_wait(__u32 f)
+{
+	return (f & MBOX_NONBLOCK) ? E(EAGAIN) : E(ETIMEDOUT);
+}
+
+static void op_sendrecv(void)
+{
+	struct mbox_sendrecv a, o;
+	struct region ar, sb, rb;
+	eset call_errs = 0, send_errs = 0, recv_pre = 0, recv_errs = 0;
+	struct mbx *ma, *mb;
+	unsigned char *saved = NULL;
+	__u64 slen, rlen, sto, rto, n = 0;
+	__u32 sf, rf, rtype;
+	char what[240];
+	long ret, sel = -1;
+	int err = 0;
+
+	if (!(features & MBOX_FEATURE_SENDRECV))
+		return;
+	memset(&a, 0, sizeof(a));
+	a.send.id = pick_id();
+	a.recv.id = chance(250) ? a.send.id : pick_id();
+	ma = find_live(a.send.id);
+	mb = find_live(a.recv.id);
+	slen = model_bytes > BUDGET_BYTES || model_msgs > BUDGET_MSGS ?
+	       rnd(8) : pick_len(ma ? ma->maxsz : info0.max_msg_size);
+	pick_region(&data, slen, &sb, true);
+	stamp(&sb, slen);
+	sf = sr_bound(pick_wait(&sto), &sto);
+	rf = pick_wait(&rto);
+	if (chance(100))
+		rf |= MBOX_RECV_TYPE << rnd(2);
+	if (chance(100))
+		rf |= MBOX_RECV_TRUNC;
+	if (chance(50))
+		rf |= MBOX_RECV_PEEK;
+	rf = sr_bound(rf, &rto);
+	rtype = pick_type();
+	rlen = mb && mb->qn && chance(300) ? mb->q[0].len : pick_len(mb ? mb->maxsz : 64);
+	pick_region(&data, rlen, &rb, true);
+	a.send.buf = sb.addr;
+	a.send.len = slen;
+	a.send.flags = sf;
+	a.send.timeout_ns = sto;
+	a.send.type = pick_type();
+	a.send.__reserved = chance(10) ? 1 : 0;
+	a.recv.buf = rb.addr;
+	a.recv.len = rlen;
+	a.recv.flags = rf;
+	a.recv.timeout_ns = rto;
+	a.recv.type = rtype;
+	a.recv.__reserved = chance(10) ? 1 : 0;
+	a.flags = chance(10) ? 1U << rnd(32) : 0;
+	a.__reserved = chance(10) ? 1 : 0;
+	a.sent = 7;
+	a.failed = 7;
+	pick_region(&arga, SR_SIZE, &ar, chance(100));
+
+	/* What applies before the send, in no particular order. */
+	if (a.flags || a.__reserved)
+		call_errs |= E(EINVAL);
+	if (sr_half_invalid(sf, sto, a.send.__reserved, false))
+		send_errs |= E(EINVAL);
+	if (sr_half_invalid(rf, rto, a.recv.__reserved, true))
+		recv_pre |= E(EINVAL);
+	if (!ma)
+		send_errs |= E(ENOENT);
+	if (!mb)
+		recv_pre |= E(ENOENT);
+	if (ma && slen > ma->maxsz)
+		send_errs |= E(EMSGSIZE);
+	else if (ma && !readable(&sb, slen))
+		send_errs |= E(EFAULT);
+	else if (ma && ma->qn >= ma->cap)
+		send_errs |= sr_no_wait(sf);
+	if (!readable(&ar, SR_SIZE) || !writable(&ar, SR_SIZE)) {
+		call_errs = E(EFAULT);	/* and nothing else is looked at */
+		send_errs = 0;
+		recv_pre = 0;
+	}
+
+	if (!(call_errs | send_errs | recv_pre) && ma && mb) {
+		/* Sent: what the receive half finds after it. */
+		if (slen && sb.rd >= slen) {
+			saved = malloc(slen);
+			if (!saved)
+				ksft_exit_fail_msg("out of memory\n");
+			memcpy(saved, (void *)sb.addr, slen);
+		}
+		q_push(ma, slen, a.send.type, saved);
+		sel = q_select(mb, rf, rtype);
+		if (sel < 0) {
+			recv_errs = sr_no_wait(rf);
+		} else if (mb->q[sel].len > rlen && !(rf & MBOX_RECV_TRUNC)) {
+			recv_errs = E(EMSGSIZE);
+		} else {
+			n = mb->q[sel].len < rlen ? mb->q[sel].len : rlen;
+			if (!writable(&rb, n))
+				recv_errs = E(EFAULT);
+		}
+	}
+	if (ar.alias && readable(&ar, SR_SIZE))
+		memcpy(ar.alias, &a, SR_SIZE);
+
+	__atomic_store_n(&progress, iter, __ATOMIC_RELAXED);
+	ret = ioctl(ctl[rnd(NCTL)], MBOX_IOC_SENDRECV, ar.addr);
+	if (ret < 0)
+		err = errno;
+	count(OP_SENDRECV, ret, err);
+	viol_m = ma ? ma : mb;
+	snprintf(what, sizeof(what),
+		 "SENDRECV(%s struct 0x%lx: %u <- %llu bytes %s flags 0x%x; %u -> %s buf %llu flags 0x%x type %u; flags 0x%x)",
+		 ar.kind, ar.addr, a.send.id, (unsigned long long)slen, sb.kind,
+		 sf, a.recv.id, rb.kind, (unsigned long long)rlen, rf, rtype,
+		 a.flags);
+	if (watchdog_fired())
+		violation("%s: still ran after 5 s: interrupted by the watchdog",
+			  what);
+	memset(&o, 0, sizeof(o));
+	if (ar.alias && readable(&ar, SR_SIZE))
+		memcpy(&o, ar.alias, SR_SIZE);
+
+	if (call_errs | send_errs | recv_pre) {
+		/* nothing may be sent */
+		check_errno(what, ret, err, call_errs | send_errs | recv_pre,
+			    E(ENOMEM), -1);
+		if (ret < 0 && ar.wr >= SR_SIZE && !(call_errs & E(EFAULT)) &&
+		    (o.sent ||
+		     (o.failed == 0 && !(call_errs & E(err))) ||
+		     (o.failed == MBOX_SENDRECV_SEND &&
+		      !(send_errs & E(err)) && err != ENOMEM) ||
+		     (o.failed == MBOX_SENDRECV_RECV && !(recv_pre & E(err))) ||
+		     o.failed > MBOX_SENDRECV_RECV))
+			violation("%s: %s with sent %u failed %u", what,
+				  ename(err), o.sent, o.failed);
+		if (o.sent == 1 && ma && ar.wr >= SR_SIZE)	/* follow it */
+			q_push(ma, slen, a.send.type, NULL);
+		goto out;
+	}
+	if (!ma || !mb)
+		goto out;
+	check_errno(what, ret, err, recv_errs, 0, (long)n);
+	if (o.sent != 1 || (ret < 0 ? o.failed != MBOX_SENDRECV_RECV : o.failed))
+		violation("%s: returned %ld (%s) after the send, with sent %u failed %u",
+			  what, ret, ret < 0 ? ename(err) : "success", o.sent,
+			  o.failed);
+	if (ret < 0 && err == EMSGSIZE && sel >= 0 &&
+	    (o.recv.len != mb->q[sel].len || o.recv.msg_len != mb->q[sel].len))
+		violation("%s: EMSGSIZE with len %llu msg_len %llu; the message has %llu bytes",
+			  what, (unsigned long long)o.recv.len,
+			  (unsigned long long)o.recv.msg_len,
+			  (unsigned long long)mb->q[sel].len);
+	if (ret < 0)
+		goto out;
+	if (sel >= 0 && !recv_errs) {
+		struct mmsg *msg = &mb->q[sel];
+
+		if (o.recv.len != n || o.recv.seq != msg->seq ||
+		    o.recv.type != msg->type || o.recv.msg_len != msg->len ||
+		    (n && msg->data && rb.wr >= n &&
+		     memcmp((void *)rb.addr, msg->data, n)))
+			violation("%s: got len %llu seq %llu type %u msg_len %llu; expected %llu bytes of seq %llu (type %u, %llu bytes)",
+				  what, (unsigned long long)o.recv.len,
+				  (unsigned long long)o.recv.seq, o.recv.type,
+				  (unsigned long long)o.recv.msg_len,
+				  (unsigned long long)n,
+				  (unsigned long long)msg->seq, msg->type,
+				  (unsigned long long)msg->len);
+	} else {	/* not expected: follow the module */
+		sel = find_taken(mb, rf, rtype, ret, &rb, o.recv.seq);
+	}
+	if (!(rf & MBOX_RECV_PEEK) && sel >= 0)
+		q_del(mb, sel);
+out:
+	free(saved);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static void one_op(void)
@@ -2236,8 +2446,10 @@ static void one_op(void)
 		op_close();
 	} else if (k < 992) {
 		op_fcntl();
-	} else {
+	} else if (k < 995) {
 		op_ctlrw();
+	} else {
+		op_sendrecv();
 	}
 }
 
@@ -2461,7 +2673,7 @@ int main(void)
 		       elapsed / 1e9, calls / (elapsed / 1e9),
 		       (unsigned long long)seed,
 		       iter < iters ? ", stopped by MBOX_FUZZ_SECONDS" : "");
-	for (i = 0; i < H_NR + 8; i++) {
+	for (i = 0; i < H_NR + 9; i++) {
 		char line[600];
 		size_t n;
 

@@ -977,6 +977,256 @@ static void equalise(void)
 	setrlimit(RLIMIT_NOFILE, &files);
 }
 
+/*
+ * Request and reply (issue 16): MBOX_IOC_SENDRECV against two calls per
+ * side, SysV msgq, POSIX mq and a framed pipe, all doing the same thing.
+ * A client sends a request on the server's channel and waits for the
+ * reply on a channel of its own; the server receives a request, sends the
+ * reply to the channel the request names (its first 4 bytes), and waits
+ * for the next.  With SENDRECV each side makes one call per message: the
+ * client sends and waits, the server replies and waits.
+ *
+ * Rows: rr-pingpong (1 client; n 1: both on CPU 0, n 2: on CPUs 0 and 1,
+ * n 0: not pinned), p50 and p99 in ns; rpc (n clients against 1 server,
+ * not pinned), round trips per second.  mbox-sr-nosync is mbox-sr with
+ * the module's sendrecv_sync parameter off: without the synchronous
+ * wake-up hint.
+ */
+struct rr_mech {
+	const char *name;
+	const char *chan;	/* the mechanism whose channels it uses */
+	int sr;			/* one MBOX_IOC_SENDRECV per side and message */
+	int sync;		/* sendrecv_sync for the row */
+};
+
+static const struct rr_mech rr_mechs[] = {
+	{ "mbox-sr", "mbox", 1, 1 },
+	{ "mbox-sr-nosync", "mbox", 1, 0 },
+	{ "mbox", "mbox", 0, 1 },
+	{ "sysv", "sysv", 0, 1 },
+	{ "posix-mq", "posix-mq", 0, 1 },
+	{ "pipe", "pipe", 0, 1 },
+};
+#define NR_RR_MECHS	(sizeof(rr_mechs) / sizeof(rr_mechs[0]))
+#define RR_MAX_CLIENTS	4
+
+static int has_sendrecv(void)
+{
+	struct mbox_info info;
+
+	memset(&info, 0, sizeof(info));
+	return !ioctl(mbox_dev, MBOX_IOC_INFO, &info) &&
+	       (info.features & MBOX_FEATURE_SENDRECV);
+}
+
+static void set_sendrecv_sync(int on)
+{
+	write_sysctl("/sys/module/mbox/parameters/sendrecv_sync",
+		     on ? "Y" : "N");
+}
+
+/* Send @len bytes of @sbuf to mailbox @to, then receive from @from. */
+static long sendrecv(int to, char *sbuf, size_t len, int from, char *rbuf,
+		     size_t cap)
+{
+	struct mbox_sendrecv a;
+
+	memset(&a, 0, sizeof(a));
+	a.send.id = to;
+	a.send.buf = (uintptr_t)sbuf;
+	a.send.len = len;
+	a.recv.id = from;
+	a.recv.buf = (uintptr_t)rbuf;
+	a.recv.len = cap;
+	return ioctl(mbox_dev, MBOX_IOC_SENDRECV, &a);
+}
+
+/* One round trip of client @me: request on @req, reply on @rep. */
+static int rr_client_step(const struct rr_mech *r, const struct mech *m,
+			  struct chan *req, struct chan *rep, char *buf,
+			  size_t size, uint32_t me)
+{
+	memcpy(buf, &me, sizeof(me));
+	if (r->sr)
+		return sendrecv(req->id, buf, size, rep->id, buf,
+				MAX_SIZE) < 0 ? -1 : 0;
+	if (m->send(req, buf, size) || m->recv(rep, buf, MAX_SIZE) < 0)
+		return -1;
+	return 0;
+}
+
+/* The server: answers every request on @req on reps[its first 4 bytes]. */
+static void __attribute__((noreturn))
+rr_server(const struct rr_mech *r, const struct mech *m, struct chan *req,
+	  struct chan *reps, size_t size)
+{
+	char *buf = alloc_buf(MAX_SIZE);
+	uint32_t who;
+
+	if (m->recv(req, buf, MAX_SIZE) < 0)
+		_exit(1);
+	for (;;) {
+		memcpy(&who, buf, sizeof(who));
+		if (who >= RR_MAX_CLIENTS)
+			_exit(2);
+		if (r->sr) {
+			if (sendrecv(reps[who].id, buf, size, req->id, buf,
+				     MAX_SIZE) < 0)
+				_exit(1);
+		} else if (m->send(&reps[who], buf, size) ||
+			   m->recv(req, buf, MAX_SIZE) < 0) {
+			_exit(1);
+		}
+	}
+}
+
+static void rr_open(const struct mech *m, struct chan *req, struct chan *reps,
+		    int n, size_t size)
+{
+	int i;
+
+	*req = (struct chan){ .size = size };
+	if (m->open(req, size, CAPACITY))
+		die(m->name);
+	for (i = 0; i < n; i++) {
+		reps[i] = (struct chan){ .size = size };
+		if (m->open(&reps[i], size, CAPACITY))
+			die(m->name);
+	}
+}
+
+static void rr_close(const struct mech *m, struct chan *req,
+		     struct chan *reps, int n)
+{
+	int i;
+
+	m->close(req);
+	for (i = 0; i < n; i++)
+		m->close(&reps[i]);
+}
+
+/*
+ * One client against the server: p50 and p99 of the round trip in ns.
+ * @mode 1: both on CPU 0; 2: the server on CPU 1; 0: neither pinned.
+ */
+static void run_rr_pingpong(const struct rr_mech *r, size_t size, int mode,
+			    double *p50, double *p99)
+{
+	const struct mech *m = mech_by_name(r->chan);
+	struct chan req, rep;
+	char *buf = alloc_buf(MAX_SIZE);
+	static double rtt[200000];
+	uint64_t end, t;
+	int n = 0;
+	pid_t pid;
+
+	set_sendrecv_sync(r->sync);
+	rr_open(m, &req, &rep, 1, size);
+	pin(mode ? 0 : -1);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		pin(mode == 2 ? 1 : mode ? 0 : -1);
+		rr_server(r, m, &req, &rep, size);
+	}
+	end = now_ns() + cell_ms * 200000ull;
+	while (now_ns() < end) {
+		if (rr_client_step(r, m, &req, &rep, buf, size, 0))
+			die(r->name);
+	}
+	end = now_ns() + cell_ms * 1000000ull;
+	do {
+		t = now_ns();
+		if (rr_client_step(r, m, &req, &rep, buf, size, 0))
+			die(r->name);
+		rtt[n++] = now_ns() - t;
+	} while (now_ns() < end && n < 200000);
+	kill_all(&pid, 1);
+	pin(-1);
+	rr_close(m, &req, &rep, 1);
+	set_sendrecv_sync(1);
+	free(buf - HEADROOM);
+	qsort(rtt, n, sizeof(double), cmp_double);
+	*p50 = rtt[n / 2];
+	*p99 = rtt[n * 99 / 100];
+}
+
+/* Client @me of run_rpc(), counting its round trips. */
+static void __attribute__((noreturn))
+rr_client(const struct rr_mech *r, const struct mech *m, struct chan *req,
+	  struct chan *rep, size_t size, int me)
+{
+	char *buf = alloc_buf(MAX_SIZE);
+
+	for (;;) {
+		if (rr_client_step(r, m, req, rep, buf, size, me))
+			_exit(1);
+		shm->count[2 * me + 1][0]++;	/* odd slots: consumed() */
+	}
+}
+
+/* @n clients against one server, none pinned: round trips per second. */
+static double run_rpc(const struct rr_mech *r, size_t size, int n)
+{
+	const struct mech *m = mech_by_name(r->chan);
+	struct chan req, reps[RR_MAX_CLIENTS];
+	pid_t pids[RR_MAX_CLIENTS + 1];
+	uint64_t t0, t1, c0, c1;
+	int i;
+
+	set_sendrecv_sync(r->sync);
+	memset((void *)shm, 0, sizeof(*shm));
+	rr_open(m, &req, reps, n, size);
+	for (i = 0; i <= n; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i])
+			continue;
+		if (i == n)
+			rr_server(r, m, &req, reps, size);
+		rr_client(r, m, &req, &reps[i], size, i);
+	}
+	usleep(cell_ms * 200);			/* warm-up */
+	t0 = now_ns();
+	c0 = consumed(2 * n);
+	usleep(cell_ms * 1000);
+	t1 = now_ns();
+	c1 = consumed(2 * n);
+	kill_all(pids, n + 1);
+	rr_close(m, &req, reps, n);
+	set_sendrecv_sync(1);
+	return (c1 - c0) * 1e9 / (t1 - t0);
+}
+
+/* One repetition of every request/reply cell, in a rotating order. */
+static void run_sendrecv_all(int rep)
+{
+	int k, mode, n;
+
+	for (mode = 0; mode < 3; mode++) {
+		for (k = 0; k < (int)NR_RR_MECHS; k++) {
+			const struct rr_mech *r = &rr_mechs[(k + rep) % NR_RR_MECHS];
+			double p50, p99;
+
+			run_rr_pingpong(r, 64, (mode + 1) % 3, &p50, &p99);
+			record("rr-pingpong", r->name, 64, (mode + 1) % 3,
+			       "p50_ns", p50);
+			record("rr-pingpong", r->name, 64, (mode + 1) % 3,
+			       "p99_ns", p99);
+		}
+	}
+	for (n = 1; n <= RR_MAX_CLIENTS; n *= 2) {
+		for (k = 0; k < (int)NR_RR_MECHS; k++) {
+			const struct rr_mech *r = &rr_mechs[(k + rep + n) % NR_RR_MECHS];
+
+			record("rpc", r->name, 64, n, "rtt_per_s",
+			       run_rpc(r, 64, n));
+		}
+	}
+}
+
 /* MBOX_BENCH_SIZES (for example "64,4096"): only these sizes in (a), (c). */
 static int want_size(size_t size)
 {
@@ -1436,10 +1686,54 @@ out:
 	return 0;
 }
 
+/* The request/reply rows: SENDRECV against the others, same boot. */
+static void print_sendrecv_table(void)
+{
+	static const char *const where[3] = { "not pinned", "1 CPU", "2 CPUs" };
+	static const int modes[3] = { 1, 2, 0 };
+	double sr, v;
+	char t[96];
+	int i, mode, n, k;
+
+	printf("table,\n");
+	printf("table,=== request/reply: MBOX_IOC_SENDRECV (issue 16), same boot ===\n");
+	for (i = 0; i < 3; i++) {
+		mode = modes[i];
+		sr = lookup("rr-pingpong", "mbox-sr", 64, mode, "p50_ns");
+		v = lookup("rr-pingpong", "sysv", 64, mode, "p50_ns");
+		snprintf(t, sizeof(t), "SENDRECV 64B round trip p50, %s: mbox-sr / sysv",
+			 where[mode]);
+		table_line(t, ratio(sr, v), mode == 1 ? "<= 0.85" : "info",
+			   mode != 1 || sr <= 0.85 * v);
+		v = lookup("rr-pingpong", "pipe", 64, mode, "p50_ns");
+		snprintf(t, sizeof(t), "SENDRECV 64B round trip p50, %s: mbox-sr / pipe",
+			 where[mode]);
+		table_line(t, ratio(sr, v), mode == 1 ? "<= 0.85" : "info",
+			   mode != 1 || sr <= 0.85 * v);
+		v = lookup("rr-pingpong", "mbox", 64, mode, "p50_ns");
+		snprintf(t, sizeof(t), "SENDRECV 64B round trip p50, %s: mbox-sr / mbox",
+			 where[mode]);
+		table_line(t, ratio(sr, v), "info", 1);
+		v = lookup("rr-pingpong", "mbox-sr-nosync", 64, mode, "p50_ns");
+		snprintf(t, sizeof(t), "sync hint, p50, %s: mbox-sr / mbox-sr-nosync",
+			 where[mode]);
+		table_line(t, ratio(sr, v), "info", 1);
+	}
+	for (n = 1; n <= RR_MAX_CLIENTS; n *= 2) {
+		sr = lookup("rpc", "mbox-sr", 64, n, "rtt_per_s");
+		for (k = 1; k < (int)NR_RR_MECHS; k++) {
+			v = lookup("rpc", rr_mechs[k].name, 64, n, "rtt_per_s");
+			snprintf(t, sizeof(t), "rpc %d client(s), round trips/s: mbox-sr / %s",
+				 n, rr_mechs[k].name);
+			table_line(t, ratio(sr, v), "info", 1);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *e;
-	int r, i, k, n, batch;
+	int r, i, k, n, batch, sendrecv_ok;
 
 	e = getenv("MBOX_BENCH_MS");
 	if (e && atol(e) > 0)
@@ -1461,8 +1755,10 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "--loop"))
 		return run_loop(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]));
 	batch = has_batch();
-	printf("# mbox-bench: %d repetitions, %ld ms per cell, %ld CPUs, batch %s\n",
-	       reps, cell_ms, sysconf(_SC_NPROCESSORS_ONLN), batch ? "yes" : "no");
+	sendrecv_ok = has_sendrecv();
+	printf("# mbox-bench: %d repetitions, %ld ms per cell, %ld CPUs, batch %s, sendrecv %s\n",
+	       reps, cell_ms, sysconf(_SC_NPROCESSORS_ONLN), batch ? "yes" : "no",
+	       sendrecv_ok ? "yes" : "no");
 
 	for (r = 0; r < reps; r++) {
 		uint64_t t = now_ns();
@@ -1541,6 +1837,9 @@ int main(int argc, char **argv)
 			record("scale-queued", m->name, 64, SCALE_N, "ns_per_msg",
 			       run_scale(m, 0, SCALE_N));
 		}
+		/* request/reply, MBOX_IOC_SENDRECV */
+		if (sendrecv_ok && want("sendrecv"))
+			run_sendrecv_all(r);
 		/* batching */
 		if (batch && want("batch")) {
 			record("batch-stream", "mbox-batch", 64, 64, "msgs_per_s",
@@ -1551,5 +1850,7 @@ int main(int argc, char **argv)
 	}
 	print_csv();
 	print_table();
+	if (sendrecv_ok)
+		print_sendrecv_table();
 	return 0;
 }
