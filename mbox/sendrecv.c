@@ -21,6 +21,7 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
@@ -160,6 +161,13 @@ long mbox_ioctl_sendrecv(const struct mbox_caller *caller, void __user *uarg,
 		ret = -EFAULT;	/* unmapped meanwhile: documented */
 		goto out_put_from;
 	}
+	/*
+	 * If the receiver the send woke should run on this CPU now, let it
+	 * run before we wait: it may reply first, and the receive half then
+	 * takes the reply without sleeping and being woken.  Between two
+	 * calls, the return to userspace gives it this chance.
+	 */
+	cond_resched();
 
 	/* A relative receive timeout starts now, after the send. */
 	if (arg.recv.flags & MBOX_TIMEOUT)
