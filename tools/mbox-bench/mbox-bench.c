@@ -1200,11 +1200,47 @@ static double run_rpc(const struct rr_mech *r, size_t size, int n)
 	return (c1 - c0) * 1e9 / (t1 - t0);
 }
 
+/*
+ * One thread, no wake-up: a send and a receive of 64 bytes on one mailbox,
+ * as one MBOX_IOC_SENDRECV (@sr) or as MBOX_IOC_SEND then MBOX_IOC_RECV:
+ * the path's cost without the scheduler.  ns per message.
+ */
+static double run_sr_self(int sr)
+{
+	struct chan c = { .size = 64 };
+	char *buf = alloc_buf(MAX_SIZE);
+	uint64_t t0, t, end, iters = 0;
+	int i;
+
+	if (mbox_open(&c, 64, CAPACITY))
+		die("sr-self: open");
+	t0 = now_ns();
+	end = t0 + cell_ms * 1000000ull;
+	do {
+		for (i = 0; i < 16; i++) {
+			if (sr ? sendrecv(c.id, buf, 64, c.id, buf, MAX_SIZE) < 0 :
+			    mbox_send(&c, buf, 64) || mbox_recv(&c, buf, MAX_SIZE) < 0)
+				die("sr-self");
+		}
+		iters += 16;
+		t = now_ns();
+	} while (t < end);
+	mbox_close(&c);
+	free(buf - HEADROOM);
+	return (double)(t - t0) / iters;
+}
+
 /* One repetition of every request/reply cell, in a rotating order. */
 static void run_sendrecv_all(int rep)
 {
 	int k, mode, n;
 
+	for (k = 0; k < 2; k++) {
+		int sr = (k + rep) % 2;
+
+		record("sr-self", sr ? "mbox-sr" : "mbox", 64, 1, "ns_per_msg",
+		       run_sr_self(sr));
+	}
 	for (mode = 0; mode < 3; mode++) {
 		for (k = 0; k < (int)NR_RR_MECHS; k++) {
 			const struct rr_mech *r = &rr_mechs[(k + rep) % NR_RR_MECHS];
@@ -1697,6 +1733,10 @@ static void print_sendrecv_table(void)
 
 	printf("table,\n");
 	printf("table,=== request/reply: MBOX_IOC_SENDRECV (issue 16), same boot ===\n");
+	sr = lookup("sr-self", "mbox-sr", 64, 1, "ns_per_msg");
+	v = lookup("sr-self", "mbox", 64, 1, "ns_per_msg");
+	table_line("one thread, 64B: SENDRECV / SEND+RECV (no wake-up)",
+		   ratio(sr, v), "info", 1);
 	for (i = 0; i < 3; i++) {
 		mode = modes[i];
 		sr = lookup("rr-pingpong", "mbox-sr", 64, mode, "p50_ns");
