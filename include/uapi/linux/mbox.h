@@ -743,7 +743,8 @@ struct mbox_set {
  * (SIGSTOP, then SIGCONT) lets the call go on.  Because such a call is
  * restarted from the start, a relative timeout then starts again; use
  * MBOX_TIMEOUT_ABS where that matters.  A fatal signal ends the wait at
- * once.  A call that fails this way has sent or received nothing.
+ * once.  A call that fails this way has sent or received nothing, but
+ * for MBOX_IOC_SENDRECV after its send (see there).
  */
 
 /**
