@@ -59,7 +59,7 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 
 	if (count > READ_ONCE(mbox->max_msg_size))
 		return -EMSGSIZE;
-	msg = mbox_msg_load(buf, count, 0, mf->user);
+	msg = mbox_msg_load(mbox, buf, count, 0);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	ret = mbox_send(mbox, msg, flags, KTIME_MAX);
@@ -83,7 +83,6 @@ static int mbox_fd_release(struct inode *inode, struct file *file)
 	struct mbox_file *mf = file->private_data;
 
 	mbox_put(mf->mbox);
-	mbox_user_put(mf->user);
 	kfree(mf);
 	return 0;
 }
@@ -129,19 +128,8 @@ int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may)
 	if (!mf)
 		return -ENOMEM;
 	mf->mbox = mbox;
-	mf->user = mbox_user_get(current_euid());
-	if (!mf->user) {
-		fd = -ENOMEM;
-		goto err_free_file;
-	}
 	fd = anon_inode_getfd("[mbox]", &mbox_fd_fops, mf, oflags);
 	if (fd < 0)
-		goto err_put_user;
-	return fd;
-
-err_put_user:
-	mbox_user_put(mf->user);
-err_free_file:
-	kfree(mf);
+		kfree(mf);
 	return fd;
 }

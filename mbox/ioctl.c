@@ -88,7 +88,7 @@ void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox)
 			 MBOX_FEATURE_NAMES | MBOX_FEATURE_PERMS | \
 			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS | \
 			 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL | \
-			 MBOX_FEATURE_MSG_CHARGE | \
+			 MBOX_FEATURE_MSG_CHARGE | MBOX_FEATURE_NS_SHARES | \
 			 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV)
 
 /*
@@ -164,10 +164,9 @@ static long mbox_ioctl_info(void __user *uarg, size_t usize)
 		.features = MBOX_FEATURES,
 		.max_capacity = READ_ONCE(mbox_max_capacity),
 		.max_msg_size = READ_ONCE(mbox_max_msg_size),
-		.nr_mailboxes = mbox_count(),
 	};
 
-	mbox_fill_totals(&info);
+	mbox_ns_fill_info(&info);
 	mbox_fill_limits(&info);
 	return mbox_copy_out(uarg, usize, &info, sizeof(info));
 }
@@ -304,8 +303,7 @@ static long mbox_ioctl_send(const struct mbox_caller *caller,
 		goto out_put_mbox;
 	}
 
-	msg = mbox_msg_load(u64_to_user_ptr(arg.buf), arg.len, arg.type,
-			    caller->user);
+	msg = mbox_msg_load(mbox, u64_to_user_ptr(arg.buf), arg.len, arg.type);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out_put_mbox;
@@ -477,7 +475,6 @@ static unsigned int mbox_batch_read(struct mbox_batch_msg *v,
  * next one was not.
  */
 static unsigned int mbox_batch_load(struct mbox *mbox,
-				    struct mbox_user *cache,
 				    const struct mbox_batch_msg *v,
 				    unsigned int n, struct mbox_msg **msgs,
 				    int *err)
@@ -495,8 +492,8 @@ static unsigned int mbox_batch_load(struct mbox *mbox,
 			*err = -EMSGSIZE;
 			break;
 		}
-		msgs[i] = mbox_msg_load_at(u64_to_user_ptr(v[i].buf),
-					   v[i].len, v[i].type, now, cache);
+		msgs[i] = mbox_msg_load_at(mbox, u64_to_user_ptr(v[i].buf),
+					   v[i].len, v[i].type, now);
 		if (IS_ERR(msgs[i])) {
 			*err = PTR_ERR(msgs[i]);
 			break;
@@ -530,7 +527,7 @@ static long mbox_ioctl_send_batch(const struct mbox_caller *caller,
 	while (done < arg.count && !err) {
 		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
 		n = mbox_batch_read(v, uv + done, n, &err);
-		loaded = mbox_batch_load(mbox, caller->user, v, n, msgs, &ret);
+		loaded = mbox_batch_load(mbox, v, n, msgs, &ret);
 		if (loaded < n)
 			err = ret;
 		sent = 0;
@@ -845,7 +842,6 @@ long mbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct mbox_owner *owner = file->private_data;
 	struct mbox_caller caller = {
 		.fmode = file->f_mode,
-		.user = owner->user,
 	};
 	void __user *uarg = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
@@ -908,7 +904,6 @@ long mbox_ioctl_bound(struct file *file, unsigned int cmd, unsigned long arg)
 	struct mbox_caller caller = {
 		.bound = mf->mbox,
 		.fmode = file->f_mode,
-		.user = mf->user,
 	};
 	long ret;
 

@@ -22,13 +22,10 @@ struct mbox_user;
  *		the file; NULL for /dev/mbox.
  * @fmode:	the file's f_mode: a bound file's rights were checked when it
  *		was opened, as open(2) checks a file's.
- * @user:	the per-user record of the file's opener, referenced by the
- *		file: its sends charge it without a lookup.
  */
 struct mbox_caller {
 	struct mbox *bound;
 	fmode_t fmode;
-	struct mbox_user *user;
 };
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Limits: the module parameters, a record per user, and the pool of
- * message bytes.
+ * Limits: the module parameters, a record per user, the shares of users
+ * and namespaces, and the shared pool of message bytes.
  *
  * Every limit is a module parameter under /sys/module/mbox/parameters,
  * writable by root at run time; a write is checked like a load-time value
@@ -11,22 +11,43 @@
  * <= or >, never with ==: a call that would add to a count at or above
  * its limit fails until the count falls below it.
  *
+ * Who is charged.  A mailbox is charged to its creator's record (for
+ * max_mailboxes_per_user) and to its IPC namespace (max_mailboxes_per_ns),
+ * and, unless that namespace is the initial one, to the count all other
+ * namespaces share (max_mailboxes).  A message sent from userspace is
+ * charged its length plus MBOX_MSG_OVERHEAD to the same three parties of
+ * the mailbox it is sent to, not to its sender: the creator's record
+ * (max_bytes_per_user, EDQUOT), the namespace's share (max_bytes_per_ns,
+ * ENOBUFS) and, outside the initial namespace, the pool the other
+ * namespaces share (max_bytes, ENOBUFS), checked in that order.  So what
+ * a user's mailboxes hold counts against that user alone, and others can
+ * use that share only by sending to mailboxes the user created and let
+ * them write to, as far as the capacity and message size the creator
+ * chose.  No container can take from the initial namespace (where the
+ * kernel API's mailboxes live), and no namespace from the others more
+ * than its own share.  The creator's CAP_SYS_RESOURCE, probed at create,
+ * lifts its mailbox's charges from the per-user share for the mailbox's
+ * life; the namespace shares and the pool have no exemption.  A message
+ * the kernel sends (mbox_ksend()) is charged to nobody: it may be sent
+ * from an interrupt, and the driver that sends it bounds it.
+ *
  * Message bytes are charged when a message is allocated, before any lock,
  * and uncharged when it is freed, so the charge covers queued messages and
  * those of blocked senders alike, and a send that fails has charged
- * nothing.  A send never waits for bytes to be freed: the bytes it would
- * wait for may be held by mailboxes nobody drains, or by the very receiver
- * it waits for, so it fails with ENOBUFS (pool) or EDQUOT (its user's
- * share) instead.
+ * nothing.  A message keeps the records it charged, referenced, so the
+ * uncharge goes back exactly where the charge went.  A send never waits
+ * for bytes to be freed: the bytes it would wait for may be held by
+ * mailboxes nobody drains, or by the very receiver it waits for, so it
+ * fails with ENOBUFS or EDQUOT instead.
  *
  * The send path takes no global lock and writes no global cache line while
- * far from the limit: the pool is a percpu_counter, compared exactly (by
- * summing the CPUs' parts) only within MBOX_POOL_BATCH * nr_cpus of the
- * limit.  Charges made at the same instant on other CPUs may not be seen
- * by that sum, so the pool may overshoot by at most one message per other
- * CPU charging at that instant.  Per-user records are in an xarray keyed by
- * kuid, found under RCU and taken with refcount_inc_not_zero(); each has
- * its own counters, exact.
+ * far from the limits: the pool and the namespaces' shares are
+ * percpu_counters, compared exactly (by summing the CPUs' parts) only
+ * within their batch times nr_cpus of the limit.  Charges made at the same
+ * instant on other CPUs may not be seen by that sum, so a share may
+ * overshoot by at most one message per other CPU charging at that instant.
+ * Per-user records are in an xarray keyed by kuid, found under RCU and
+ * taken with refcount_inc_not_zero(); each has its own counters, exact.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,11 +69,12 @@
 #define MBOX_POOL_BATCH		(256 * 1024)
 
 unsigned int mbox_max_mailboxes = 4096;
-unsigned int mbox_max_mailboxes_per_ns = 4096;
+unsigned int mbox_max_mailboxes_per_ns = 1024;
 unsigned int mbox_max_mailboxes_per_user = 1024;
 unsigned int mbox_max_capacity = 65536;
 unsigned int mbox_max_msg_size = 65536;
 unsigned long mbox_max_bytes = 256UL << 20;
+unsigned long mbox_max_bytes_per_ns = 64UL << 20;
 unsigned long mbox_max_bytes_per_user = 64UL << 20;
 
 /* The range of a parameter. */
@@ -121,13 +143,13 @@ static struct mbox_param mbox_param_max_mailboxes = {
 	.val = &mbox_max_mailboxes, .min = 1, .max = INT_MAX,
 };
 module_param_cb(max_mailboxes, &mbox_param_uint_ops, &mbox_param_max_mailboxes, 0644);
-MODULE_PARM_DESC(max_mailboxes, "most mailboxes that may exist at once (default 4096); beyond: ENOSPC");
+MODULE_PARM_DESC(max_mailboxes, "most mailboxes all IPC namespaces but the initial one may have together (default 4096); beyond: ENOSPC");
 
 static struct mbox_param mbox_param_max_mailboxes_per_ns = {
 	.val = &mbox_max_mailboxes_per_ns, .min = 1, .max = INT_MAX,
 };
 module_param_cb(max_mailboxes_per_ns, &mbox_param_uint_ops, &mbox_param_max_mailboxes_per_ns, 0644);
-MODULE_PARM_DESC(max_mailboxes_per_ns, "most mailboxes of one IPC namespace (default 4096); beyond: ENOSPC");
+MODULE_PARM_DESC(max_mailboxes_per_ns, "most mailboxes of one IPC namespace (default 1024); beyond: ENOSPC");
 
 static struct mbox_param mbox_param_max_mailboxes_per_user = {
 	.val = &mbox_max_mailboxes_per_user, .min = 1, .max = INT_MAX,
@@ -152,22 +174,28 @@ static struct mbox_param mbox_param_max_bytes = {
 	.val = &mbox_max_bytes, .min = 0, .max = LONG_MAX,
 };
 module_param_cb(max_bytes, &mbox_param_ulong_ops, &mbox_param_max_bytes, 0644);
-MODULE_PARM_DESC(max_bytes, "bytes all messages may hold together (default 256 MiB); beyond: ENOBUFS");
+MODULE_PARM_DESC(max_bytes, "charged bytes the messages of all IPC namespaces but the initial one may hold together (default 256 MiB); beyond: ENOBUFS");
+
+static struct mbox_param mbox_param_max_bytes_per_ns = {
+	.val = &mbox_max_bytes_per_ns, .min = 0, .max = LONG_MAX,
+};
+module_param_cb(max_bytes_per_ns, &mbox_param_ulong_ops, &mbox_param_max_bytes_per_ns, 0644);
+MODULE_PARM_DESC(max_bytes_per_ns, "charged bytes the messages in one IPC namespace's mailboxes may hold (default 64 MiB); beyond: ENOBUFS");
 
 static struct mbox_param mbox_param_max_bytes_per_user = {
 	.val = &mbox_max_bytes_per_user, .min = 0, .max = LONG_MAX,
 };
 module_param_cb(max_bytes_per_user, &mbox_param_ulong_ops, &mbox_param_max_bytes_per_user, 0644);
-MODULE_PARM_DESC(max_bytes_per_user, "bytes one user's messages may hold, unless CAP_SYS_RESOURCE (default 64 MiB); beyond: EDQUOT");
+MODULE_PARM_DESC(max_bytes_per_user, "charged bytes the messages in the mailboxes one user created may hold, unless it had CAP_SYS_RESOURCE at create (default 64 MiB); beyond: EDQUOT");
 
 /**
  * struct mbox_user - what one user (effective uid) is charged with
  * @uid:	the user.
- * @ref:	one per mailbox created and per message allocated by it, one
- *		per open /dev/mbox file and mailbox file it opened (struct
- *		mbox_owner, struct mbox_file), and one per lookup in progress.
+ * @ref:	one per mailbox it created, until the mailbox is freed, one
+ *		per message charged to it, and one per lookup in progress.
  * @nr_mboxes:	mailboxes it created that are not destroyed.
- * @bytes:	bytes of its messages that are not freed.
+ * @bytes:	charged bytes of the messages sent to the mailboxes it
+ *		created that are not freed.
  * @rcu:	freed after a grace period: lookups run under RCU.
  */
 struct mbox_user {
@@ -228,26 +256,12 @@ struct mbox_user *mbox_user_get(kuid_t uid)
 }
 
 /**
- * mbox_user_get_cached() - mbox_user_get(), trying a record at hand first
- * @cached:	a record the caller holds a reference to, or NULL: the
- *		record of the user who opened the file the call came
- *		through.
- * @uid:	the user.
- *
- * A file is nearly always used by the user who opened it, so this spares
- * the send path the lookup of its sender's record: a comparison and a
- * reference instead of an RCU walk of the xarray.
- *
- * Context: process context; may sleep.
- * Return: the record of @uid, referenced, or NULL if out of memory.
+ * mbox_user_hold() - take one more reference to a user's record
+ * @user:	the record, referenced by the caller.
  */
-struct mbox_user *mbox_user_get_cached(struct mbox_user *cached, kuid_t uid)
+void mbox_user_hold(struct mbox_user *user)
 {
-	if (cached && uid_eq(cached->uid, uid)) {
-		refcount_inc(&cached->ref);
-		return cached;
-	}
-	return mbox_user_get(uid);
+	refcount_inc(&user->ref);
 }
 
 /**
@@ -291,56 +305,77 @@ void mbox_user_uncharge_mailbox(struct mbox_user *user)
 }
 
 /**
- * mbox_charge_bytes() - charge a message's bytes to its sender and the pool
- * @user:	the sender's record.
+ * mbox_charge_bytes() - charge a message's bytes for the mailbox it is for
+ * @mbox:	the mailbox.
  * @len:	the bytes.
  *
- * The user's share is checked first: a user over it gets EDQUOT even if
- * the pool is exhausted too.  CAP_SYS_RESOURCE lifts the user's share,
- * not the pool.
+ * Charged to the mailbox's creator (unless it had CAP_SYS_RESOURCE at
+ * create), then to its namespace's share, then, unless that is the
+ * initial namespace, to the pool: the first that is full fails the call,
+ * so a creator over its share gets EDQUOT even if the namespace's share is
+ * exhausted too.  The caller keeps @mbox->user and @mbox->ns referenced
+ * until mbox_uncharge_bytes().
  *
  * Context: process context.
- * Return: 0, -EDQUOT or -ENOBUFS.
+ * Return: 0, -EDQUOT or -ENOBUFS, having charged nothing.
  */
-int mbox_charge_bytes(struct mbox_user *user, size_t len)
+int mbox_charge_bytes(struct mbox *mbox, size_t len)
 {
-	if (!len)
-		return 0;
+	struct mbox_user *user = mbox->user;
+	int ret;
+
 	if (atomic_long_add_return(len, &user->bytes) >
-	    (long)READ_ONCE(mbox_max_bytes_per_user) &&
-	    !capable(CAP_SYS_RESOURCE)) {
-		atomic_long_sub(len, &user->bytes);
-		return -EDQUOT;
+	    (long)READ_ONCE(mbox_max_bytes_per_user) && !mbox->exempt) {
+		ret = -EDQUOT;
+		goto err_uncharge_user;
 	}
+	ret = mbox_ns_charge(mbox->ns, len);
+	if (ret)
+		goto err_uncharge_user;
+	if (mbox_ns_initial(mbox->ns))
+		return 0;
 	percpu_counter_add_batch(&mbox_pool, len, MBOX_POOL_BATCH);
 	if (__percpu_counter_compare(&mbox_pool, READ_ONCE(mbox_max_bytes),
 				     MBOX_POOL_BATCH) > 0) {
-		percpu_counter_add_batch(&mbox_pool, -(s64)len,
-					 MBOX_POOL_BATCH);
-		atomic_long_sub(len, &user->bytes);
-		return -ENOBUFS;
+		ret = -ENOBUFS;
+		goto err_uncharge_pool;
 	}
 	return 0;
+
+err_uncharge_pool:
+	percpu_counter_add_batch(&mbox_pool, -(s64)len, MBOX_POOL_BATCH);
+	mbox_ns_uncharge(mbox->ns, len);
+err_uncharge_user:
+	atomic_long_sub(len, &user->bytes);
+	return ret;
 }
 
 /**
  * mbox_uncharge_bytes() - give back what mbox_charge_bytes() took
- * @user:	the sender's record.
+ * @user:	the record of the mailbox's creator it charged.
+ * @ns:		the record of the mailbox's namespace it charged.
  * @len:	the bytes.
  *
  * Context: any context but hard IRQ.
  */
-void mbox_uncharge_bytes(struct mbox_user *user, size_t len)
+void mbox_uncharge_bytes(struct mbox_user *user, struct mbox_ns *ns,
+			 size_t len)
 {
-	if (!len)
-		return;
-	percpu_counter_add_batch(&mbox_pool, -(s64)len, MBOX_POOL_BATCH);
+	if (!mbox_ns_initial(ns))
+		percpu_counter_add_batch(&mbox_pool, -(s64)len,
+					 MBOX_POOL_BATCH);
+	mbox_ns_uncharge(ns, len);
 	atomic_long_sub(len, &user->bytes);
 }
 
 /**
  * mbox_fill_limits() - the limits and the usage of the caller's user
- * @info:	its MBOX_FEATURE_LIMITS fields are set.
+ * @info:	its MBOX_FEATURE_LIMITS and MBOX_FEATURE_NS_SHARES fields but
+ *		those of the namespace (mbox_ns_fill_info()) are set.
+ *
+ * What all namespaces but the initial one share (the pool, the count of
+ * their mailboxes) is shown only to a caller in the initial namespace:
+ * elsewhere it would tell one container what the others do.
  *
  * Context: process context.
  */
@@ -353,9 +388,12 @@ void mbox_fill_limits(struct mbox_info *info)
 	info->max_mailboxes_per_user = READ_ONCE(mbox_max_mailboxes_per_user);
 	info->max_bytes = READ_ONCE(mbox_max_bytes);
 	info->max_bytes_per_user = READ_ONCE(mbox_max_bytes_per_user);
-	pool = percpu_counter_sum(&mbox_pool);
-	info->pool_bytes = pool > 0 ? pool : 0;
-	info->ns_mailboxes = mbox_ns_count();
+	info->max_bytes_per_ns = READ_ONCE(mbox_max_bytes_per_ns);
+	if (mbox_current_ns_initial()) {
+		pool = percpu_counter_sum(&mbox_pool);
+		info->shared_bytes = pool > 0 ? pool : 0;
+		info->shared_mailboxes = mbox_count_shared();
+	}
 
 	user = mbox_user_find(current_euid());
 	if (user) {

@@ -17,6 +17,7 @@
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 
 #include "mailbox.h"
@@ -25,7 +26,8 @@
 
 static DEFINE_XARRAY_ALLOC1(mbox_ids);
 static u32 mbox_next_id;		/* cyclic cursor, under the xa_lock */
-static atomic_t mbox_nr = ATOMIC_INIT(0);
+/* Registered mailboxes of every IPC namespace but the initial one. */
+static atomic_t mbox_nr_shared = ATOMIC_INIT(0);
 
 /* Protects every mbox_owner.owned list and mbox.owner_link. */
 static DEFINE_SPINLOCK(mbox_owner_lock);
@@ -40,22 +42,9 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 
 	mbox_names_lock_assert_held();
 
-	/*
-	 * Compared with >=, not ==: root may lower the limit below the
-	 * count, and then no create may succeed until enough are destroyed.
-	 * Creates are serialised by mbox_names_lock and destroys only lower
-	 * the count, so it cannot pass the limit between the test and the
-	 * increment.
-	 */
-	if (atomic_read(&mbox_nr) >= READ_ONCE(mbox_max_mailboxes))
-		return -ENOSPC;
-	atomic_inc(&mbox_nr);
-
 	mbox = kzalloc(sizeof(*mbox), GFP_KERNEL_ACCOUNT);
-	if (!mbox) {
-		ret = -ENOMEM;
-		goto err_uncount;
-	}
+	if (!mbox)
+		return -ENOMEM;
 	mbox->capacity = p->capacity;
 	mbox->max_msg_size = p->max_msg_size;
 	mbox->create_flags = p->flags;
@@ -66,6 +55,8 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	mbox->cuid = mbox->uid;
 	mbox->gid = current_egid();
 	mbox->cgid = mbox->gid;
+	/* A probe: lacking it fails nothing now, so it is not audited. */
+	mbox->exempt = ns_capable_noaudit(&init_user_ns, CAP_SYS_RESOURCE);
 	refcount_set(&mbox->ref, 1);
 	INIT_LIST_HEAD(&mbox->owner_link);
 	spin_lock_init(&mbox->lock);
@@ -74,6 +65,7 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	INIT_LIST_HEAD(&mbox->receivers);
 	init_waitqueue_head(&mbox->poll_wq);
 
+	/* The creator's share (EDQUOT), its namespace's, then the global. */
 	mbox->user = mbox_user_get(mbox->cuid);
 	if (!mbox->user) {
 		ret = -ENOMEM;
@@ -85,6 +77,21 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	ret = mbox_ns_attach(mbox);
 	if (ret)
 		goto err_uncharge_user;
+	/*
+	 * Compared with >=, not ==: root may lower the limit below the
+	 * count, and then no create may succeed until enough are destroyed.
+	 * Creates are serialised by mbox_names_lock and destroys only lower
+	 * the count, so it cannot pass the limit between the test and the
+	 * increment.  The initial namespace is held to its own share only.
+	 */
+	if (!mbox_ns_initial(mbox->ns)) {
+		if (atomic_read(&mbox_nr_shared) >=
+		    READ_ONCE(mbox_max_mailboxes)) {
+			ret = -ENOSPC;
+			goto err_detach_ns;
+		}
+		atomic_inc(&mbox_nr_shared);
+	}
 
 	/*
 	 * Reserve the id, fill it in, then publish the mailbox: once it is in
@@ -94,7 +101,7 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	ret = xa_alloc_cyclic(&mbox_ids, &id, NULL, XA_LIMIT(1, INT_MAX),
 			      &mbox_next_id, GFP_KERNEL);
 	if (ret < 0)
-		goto err_detach_ns;
+		goto err_uncount;
 	mbox->id = id;
 	if (name) {
 		strscpy(mbox->name, name, sizeof(mbox->name));
@@ -118,6 +125,9 @@ err_unown:
 	spin_unlock(&mbox_owner_lock);
 	mbox_name_del(mbox);
 	xa_release(&mbox_ids, id);
+err_uncount:
+	if (!mbox_ns_initial(mbox->ns))
+		atomic_dec(&mbox_nr_shared);
 err_detach_ns:
 	mbox_ns_detach(mbox);
 	mbox_ns_put(mbox->ns);
@@ -127,8 +137,6 @@ err_put_user:
 	mbox_user_put(mbox->user);
 err_free_mbox:
 	kfree(mbox);
-err_uncount:
-	atomic_dec(&mbox_nr);
 	return ret == -EBUSY ? -ENOSPC : ret;
 }
 
@@ -249,6 +257,7 @@ void mbox_put(struct mbox *mbox)
 		WARN_ON_ONCE(!list_empty(&mbox->msgs));
 		put_pid(mbox->last_send_pid);
 		put_pid(mbox->last_recv_pid);
+		mbox_user_put(mbox->user);
 		mbox_ns_put(mbox->ns);
 		kfree_rcu(mbox, rcu);
 	}
@@ -266,9 +275,8 @@ static void mbox_kill(struct mbox *mbox)
 
 	mbox_kill_queue(mbox);
 	mbox_user_uncharge_mailbox(mbox->user);
-	mbox_user_put(mbox->user);
-	mbox->user = NULL;
-	atomic_dec(&mbox_nr);
+	if (!mbox_ns_initial(mbox->ns))
+		atomic_dec(&mbox_nr_shared);
 	mbox_put(mbox);
 }
 
@@ -524,33 +532,10 @@ out_put:
 }
 
 /**
- * mbox_fill_totals() - sum the messages and bytes queued in all mailboxes
- * @info:	its @total_msgs and @total_bytes are set.
- *
- * Each mailbox is read under its own lock, one after the other, so the sum
- * is not one snapshot; no lock is shared with the send and receive paths.
+ * mbox_count_shared() - the number of mailboxes max_mailboxes counts: those
+ * of every IPC namespace but the initial one
  */
-void mbox_fill_totals(struct mbox_info *info)
+u32 mbox_count_shared(void)
 {
-	struct mbox *mbox;
-	unsigned long id;
-
-	info->total_msgs = 0;
-	info->total_bytes = 0;
-	rcu_read_lock();
-	xa_for_each(&mbox_ids, id, mbox) {
-		spin_lock_irq(&mbox->lock);
-		info->total_msgs += mbox->nr_msgs;
-		info->total_bytes += mbox->nr_bytes;
-		spin_unlock_irq(&mbox->lock);
-	}
-	rcu_read_unlock();
-}
-
-/**
- * mbox_count() - the number of mailboxes that exist
- */
-u32 mbox_count(void)
-{
-	return atomic_read(&mbox_nr);
+	return atomic_read(&mbox_nr_shared);
 }

@@ -35,17 +35,20 @@ struct task_struct;
  * @ns:			the record of the IPC namespace it belongs to (ns.c),
  *			referenced until the mailbox is freed.
  * @cuid, @cgid:	its creator's effective uid and gid.
+ * @user:		the creator's per-user record, referenced until the
+ *			mailbox is freed: charged for the mailbox until
+ *			destroy, and for the messages sent to it (limits.c).
+ *			MBOX_IOC_SET does not change it.
  * @kernel:		made by mbox_kcreate() (kapi.c).
+ * @exempt:		the creator had CAP_SYS_RESOURCE at create: the
+ *			messages sent to it are not held to the creator's
+ *			max_bytes_per_user.
  *
  * Written under @lock by MBOX_IOC_SET, read locklessly (READ_ONCE) by the
  * permission checks, as SysV's ipcperms() does:
  * @uid, @gid:		its owner.
  * @mode:		its permission bits, 0..0777.
  * @max_msg_size:	largest message it accepts, in bytes.
- *
- * Set at create, cleared at destroy (mbox_kill(), once):
- * @user:		the creator's per-user record, charged for the
- *			mailbox (limits.c).
  *
  * Protected by mbox_names_lock (names.c):
  * @name_node:		entry in the name hash table while named.
@@ -92,14 +95,14 @@ struct mbox {
 	struct mbox_ns *ns;
 	kuid_t cuid;
 	kgid_t cgid;
+	struct mbox_user *user;
 	bool kernel;
+	bool exempt;
 
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
 	u32 max_msg_size;
-
-	struct mbox_user *user;
 
 	struct hlist_node name_node;
 
@@ -147,17 +150,15 @@ struct mbox_sel {
 
 /*
  * An open file of /dev/mbox: the owner of the mailboxes it creates with
- * MBOX_CREATE_AUTODESTROY, and the record of the user who opened it.
+ * MBOX_CREATE_AUTODESTROY.
  */
 struct mbox_owner {
 	struct list_head owned;		/* under mbox_owner_lock */
-	struct mbox_user *user;		/* referenced; set at open */
 };
 
 /* A file bound to one mailbox by MBOX_IOC_OPEN (fd.c). */
 struct mbox_file {
 	struct mbox *mbox;		/* referenced */
-	struct mbox_user *user;		/* referenced; the opener's */
 };
 
 /*
@@ -170,22 +171,24 @@ extern unsigned int mbox_max_mailboxes_per_user;
 extern unsigned int mbox_max_capacity;
 extern unsigned int mbox_max_msg_size;
 extern unsigned long mbox_max_bytes;
+extern unsigned long mbox_max_bytes_per_ns;
 extern unsigned long mbox_max_bytes_per_user;
 
 /* Hard ceilings: no parameter and no MBOX_IOC_SET goes beyond them. */
 #define MBOX_CAPACITY_LIMIT	16777216U
 #define MBOX_MSG_SIZE_LIMIT	(16U << 20)
 
-/* limits.c: per-user records and the pool of message bytes */
+/* limits.c: per-user records, the shares and the pool of message bytes */
 int mbox_limits_init(void);
 void mbox_limits_exit(void);
 struct mbox_user *mbox_user_get(kuid_t uid);
-struct mbox_user *mbox_user_get_cached(struct mbox_user *cached, kuid_t uid);
+void mbox_user_hold(struct mbox_user *user);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge_mailbox(struct mbox_user *user);
 void mbox_user_uncharge_mailbox(struct mbox_user *user);
-int mbox_charge_bytes(struct mbox_user *user, size_t len);
-void mbox_uncharge_bytes(struct mbox_user *user, size_t len);
+int mbox_charge_bytes(struct mbox *mbox, size_t len);
+void mbox_uncharge_bytes(struct mbox_user *user, struct mbox_ns *ns,
+			 size_t len);
 void mbox_fill_limits(struct mbox_info *info);
 
 /* mailbox.c: the registry and the mailbox's lifetime */
@@ -227,8 +230,7 @@ void mbox_put(struct mbox *mbox);
 void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st,
 		    const struct ipc_namespace *ipc_ns,
 		    struct pid_namespace *pid_ns);
-void mbox_fill_totals(struct mbox_info *info);
-u32 mbox_count(void);
+u32 mbox_count_shared(void);
 int mbox_destroy_ns(struct mbox_ns *ns);
 
 /* perm.c: ownership and permissions, as SysV IPC's */
@@ -243,10 +245,16 @@ int mbox_may_own(const struct mbox *mbox);
 /* ns.c: a record per IPC namespace that has mailboxes; the reaper */
 int mbox_ns_attach(struct mbox *mbox);
 void mbox_ns_detach(struct mbox *mbox);
+void mbox_ns_get(struct mbox_ns *ns);
 void mbox_ns_put(struct mbox_ns *ns);
 struct ipc_namespace *mbox_ns_ipc(const struct mbox_ns *ns);
 struct user_namespace *mbox_ns_user(const struct mbox_ns *ns);
-u32 mbox_ns_count(void);
+bool mbox_ns_initial(const struct mbox_ns *ns);
+bool mbox_current_ns_initial(void);
+int mbox_ns_charge(struct mbox_ns *ns, size_t len);
+void mbox_ns_uncharge(struct mbox_ns *ns, size_t len);
+void mbox_ns_queued(struct mbox_ns *ns, s64 msgs, s64 bytes);
+void mbox_ns_fill_info(struct mbox_info *info);
 struct ipc_namespace *mbox_current_ipc_ns(void);
 struct file *mbox_ns_pin(struct ipc_namespace *ipc_ns);
 int mbox_ns_init(void);

@@ -84,11 +84,7 @@
 #include "ioctl.h"
 #include "mailbox.h"
 
-/*
- * Each open file owns the mailboxes it creates with MBOX_CREATE_AUTODESTROY,
- * and keeps its opener's per-user record at hand for the sends made
- * through it (mbox_user_get_cached()).
- */
+/* Each open file owns the mailboxes it creates with MBOX_CREATE_AUTODESTROY. */
 static int mbox_open(struct inode *inode, struct file *file)
 {
 	struct mbox_owner *owner;
@@ -96,11 +92,6 @@ static int mbox_open(struct inode *inode, struct file *file)
 	owner = kmalloc(sizeof(*owner), GFP_KERNEL_ACCOUNT);
 	if (!owner)
 		return -ENOMEM;
-	owner->user = mbox_user_get(current_euid());
-	if (!owner->user) {
-		kfree(owner);
-		return -ENOMEM;
-	}
 	INIT_LIST_HEAD(&owner->owned);
 	file->private_data = owner;
 	return nonseekable_open(inode, file);
@@ -111,7 +102,6 @@ static int mbox_release(struct inode *inode, struct file *file)
 	struct mbox_owner *owner = file->private_data;
 
 	mbox_owner_release(owner);
-	mbox_user_put(owner->user);
 	kfree(owner);
 	return 0;
 }

@@ -2,10 +2,12 @@
 /*
  * Message storage: a header with the data inline up to the end of its page,
  * then a chain of page-sized segments.  Every buffer of a message sent from
- * userspace is charged to the memory cgroup of the task that sends it.  A
- * message sent by the kernel (mbox_msg_kload()) is charged to nobody, no
- * memory cgroup and no user record: it may be sent from an interrupt, when
- * "the current task" is whichever task the interrupt happened to stop.
+ * userspace is charged to the memory cgroup of the task that sends it, and
+ * its bytes to the creator and the namespace of the mailbox it is for
+ * (limits.c).  A message sent by the kernel (mbox_msg_kload()) is charged
+ * to nobody, no memory cgroup and no record: it may be sent from an
+ * interrupt, when "the current task" is whichever task the interrupt
+ * happened to stop.
  */
 #include <linux/err.h>
 #include <linux/cred.h>
@@ -30,7 +32,8 @@ struct mbox_msgseg {
 #define MBOX_DATALEN_SEG	((size_t)PAGE_SIZE - sizeof(struct mbox_msgseg))
 
 /*
- * What a message is charged to its user and the pool: its data plus
+ * What a message is charged to the mailbox's creator, namespace and the
+ * pool: its data plus
  * MBOX_MSG_OVERHEAD for its header, so that even an empty message, which
  * still costs an allocation, is counted.  A fixed figure rather than the
  * allocation's size, so that userspace can compute it (uapi mbox.h).
@@ -55,8 +58,10 @@ static void mbox_msg_free(struct mbox_msg *msg)
 	struct mbox_msgseg *seg = msg->next;
 
 	if (msg->user) {
-		mbox_uncharge_bytes(msg->user, mbox_msg_charge(msg->len));
+		mbox_uncharge_bytes(msg->user, msg->ns,
+				    mbox_msg_charge(msg->len));
 		mbox_user_put(msg->user);
+		mbox_ns_put(msg->ns);
 	}
 	put_pid(msg->pid);
 	kfree(msg);
@@ -97,6 +102,7 @@ static struct mbox_msg *mbox_msg_alloc(size_t len, gfp_t gfp)
 	refcount_set(&msg->ref, 1);
 	msg->pid = NULL;
 	msg->user = NULL;
+	msg->ns = NULL;
 
 	tail = &msg->next;
 	for (len -= chunk; len > 0; len -= chunk) {
@@ -119,61 +125,59 @@ err_free_msg:
 
 /**
  * mbox_msg_load() - allocate a message and copy its data from userspace
+ * @mbox:	the mailbox it is for, referenced by the caller.
  * @src:	the data.
  * @len:	its length, already checked against the mailbox's limit.
  * @type:	its type.
- * @cache:	the per-user record of the file the call came through, or
- *		NULL: used if it is the caller's (mbox_user_get_cached()).
  *
  * The message records the calling thread group, its effective uid and the
  * time, for the receiver.  Its length plus MBOX_MSG_OVERHEAD is charged to
- * that uid and to the pool (limits.c) until it is freed, so an empty
- * message is charged too.
+ * @mbox's creator, its namespace and the pool (limits.c) until it is
+ * freed, so an empty message is charged too.
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
  * Return: the message, or ERR_PTR(-ENOMEM), ERR_PTR(-EDQUOT),
  * ERR_PTR(-ENOBUFS) or ERR_PTR(-EFAULT).
  */
-struct mbox_msg *mbox_msg_load(const void __user *src, size_t len,
-			       u32 type, struct mbox_user *cache)
+struct mbox_msg *mbox_msg_load(struct mbox *mbox, const void __user *src,
+			       size_t len, u32 type)
 {
-	return mbox_msg_load_at(src, len, type, ktime_get_ns(), cache);
+	return mbox_msg_load_at(mbox, src, len, type, ktime_get_ns());
 }
 
 /**
  * mbox_msg_load_at() - mbox_msg_load() with the time of the send given
+ * @mbox:	the mailbox it is for, referenced by the caller.
  * @src:	the data.
  * @len:	its length, already checked against the mailbox's limit.
  * @type:	its type.
  * @now:	CLOCK_MONOTONIC time of the send call, in nanoseconds; the
  *		messages of one batch share one.
- * @cache:	as for mbox_msg_load().
  *
  * Context: process context; may sleep.  Must not hold any mbox lock.
  * Return: as mbox_msg_load().
  */
-struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
-				  u32 type, u64 now, struct mbox_user *cache)
+struct mbox_msg *mbox_msg_load_at(struct mbox *mbox, const void __user *src,
+				  size_t len, u32 type, u64 now)
 {
 	struct mbox_msgseg *seg;
-	struct mbox_user *user;
 	struct mbox_msg *msg;
 	size_t chunk;
 	int ret;
 
-	user = mbox_user_get_cached(cache, current_euid());
-	if (!user)
-		return ERR_PTR(-ENOMEM);
-	ret = mbox_charge_bytes(user, mbox_msg_charge(len));
+	ret = mbox_charge_bytes(mbox, mbox_msg_charge(len));
 	if (ret)
-		goto err_put_user;
+		return ERR_PTR(ret);
 	msg = mbox_msg_alloc(len, MBOX_MSG_GFP);
 	if (!msg) {
-		ret = -ENOMEM;
-		goto err_uncharge;
+		mbox_uncharge_bytes(mbox->user, mbox->ns, mbox_msg_charge(len));
+		return ERR_PTR(-ENOMEM);
 	}
-	/* From here on mbox_msg_free() uncharges. */
-	msg->user = user;
+	/* From here on mbox_msg_free() uncharges, and drops these. */
+	mbox_user_hold(mbox->user);
+	msg->user = mbox->user;
+	mbox_ns_get(mbox->ns);
+	msg->ns = mbox->ns;
 	msg->type = type;
 	msg->seq = 0;
 	msg->send_ns = now;
@@ -196,12 +200,6 @@ struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
 err_free_msg:
 	mbox_msg_free(msg);
 	return ERR_PTR(-EFAULT);
-
-err_uncharge:
-	mbox_uncharge_bytes(user, mbox_msg_charge(len));
-err_put_user:
-	mbox_user_put(user);
-	return ERR_PTR(ret);
 }
 
 /**

@@ -8,7 +8,9 @@
 #include <linux/uidgid.h>
 #include <linux/types.h>
 
+struct mbox;
 struct mbox_msgseg;
+struct mbox_ns;
 struct mbox_user;
 struct pid;
 
@@ -25,8 +27,11 @@ struct pid;
  * @send_ns:	CLOCK_MONOTONIC time of the send call.
  * @pid:	the sender's thread group, referenced; NULL if the kernel sent it.
  * @uid:	the sender's effective uid; GLOBAL_ROOT_UID if the kernel sent it.
- * @user:	the record its bytes are charged to, referenced; NULL
- *		until they are, and for good if the kernel sent it.
+ * @user:	the record its bytes are charged to, the creator's of the
+ *		mailbox it was sent to, referenced; NULL until they are,
+ *		and for good if the kernel sent it.
+ * @ns:		the record of that mailbox's IPC namespace, charged with
+ *		@user and referenced while @user is set.
  * @data:	the first bytes of the data, up to the end of this page.
  *
  * The header and the first data share one allocation of at most a page and
@@ -44,13 +49,14 @@ struct mbox_msg {
 	struct pid *pid;
 	kuid_t uid;
 	struct mbox_user *user;
+	struct mbox_ns *ns;
 	u8 data[];
 };
 
-struct mbox_msg *mbox_msg_load(const void __user *src, size_t len,
-			       u32 type, struct mbox_user *cache);
-struct mbox_msg *mbox_msg_load_at(const void __user *src, size_t len,
-				  u32 type, u64 now, struct mbox_user *cache);
+struct mbox_msg *mbox_msg_load(struct mbox *mbox, const void __user *src,
+			       size_t len, u32 type);
+struct mbox_msg *mbox_msg_load_at(struct mbox *mbox, const void __user *src,
+				  size_t len, u32 type, u64 now);
 int mbox_msg_store(const struct mbox_msg *msg, void __user *dst, size_t len);
 struct mbox_msg *mbox_msg_kload(const void *src, size_t len, u32 type,
 				gfp_t gfp);

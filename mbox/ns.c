@@ -77,6 +77,7 @@
 #include <linux/ipc_namespace.h>
 #include <linux/list.h>
 #include <linux/nsproxy.h>
+#include <linux/percpu_counter.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
 #include <linux/rcupdate.h>
@@ -92,6 +93,13 @@
 /* How often the reaper looks for dead namespaces. */
 #define MBOX_REAP_INTERVAL	HZ
 
+/*
+ * A CPU's part of a namespace's charged bytes goes to the shared count
+ * once it reaches this; the share is compared exactly (summed over CPUs)
+ * only within this times the number of CPUs of its limit.
+ */
+#define MBOX_NS_BYTES_BATCH	(256 * 1024)
+
 /**
  * struct mbox_ns - an IPC namespace that has mailboxes
  * @link:	in mbox_nss while pinned.
@@ -100,12 +108,29 @@
  *		record is freed: the capability checks use it.
  * @pin:	an nsfs file that holds a reference to @ipc_ns, or NULL.
  * @pinned:	@pin holds @ipc_ns (read locklessly under RCU).
+ * @initial:	@ipc_ns is the initial IPC namespace, whose mailboxes the
+ *		global limits (max_mailboxes, max_bytes) do not count.
  * @nr_mboxes:	registered mailboxes of the namespace; the pin goes with
  *		the last one.
- * @ref:	one for the list while pinned, one per mailbox struct.
+ * @ref:	one for the list while pinned, one per mailbox struct, one
+ *		per message charged to the namespace (limits.c).
+ * @charged:	bytes charged to the namespace (its share,
+ *		max_bytes_per_ns): those of every message sent to its
+ *		mailboxes from userspace, until freed.
+ * @queued_msgs: messages queued in its mailboxes, for MBOX_IOC_INFO;
+ *		updated under each mailbox's lock where its @nr_msgs
+ *		changes (queue.c).
+ * @queued_bytes: their data bytes, likewise with @nr_bytes.
  * @rcu:	the record is freed after a grace period.
  *
- * @link, @pin and @nr_mboxes are protected by mbox_names_lock.
+ * @link, @pin and @nr_mboxes are protected by mbox_names_lock.  The
+ * counters are percpu_counters, as ipc/msg.c keeps a namespace's
+ * msg_bytes and msg_hdrs, so that sends and receives on different CPUs
+ * share no cache line while far from a limit.  They belong to this
+ * record, not to the namespace: a record made after the last one's
+ * mailboxes are gone starts from 0, and a message still held by a
+ * receiver of a destroyed mailbox is uncharged from the record it was
+ * charged to.
  */
 struct mbox_ns {
 	struct list_head link;
@@ -113,8 +138,12 @@ struct mbox_ns {
 	struct user_namespace *user_ns;
 	struct file *pin;
 	bool pinned;
+	bool initial;
 	u32 nr_mboxes;
 	refcount_t ref;
+	struct percpu_counter charged;
+	struct percpu_counter queued_msgs;
+	struct percpu_counter queued_bytes;
 	struct rcu_head rcu;
 };
 
@@ -201,6 +230,35 @@ struct ipc_namespace *mbox_current_ipc_ns(void)
 	return nsproxy ? nsproxy->ipc_ns : NULL;
 }
 
+static int mbox_ns_counters_init(struct mbox_ns *ns)
+{
+	int ret;
+
+	ret = percpu_counter_init(&ns->charged, 0, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	ret = percpu_counter_init(&ns->queued_msgs, 0, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_destroy_charged;
+	ret = percpu_counter_init(&ns->queued_bytes, 0, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_destroy_msgs;
+	return 0;
+
+err_destroy_msgs:
+	percpu_counter_destroy(&ns->queued_msgs);
+err_destroy_charged:
+	percpu_counter_destroy(&ns->charged);
+	return ret;
+}
+
+static void mbox_ns_counters_destroy(struct mbox_ns *ns)
+{
+	percpu_counter_destroy(&ns->queued_bytes);
+	percpu_counter_destroy(&ns->queued_msgs);
+	percpu_counter_destroy(&ns->charged);
+}
+
 /**
  * mbox_ns_put() - drop a reference to a record's memory
  * @ns:	the record.
@@ -210,9 +268,23 @@ struct ipc_namespace *mbox_current_ipc_ns(void)
 void mbox_ns_put(struct mbox_ns *ns)
 {
 	if (refcount_dec_and_test(&ns->ref)) {
+		/* Every message uncharged, every mailbox emptied. */
+		WARN_ON_ONCE(percpu_counter_sum(&ns->charged));
+		WARN_ON_ONCE(percpu_counter_sum(&ns->queued_msgs));
+		WARN_ON_ONCE(percpu_counter_sum(&ns->queued_bytes));
+		mbox_ns_counters_destroy(ns);
 		put_user_ns(ns->user_ns);
 		kfree_rcu(ns, rcu);
 	}
+}
+
+/**
+ * mbox_ns_get() - take a reference to a record's memory
+ * @ns:	the record, referenced by the caller (through a mailbox, say).
+ */
+void mbox_ns_get(struct mbox_ns *ns)
+{
+	refcount_inc(&ns->ref);
 }
 
 /* Drop the pin of a record whose namespace has no mailbox left. */
@@ -241,6 +313,7 @@ int mbox_ns_attach(struct mbox *mbox)
 	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
 	struct mbox_ns *ns;
 	struct file *pin;
+	int ret;
 
 	mbox_names_lock_assert_held();
 
@@ -254,12 +327,17 @@ int mbox_ns_attach(struct mbox *mbox)
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL_ACCOUNT);
 	if (!ns)
 		return -ENOMEM;
+	ret = mbox_ns_counters_init(ns);
+	if (ret)
+		goto err_free_ns;
 	pin = mbox_ns_pin(ipc_ns);
 	if (IS_ERR(pin)) {
-		kfree(ns);
-		return PTR_ERR(pin);
+		ret = PTR_ERR(pin);
+		goto err_destroy_counters;
 	}
 	ns->ipc_ns = ipc_ns;
+	/* The initial task's nsproxy is init_nsproxy, for ever. */
+	ns->initial = ipc_ns == init_task.nsproxy->ipc_ns;
 	ns->user_ns = get_user_ns(ipc_ns->user_ns);
 	ns->pin = pin;
 	ns->pinned = true;
@@ -277,6 +355,12 @@ found:
 	refcount_inc(&ns->ref);
 	mbox->ns = ns;
 	return 0;
+
+err_destroy_counters:
+	mbox_ns_counters_destroy(ns);
+err_free_ns:
+	kfree(ns);
+	return ret;
 }
 
 /**
@@ -361,32 +445,119 @@ bool mbox_visible(const struct mbox *mbox)
 }
 
 /**
- * mbox_ns_count() - the number of mailboxes of the caller's namespace
+ * mbox_ns_initial() - is this the initial IPC namespace's record?
+ * @ns:	the record.
+ */
+bool mbox_ns_initial(const struct mbox_ns *ns)
+{
+	return ns->initial;
+}
+
+/**
+ * mbox_ns_charge() - charge bytes to a namespace's share
+ * @ns:		the record of the namespace of the mailbox a message is for.
+ * @len:	the bytes.
+ *
+ * Compared with max_bytes_per_ns exactly near the limit, so a namespace
+ * at or over it (the limit may be lowered below its use) gets nothing;
+ * charges made at the same instant on other CPUs may each pass once.
+ *
+ * Context: any context but hard IRQ.
+ * Return: 0, or -ENOBUFS, having charged nothing.
+ */
+int mbox_ns_charge(struct mbox_ns *ns, size_t len)
+{
+	percpu_counter_add_batch(&ns->charged, len, MBOX_NS_BYTES_BATCH);
+	if (__percpu_counter_compare(&ns->charged,
+				     READ_ONCE(mbox_max_bytes_per_ns),
+				     MBOX_NS_BYTES_BATCH) > 0) {
+		percpu_counter_add_batch(&ns->charged, -(s64)len,
+					 MBOX_NS_BYTES_BATCH);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/**
+ * mbox_ns_uncharge() - give back what mbox_ns_charge() took
+ * @ns:		the record.
+ * @len:	the bytes.
+ *
+ * Context: any context but hard IRQ.
+ */
+void mbox_ns_uncharge(struct mbox_ns *ns, size_t len)
+{
+	percpu_counter_add_batch(&ns->charged, -(s64)len, MBOX_NS_BYTES_BATCH);
+}
+
+/**
+ * mbox_ns_queued() - messages were queued in or taken from a mailbox
+ * @ns:		the record of the mailbox's namespace.
+ * @msgs:	messages added (negative: taken).
+ * @bytes:	their data bytes, likewise.
+ *
+ * Context: any context, the mailbox's lock held (so interrupts are off).
+ */
+void mbox_ns_queued(struct mbox_ns *ns, s64 msgs, s64 bytes)
+{
+	percpu_counter_add(&ns->queued_msgs, msgs);
+	percpu_counter_add(&ns->queued_bytes, bytes);
+}
+
+static u64 mbox_ns_sum(struct percpu_counter *fbc)
+{
+	s64 v = percpu_counter_sum(fbc);
+
+	return v > 0 ? v : 0;
+}
+
+/**
+ * mbox_ns_fill_info() - the caller's IPC namespace's figures, for INFO
+ * @info:	its @nr_mailboxes, @ns_mailboxes, @total_msgs, @total_bytes and
+ *		@pool_bytes are set: 0 if the namespace has no mailbox.
+ *
+ * Read from the namespace's counters; no mailbox and no other namespace
+ * is looked at.  Each CPU's part is summed (percpu_counter_sum()), so the
+ * work does not depend on what users do.
  *
  * Context: process context; takes mbox_names_lock.
  */
-u32 mbox_ns_count(void)
+void mbox_ns_fill_info(struct mbox_info *info)
 {
 	struct ipc_namespace *ipc_ns = mbox_current_ipc_ns();
 	struct mbox_ns *ns;
-	u32 n = 0;
 
+	info->nr_mailboxes = 0;
+	info->ns_mailboxes = 0;
+	info->total_msgs = 0;
+	info->total_bytes = 0;
+	info->pool_bytes = 0;
 	mbox_names_lock_acquire();
 	list_for_each_entry(ns, &mbox_nss, link) {
 		if (ns->ipc_ns == ipc_ns) {
-			n = ns->nr_mboxes;
+			info->nr_mailboxes = ns->nr_mboxes;
+			info->ns_mailboxes = ns->nr_mboxes;
+			info->total_msgs = mbox_ns_sum(&ns->queued_msgs);
+			info->total_bytes = mbox_ns_sum(&ns->queued_bytes);
+			info->pool_bytes = mbox_ns_sum(&ns->charged);
 			break;
 		}
 	}
 	mbox_names_lock_release();
-	return n;
+}
+
+/**
+ * mbox_current_ns_initial() - is the caller in the initial IPC namespace?
+ */
+bool mbox_current_ns_initial(void)
+{
+	return mbox_current_ipc_ns() == init_task.nsproxy->ipc_ns;
 }
 
 /* Nothing but our pin keeps @ns->ipc_ns alive: see the top of this file. */
 static bool mbox_ns_dead(const struct mbox_ns *ns)
 {
-	/* The initial task's nsproxy is init_nsproxy, for ever. */
-	if (ns->ipc_ns == init_task.nsproxy->ipc_ns)
+	if (ns->initial)
 		return false;
 	return mbox_ipc_ns_refs(ns->ipc_ns) == 1 &&
 	       d_count(ns->pin->f_path.dentry) == 1;

@@ -138,6 +138,7 @@ static void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg)
 	list_add_tail(&msg->link, &mbox->msgs);
 	mbox->nr_msgs++;
 	mbox->nr_bytes += msg->len;
+	mbox_ns_queued(mbox->ns, 1, msg->len);
 }
 
 /*
@@ -159,6 +160,7 @@ static void mbox_queue_reinsert(struct mbox *mbox, struct mbox_msg *msg)
 	list_add_tail(&msg->link, &pos->link);
 	mbox->nr_msgs++;
 	mbox->nr_bytes += msg->len;
+	mbox_ns_queued(mbox->ns, 1, msg->len);
 }
 
 static void mbox_queue_del(struct mbox *mbox, struct mbox_msg *msg)
@@ -168,6 +170,7 @@ static void mbox_queue_del(struct mbox *mbox, struct mbox_msg *msg)
 	list_del_init(&msg->link);
 	mbox->nr_msgs--;
 	mbox->nr_bytes -= msg->len;
+	mbox_ns_queued(mbox->ns, -1, -(s64)msg->len);
 }
 
 /* Take @w off its wait list, to be completed with @result after unlock. */
@@ -813,6 +816,7 @@ void mbox_kill_queue(struct mbox *mbox)
 	trace_mbox_destroy(mbox);
 	mbox->dead = true;
 	list_splice_init(&mbox->msgs, &msgs);
+	mbox_ns_queued(mbox->ns, -(s64)mbox->nr_msgs, -(s64)mbox->nr_bytes);
 	mbox->nr_msgs = 0;
 	mbox->nr_bytes = 0;
 	list_for_each_entry_safe(w, next, &mbox->senders, link)

@@ -73,8 +73,7 @@ static int mbox_sendrecv_no_restart(int err)
 }
 
 /* The send half, once both mailboxes are found.  Returns 0 if sent. */
-static int mbox_sendrecv_send(const struct mbox_caller *caller,
-			      struct mbox *to, const struct mbox_send *arg,
+static int mbox_sendrecv_send(struct mbox *to, const struct mbox_send *arg,
 			      ktime_t deadline)
 {
 	unsigned int flags = arg->flags;
@@ -83,8 +82,8 @@ static int mbox_sendrecv_send(const struct mbox_caller *caller,
 
 	if (arg->len > READ_ONCE(to->max_msg_size))
 		return -EMSGSIZE;
-	msg = mbox_msg_load(u64_to_user_ptr(arg->buf), arg->len, arg->type,
-			    caller->user);
+	msg = mbox_msg_load(to, u64_to_user_ptr(arg->buf), arg->len,
+			    arg->type);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	if (READ_ONCE(mbox_sendrecv_sync))
@@ -150,7 +149,7 @@ long mbox_ioctl_sendrecv(const struct mbox_caller *caller, void __user *uarg,
 					  PTR_ERR(from));
 	}
 
-	ret = mbox_sendrecv_send(caller, to, &arg.send, deadline);
+	ret = mbox_sendrecv_send(to, &arg.send, deadline);
 	mbox_target_put(caller, to);
 	if (ret) {
 		/* Nothing sent: a restart (stop, continue) is harmless. */

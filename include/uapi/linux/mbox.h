@@ -24,13 +24,22 @@
  * gives ENOENT and MBOX_STAT_NEXT skips it.  Once no process is in that
  * namespace and none can enter it, the mailbox is destroyed with it.
  *
- * Module parameters limit mailboxes per namespace (ENOSPC) and per user
- * (EDQUOT), and the bytes charged for all messages (ENOBUFS) and for one
- * user's (EDQUOT); a send never waits for bytes.  Each message sent from
- * userspace is charged, to its sender's effective uid and to the pool, its
- * length plus MBOX_MSG_OVERHEAD bytes for its header
- * (MBOX_FEATURE_MSG_CHARGE), from its send until it is freed: an empty
- * message is charged MBOX_MSG_OVERHEAD bytes.
+ * Module parameters limit mailboxes per user (EDQUOT), per namespace
+ * (ENOSPC) and for all namespaces but the initial one together (ENOSPC),
+ * and the bytes charged for messages likewise (EDQUOT, ENOBUFS, ENOBUFS);
+ * a send never waits for bytes.  A mailbox is charged to its creator (the
+ * creator's effective uid at create, whoever owns it later) and to its
+ * IPC namespace.  With MBOX_FEATURE_NS_SHARES, each message sent from
+ * userspace is charged, from its send until it is freed, to the creator
+ * of the mailbox it is sent to (max_bytes_per_user, EDQUOT; lifted if the
+ * creator had CAP_SYS_RESOURCE at create), to that mailbox's namespace
+ * (max_bytes_per_ns, ENOBUFS) and, unless that is the initial namespace,
+ * to the pool the other namespaces share (max_bytes, ENOBUFS), checked in
+ * that order; without it, to its sender and the pool.  A message counts
+ * its length plus MBOX_MSG_OVERHEAD bytes for its header
+ * (MBOX_FEATURE_MSG_CHARGE): an empty message is charged
+ * MBOX_MSG_OVERHEAD bytes.  Messages the kernel sends are charged to
+ * nobody.
  *
  * ABI versioning
  * ==============
@@ -97,7 +106,7 @@
  *    MBOX_IOC_SET;
  * 8. the rest, in this order:
  *    MBOX_IOC_CREATE: EEXIST (or the id of the mailbox that has the name),
- *    then ENOSPC, EDQUOT or ENOMEM;
+ *    then EDQUOT, ENOSPC or ENOMEM;
  *    MBOX_IOC_SEND: EMSGSIZE, then EDQUOT, ENOBUFS, ENOMEM or EFAULT
  *    (copying the message in), then EIDRM, EAGAIN or ETIMEDOUT, then
  *    the outcome of the wait (ETIMEDOUT, EINTR, EIDRM);
@@ -220,46 +229,77 @@
 #define MBOX_FEATURE_BATCH	(1ULL << 14)	/* MBOX_IOC_SEND_BATCH, _RECV_BATCH */
 #define MBOX_FEATURE_FD_IOCTL	(1ULL << 15)	/* data ioctls on MBOX_IOC_OPEN fds */
 #define MBOX_FEATURE_MSG_CHARGE	(1ULL << 16)	/* MBOX_MSG_OVERHEAD charged */
+#define MBOX_FEATURE_NS_SHARES	(1ULL << 17)	/* creator charged, namespace
+						 * shares, INFO per namespace
+						 */
 #define MBOX_FEATURE_KERNEL_NAMES (1ULL << 18)	/* MBOX_KERNEL_NAME_PREFIX */
 #define MBOX_FEATURE_SENDRECV	(1ULL << 19)	/* MBOX_IOC_SENDRECV */
 
 /*
  * Bytes charged for each message on top of its length, for its header
  * (MBOX_FEATURE_MSG_CHARGE): a message of len bytes counts len +
- * MBOX_MSG_OVERHEAD against max_bytes and max_bytes_per_user, in
- * pool_bytes and user_bytes of struct mbox_info.  Without that feature
+ * MBOX_MSG_OVERHEAD against max_bytes, max_bytes_per_ns and
+ * max_bytes_per_user, in pool_bytes, shared_bytes and user_bytes of
+ * struct mbox_info.  Without that feature
  * bit, only len is charged.
  */
 #define MBOX_MSG_OVERHEAD	128
 
 /**
  * struct mbox_info - module version, features and limits
+ *
+ * With MBOX_FEATURE_NS_SHARES, every figure of use (@nr_mailboxes,
+ * @total_msgs, @total_bytes, @pool_bytes, @ns_mailboxes) is that of the
+ * caller's IPC namespace alone, read from counters: nothing about another
+ * namespace's mailboxes shows.  What all namespaces but the initial one
+ * share (@shared_bytes, @shared_mailboxes) is shown only to a caller in
+ * the initial namespace, 0 elsewhere.  Without that feature, those figures
+ * were global.
+ *
  * @abi_version:	out: MBOX_ABI_VERSION of the running module.
- * @max_mailboxes:	out: most mailboxes that may exist at once.
+ * @max_mailboxes:	out: most mailboxes all IPC namespaces but the
+ *			initial one may have together (before
+ *			MBOX_FEATURE_NS_SHARES: all namespaces).
  * @features:		out: MBOX_FEATURE_* bits for additions made after
  *			version 1 that this module has.
  * @max_capacity:	out: largest capacity MBOX_IOC_CREATE accepts.
  * @max_msg_size:	out: largest maximum message size MBOX_IOC_CREATE
  *			accepts, in bytes.
- * @nr_mailboxes:	out: mailboxes that exist now.
+ * @nr_mailboxes:	out: mailboxes of the caller's IPC namespace now.
  * @__reserved:		out: 0.
- * @total_msgs:		out: messages queued in all mailboxes now.
- * @total_bytes:	out: bytes of message data queued in all mailboxes
- *			now (lengths only, no MBOX_MSG_OVERHEAD).
+ * @total_msgs:		out: messages queued in the mailboxes of the
+ *			caller's IPC namespace now (not those of waiting
+ *			senders).
+ * @total_bytes:	out: bytes of message data queued there now
+ *			(lengths only, no MBOX_MSG_OVERHEAD).
  * @max_mailboxes_per_ns: out: most mailboxes one IPC namespace may have.
  * @max_mailboxes_per_user: out: most mailboxes one user (effective uid)
  *			may have created and not destroyed.
- * @max_bytes:		out: size of the pool of charged bytes shared by all
- *			mailboxes (queued messages and those of waiting
- *			senders); each message is charged its length plus
+ * @max_bytes:		out: size of the pool of charged bytes that the
+ *			mailboxes of all IPC namespaces but the initial one
+ *			share (queued messages and those of waiting senders);
+ *			each message is charged its length plus
  *			MBOX_MSG_OVERHEAD.
- * @max_bytes_per_user:	out: most charged bytes of the pool one user's
- *			messages may hold.
- * @pool_bytes:		out: charged bytes of the pool in use now.
- * @user_bytes:		out: charged bytes the caller's effective uid holds
- *			now.
+ * @max_bytes_per_user:	out: most charged bytes the messages sent to the
+ *			mailboxes one user created may hold.
+ * @pool_bytes:		out: charged bytes held now by the messages sent to
+ *			the mailboxes of the caller's IPC namespace, those
+ *			counted against max_bytes_per_ns (before
+ *			MBOX_FEATURE_NS_SHARES: the whole pool's).
+ * @user_bytes:		out: charged bytes held now by the messages sent to
+ *			the mailboxes the caller's effective uid created,
+ *			in any namespace (before MBOX_FEATURE_NS_SHARES:
+ *			those it sent).
  * @user_mailboxes:	out: mailboxes charged to the caller's effective uid.
- * @ns_mailboxes:	out: mailboxes of the caller's IPC namespace.
+ * @ns_mailboxes:	out: mailboxes of the caller's IPC namespace
+ *			(@nr_mailboxes).
+ * @max_bytes_per_ns:	out: most charged bytes the messages sent to one IPC
+ *			namespace's mailboxes may hold.
+ * @shared_bytes:	out: in the initial IPC namespace, the charged bytes
+ *			of the pool in use now (max_bytes); elsewhere 0.
+ * @shared_mailboxes:	out: in the initial IPC namespace, the mailboxes
+ *			max_mailboxes counts now; elsewhere 0.
+ * @__reserved2:	out: 0.
  */
 struct mbox_info {
 	__u32 abi_version;
@@ -281,11 +321,17 @@ struct mbox_info {
 	__u64 user_bytes;
 	__u32 user_mailboxes;
 	__u32 ns_mailboxes;
+	/* since MBOX_FEATURE_NS_SHARES */
+	__u64 max_bytes_per_ns;
+	__u64 shared_bytes;
+	__u32 shared_mailboxes;
+	__u32 __reserved2;
 };
 
 #define MBOX_INFO_SIZE_VER1	32
 #define MBOX_INFO_SIZE_VER2	48
 #define MBOX_INFO_SIZE_VER3	96
+#define MBOX_INFO_SIZE_VER4	120
 
 /**
  * struct mbox_create - arguments of MBOX_IOC_CREATE
@@ -645,7 +691,8 @@ struct mbox_set {
 /**
  * DOC: MBOX_IOC_INFO
  *
- * _IOR.  Fills struct mbox_info.  Never blocks.
+ * _IOR.  Fills struct mbox_info.  Never blocks, and takes no mailbox's
+ * lock: the figures are read from counters.
  *
  * Errors: only the common ones.
  */
@@ -675,12 +722,14 @@ struct mbox_set {
  *               kernel API gives (MBOX_FEATURE_KERNEL_NAMES); whoever
  *               calls, and whether or not the name is taken.
  * EEXIST        MBOX_CREATE_EXCL is set and @name is taken.
- * ENOSPC        max_mailboxes mailboxes or more exist already, or
- *               max_mailboxes_per_ns or more in the caller's IPC
- *               namespace, or no id is free.  (More than a limit exist
- *               when root lowered it below their number.)
  * EDQUOT        the caller's effective uid has max_mailboxes_per_user
  *               mailboxes or more and the caller lacks CAP_SYS_RESOURCE.
+ * ENOSPC        (checked after EDQUOT) the caller's IPC namespace has
+ *               max_mailboxes_per_ns mailboxes or more; or it is not the
+ *               initial namespace and all namespaces but the initial one
+ *               have max_mailboxes or more together; or no id is free.
+ *               (More than a limit exist when root lowered it below
+ *               their number.)
  * ENOMEM        out of memory.
  *
  * A taken @name needs no permission: its id is returned (or EEXIST).
@@ -792,12 +841,18 @@ struct mbox_set {
  * EBADF      on a file from MBOX_IOC_OPEN: the file is not open for
  *            writing.
  * EMSGSIZE   @len is above the mailbox's maximum message size.
- * EDQUOT     the caller's effective uid would hold more than
- *            max_bytes_per_user charged bytes (@len + MBOX_MSG_OVERHEAD
- *            per message, see MBOX_MSG_OVERHEAD), unless
- *            CAP_SYS_RESOURCE.
- * ENOBUFS    all messages would hold more than max_bytes charged bytes.
- *            Neither EDQUOT nor ENOBUFS waits, whatever @flags say.
+ * EDQUOT     the messages sent to the mailboxes created by the mailbox's
+ *            creator would hold more than max_bytes_per_user charged
+ *            bytes (@len + MBOX_MSG_OVERHEAD per message, see
+ *            MBOX_MSG_OVERHEAD), unless the creator had CAP_SYS_RESOURCE
+ *            when it created the mailbox.  The sender's own uid and
+ *            capabilities do not matter.
+ * ENOBUFS    (checked after EDQUOT) the messages sent to the mailboxes
+ *            of the mailbox's IPC namespace would hold more than
+ *            max_bytes_per_ns charged bytes; or that namespace is not
+ *            the initial one and the messages of all namespaces but the
+ *            initial one would hold more than max_bytes.  Neither
+ *            EDQUOT nor ENOBUFS waits, whatever @flags say.
  * EFAULT     @buf..@buf+@len is not readable; nothing is queued.
  * ENOMEM     out of memory, or the caller's memory cgroup is at its limit
  *            (the message is charged to it; no OOM kill is invoked).
