@@ -411,6 +411,28 @@ static __u64 model_msgs, model_bytes;
 static struct mbx *viol_m;	/* the mailbox the current call is on */
 
 static struct mbox_info info0;
+static __u32 ns_max;	/* see read_ns_max() */
+
+/*
+ * The most mailboxes this (the initial) IPC namespace may have: its own
+ * share with MBOX_FEATURE_NS_SHARES, which takes it out of max_mailboxes;
+ * before that, both limits.  From a whole struct (@info0 is read at the
+ * version-2 size only).
+ */
+static void read_ns_max(int fd)
+{
+	struct mbox_info full;
+
+	memset(&full, 0, sizeof(full));
+	ns_max = info0.max_mailboxes;
+	if (ioctl(fd, MBOX_IOC_INFO, &full))
+		return;
+	if (full.features & MBOX_FEATURE_NS_SHARES)
+		ns_max = full.max_mailboxes_per_ns;
+	else if ((full.features & MBOX_FEATURE_LIMITS) &&
+		 full.max_mailboxes_per_ns < ns_max)
+		ns_max = full.max_mailboxes_per_ns;
+}
 static __u64 features;
 static pid_t mypid;
 static uid_t myeuid;
@@ -1247,7 +1269,7 @@ static void expect_cmd(struct ictx *c, struct expect *x)
 		     ((cflags & MBOX_CREATE_MODE) ? get32(c->eff, 24) & ~0777U :
 		      get32(c->eff, 24))))
 			x->errs |= E(EINVAL);
-		if ((__u32)(nlive + nforeign) >= info0.max_mailboxes)
+		if ((__u32)(nlive + nforeign) >= ns_max)
 			x->errs |= E(ENOSPC);
 		x->extra |= E(ENOMEM);
 		break;
@@ -2602,6 +2624,7 @@ int main(void)
 	if (ioctl(fd, _IOC(_IOC_READ, MBOX_IOC_MAGIC, H_INFO,
 			   sizeof(info0) < 48 ? sizeof(info0) : 48), &info0))
 		ksft_exit_fail_msg("INFO: %s\n", strerror(errno));
+	read_ns_max(fd);
 	features = info0.features;
 	if (info0.max_capacity == 0xffffffffU)
 		ksft_exit_fail_msg("max_capacity %u: the size probe needs an invalid capacity\n",

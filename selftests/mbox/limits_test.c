@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Limits (MBOX_FEATURE_LIMITS): module parameters, readable and writable
- * at run time with validation; mailboxes per user (EDQUOT) and per IPC
- * namespace (ENOSPC); the pool of message bytes (ENOBUFS) and each user's
- * share of it (EDQUOT), charged for queued messages and blocked senders'
- * alike, never waited for; messages charged to the sender's memory cgroup,
- * where a full cgroup gives ENOMEM, not an OOM kill.
+ * at run time with validation; mailboxes per user (EDQUOT), per IPC
+ * namespace and for the other namespaces than the initial one together
+ * (ENOSPC); the bytes a namespace's mailboxes hold (ENOBUFS) and those of
+ * the mailboxes one user created (EDQUOT), charged for queued messages and
+ * blocked senders' alike, never waited for; messages charged to the
+ * sender's memory cgroup, where a full cgroup gives ENOMEM, not an OOM
+ * kill.  Who is charged, and the namespaces' shares against each other,
+ * are tested in shares_test.c.
  *
  * Every test that changes a parameter restores all of them in its
  * teardown.
@@ -21,6 +24,7 @@
 static const char *const params[] = {
 	"max_mailboxes", "max_mailboxes_per_ns", "max_mailboxes_per_user",
 	"max_capacity", "max_msg_size", "max_bytes", "max_bytes_per_user",
+	"max_bytes_per_ns",
 };
 #define NPARAMS	(sizeof(params) / sizeof(params[0]))
 
@@ -80,6 +84,7 @@ TEST_F(limits, parameters_are_root_writable_files_that_match_info)
 	EXPECT_EQ(self->info.max_msg_size, (__u32)self->saved[4]);
 	EXPECT_EQ(self->info.max_bytes, (__u64)self->saved[5]);
 	EXPECT_EQ(self->info.max_bytes_per_user, (__u64)self->saved[6]);
+	EXPECT_EQ(self->info.max_bytes_per_ns, (__u64)self->saved[7]);
 
 	/* A write shows in INFO at once. */
 	SET_PARAM("max_capacity", self->saved[3] - 1);
@@ -103,6 +108,9 @@ TEST_F(limits, invalid_parameter_values_are_einval_and_change_nothing)
 		{ "max_bytes", "-5" },
 		{ "max_bytes", "9223372036854775808" },
 		{ "max_bytes_per_user", "x" },
+		{ "max_bytes_per_ns", "-1" },
+		{ "max_bytes_per_ns", "9223372036854775808" },
+		{ "max_bytes_per_ns", "lots" },
 	};
 	unsigned int i, j;
 
@@ -120,6 +128,7 @@ TEST_F(limits, invalid_parameter_values_are_einval_and_change_nothing)
 	SET_PARAM("max_msg_size", 16 << 20);
 	SET_PARAM("max_msg_size", 0);
 	SET_PARAM("max_bytes", 0);
+	SET_PARAM("max_bytes_per_ns", 0);
 }
 
 /* As @class's user: create up to @n mailboxes; how many, the errno after. */
@@ -223,9 +232,73 @@ TEST_F(limits, mailboxes_per_namespace_give_enospc)
 /*
  * Root lowers max_mailboxes below the number that exist: every create
  * fails until enough are destroyed to go below the new limit, not only
- * when the count happens to equal it.
+ * when the count happens to equal it.  max_mailboxes counts the mailboxes
+ * of every IPC namespace but the initial one, so the creates are made in a
+ * new namespace; @base is how many other namespaces have (shared_mailboxes
+ * of the initial namespace's INFO).
  */
+struct lower_arg {
+	__u32 base;
+	int created;
+	int refused;
+	int at_limit;
+	int one_below;
+	int after;
+	int set;
+};
+
+static int lower_child(int fd, void *p)
+{
+	struct lower_arg *a = p;
+	int ids[6], i;
+
+	if (unshare(CLONE_NEWIPC))
+		return -errno;
+	for (i = 0; i < 6; i++) {
+		ids[i] = mbox_new(fd, 1, 8);
+		if (ids[i] < 0)
+			return ids[i];
+		a->created++;
+	}
+	/* Two below the count: a create no longer meets the limit exactly. */
+	a->set = cu_param_set("max_mailboxes", a->base + 4);
+	for (i = 0; i < 4; i++)
+		if (mbox_new(fd, 1, 8) == -ENOSPC)
+			a->refused++;
+	/* Down to the limit: still full. */
+	mbox_del(fd, ids[0]);
+	mbox_del(fd, ids[1]);
+	a->at_limit = mbox_new(fd, 1, 8);
+	/* One below it: one create succeeds, the next fails again. */
+	mbox_del(fd, ids[2]);
+	a->one_below = mbox_new(fd, 1, 8);
+	a->after = mbox_new(fd, 1, 8);
+	return 0;
+}
+
 TEST_F(limits, max_mailboxes_lowered_below_the_count_refuses_every_create)
+{
+	struct lower_arg *a = mbox_shared_mem(sizeof(*a));
+	struct mbox_info info;
+
+	ASSERT_NE(NULL, a);
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	a->base = info.shared_mailboxes;
+	ASSERT_EQ(0, cu_run(self->fd, lower_child, a));
+	EXPECT_EQ(6, a->created);
+	EXPECT_EQ(0, a->set);
+	EXPECT_EQ(4, a->refused);
+	EXPECT_EQ(-ENOSPC, a->at_limit);
+	EXPECT_LT(0, a->one_below);
+	EXPECT_EQ(-ENOSPC, a->after);
+}
+
+/*
+ * The same shape for a namespace's own share: max_mailboxes_per_ns
+ * lowered below the count of the caller's namespace (the initial one).
+ */
+TEST_F(limits, max_mailboxes_per_ns_lowered_below_the_count_refuses_every_create)
 {
 	struct mbox_info info;
 	int ids[6], id, i;
@@ -239,19 +312,16 @@ TEST_F(limits, max_mailboxes_lowered_below_the_count_refuses_every_create)
 		ASSERT_LT(0, ids[i]);
 		mbox_track(ids[i]);
 	}
-	/* Two below the count: a create no longer meets the limit exactly. */
-	SET_PARAM("max_mailboxes", before + 4);
+	SET_PARAM("max_mailboxes_per_ns", before + 4);
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 8)) TH_LOG("create %d", i);
 	memset(&info, 0, sizeof(info));
 	ASSERT_EQ(0, mbox_info(self->fd, &info));
 	EXPECT_EQ(before + 6, info.nr_mailboxes);
 
-	/* Down to the limit: still full. */
 	ASSERT_EQ(0, mbox_del(self->fd, ids[0]));
 	ASSERT_EQ(0, mbox_del(self->fd, ids[1]));
 	EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 8));
-	/* One below it: one create succeeds, the next fails again. */
 	ASSERT_EQ(0, mbox_del(self->fd, ids[2]));
 	id = mbox_new(self->fd, 1, 8);
 	ASSERT_LT(0, id);
@@ -273,7 +343,11 @@ static __u64 pool_bytes(int fd)
 	return mbox_info(fd, &info) ? ~0ULL : info.pool_bytes;
 }
 
-TEST_F(limits, byte_pool_gives_enobufs_without_waiting_and_queues_nothing)
+/*
+ * The share of the caller's namespace (the initial one, which max_bytes
+ * does not bound); pool_bytes is that namespace's charged bytes.
+ */
+TEST_F(limits, namespace_share_gives_enobufs_without_waiting_and_queues_nothing)
 {
 	struct mbox_stat st;
 	char buf[4096];
@@ -282,7 +356,7 @@ TEST_F(limits, byte_pool_gives_enobufs_without_waiting_and_queues_nothing)
 
 	id = NEW_MBOX(self->fd, 16, sizeof(page));
 	base = pool_bytes(self->fd);
-	SET_PARAM("max_bytes", base + 2 * COST(sizeof(page)) + COST(100) +
+	SET_PARAM("max_bytes_per_ns", base + 2 * COST(sizeof(page)) + COST(100) +
 		  MBOX_MSG_OVERHEAD / 2);
 	ASSERT_EQ(0, mbox_put(self->fd, id, page, sizeof(page), 0));
 	ASSERT_EQ(0, mbox_put(self->fd, id, page, sizeof(page), 0));
@@ -315,7 +389,7 @@ TEST_F(limits, blocked_senders_messages_are_charged_too)
 
 	id = NEW_MBOX(self->fd, 1, sizeof(page));
 	base = pool_bytes(self->fd);
-	SET_PARAM("max_bytes", base + 2 * COST(sizeof(page)) + 100);
+	SET_PARAM("max_bytes_per_ns", base + 2 * COST(sizeof(page)) + 100);
 	ASSERT_EQ(0, mbox_put(self->fd, id, page, sizeof(page), 0));
 	pid = mbox_fork();
 	ASSERT_LE(0, pid);
@@ -361,16 +435,62 @@ static int bytes_child(int fd, void *p)
 	return 0;
 }
 
-TEST_F(limits, bytes_per_user_give_edquot_to_that_user_only)
+/* As @class's user (root if < 0): create a mailbox of mode @mode. */
+struct make_arg {
+	int class;
+	__u32 capacity;
+	__u32 size;
+	__u32 mode;
+	int id;
+};
+
+static int make_child(int fd, void *p)
+{
+	struct make_arg *a = p;
+	int ret = a->class >= 0 ? cu_become_class(a->class) : 0;
+
+	if (ret)
+		return ret;
+	a->id = cu_new_mode(fd, a->capacity, a->size, a->mode);
+	return a->id < 0 ? a->id : 0;
+}
+
+static int make_as(int fd, int class, __u32 capacity, __u32 size)
+{
+	struct make_arg *a = mbox_shared_mem(sizeof(*a));
+	int ret;
+
+	if (!a)
+		return -ENOMEM;
+	a->class = class;
+	a->capacity = capacity;
+	a->size = size;
+	a->mode = 0666;
+	ret = cu_run(fd, make_child, a);
+	if (ret)
+		return ret > 0 ? -ECHILD : ret;
+	mbox_track(a->id);
+	return a->id;
+}
+
+/*
+ * max_bytes_per_user bounds what the mailboxes one user created hold,
+ * whoever sends: the creator's share is full for every sender, root
+ * included, and the mailboxes of a creator with CAP_SYS_RESOURCE are not
+ * held to it.
+ */
+TEST_F(limits, bytes_per_user_bound_what_that_users_mailboxes_hold)
 {
 	struct bytes_arg *a = mbox_shared_mem(sizeof(*a));
 	struct mbox_stat st;
-	int id;
+	int id, root_id;
 
 	ASSERT_NE(NULL, a);
-	id = cu_new_mode(self->fd, 200, sizeof(page), 0666);
+	id = make_as(self->fd, 2, 200, sizeof(page));
 	ASSERT_LT(0, id);
-	mbox_track(id);
+	root_id = cu_new_mode(self->fd, 200, sizeof(page), 0666);
+	ASSERT_LT(0, root_id);
+	mbox_track(root_id);
 	SET_PARAM("max_bytes_per_user", 3 * COST(sizeof(page)) + 10);
 	a->id = id;
 	a->class = 2;
@@ -381,14 +501,36 @@ TEST_F(limits, bytes_per_user_give_edquot_to_that_user_only)
 	ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
 	EXPECT_EQ(3U, st.msgs);
 
+	/* Its share is full for any sender. */
 	a->class = 1;
+	a->err = 0;
 	ASSERT_EQ(0, cu_run(self->fd, bytes_child, a));
-	EXPECT_EQ(3, a->sent) TH_LOG("another user has its own share");
+	EXPECT_EQ(0, a->sent) TH_LOG("another user's send to it");
 	EXPECT_EQ(-EDQUOT, a->err);
+	EXPECT_EQ(0ULL, a->info.user_bytes) TH_LOG("nothing charged to the sender");
 	a->class = -1;
 	a->err = 0;
 	ASSERT_EQ(0, cu_run(self->fd, bytes_child, a));
-	EXPECT_EQ(100, a->sent) TH_LOG("root: %s", strerror(-a->err));
+	EXPECT_EQ(0, a->sent) TH_LOG("root's send to it");
+	EXPECT_EQ(-EDQUOT, a->err);
+
+	/* Root's mailbox (created with CAP_SYS_RESOURCE) is not held to it. */
+	a->id = root_id;
+	a->class = 2;
+	a->err = 0;
+	ASSERT_EQ(0, cu_run(self->fd, bytes_child, a));
+	EXPECT_EQ(100, a->sent) TH_LOG("uid %d to root's: %s", CU_OTHER,
+				       strerror(-a->err));
+	EXPECT_EQ(3 * COST(sizeof(page)), a->info.user_bytes);
+
+	/* Destroying it gives the creator's share back. */
+	ASSERT_EQ(0, mbox_del(self->fd, id));
+	a->id = make_as(self->fd, 2, 200, sizeof(page));
+	ASSERT_LT(0, a->id);
+	a->err = 0;
+	ASSERT_EQ(0, cu_run(self->fd, bytes_child, a));
+	EXPECT_EQ(3, a->sent);
+	EXPECT_EQ(-EDQUOT, a->err);
 }
 
 /* As @class's user: send empty messages to @id until an error. */
@@ -427,13 +569,15 @@ TEST_F(limits, empty_messages_are_charged_their_header)
 	struct bytes_arg *a = mbox_shared_mem(sizeof(*a));
 	struct mbox_stat st;
 	__u64 base;
-	int id;
+	int id, root_id;
 
 	ASSERT_NE(NULL, a);
-	id = cu_new_mode(self->fd, 1000, 0, 0666);
-	ASSERT_LT(0, id);
-	mbox_track(id);
 	base = pool_bytes(self->fd);
+	id = make_as(self->fd, 2, 1000, 0);
+	ASSERT_LT(0, id);
+	root_id = cu_new_mode(self->fd, 1000, 0, 0666);
+	ASSERT_LT(0, root_id);
+	mbox_track(root_id);
 	SET_PARAM("max_bytes_per_user", 10 * 128 + 64);
 	a->id = id;
 	a->class = 2;
@@ -446,8 +590,9 @@ TEST_F(limits, empty_messages_are_charged_their_header)
 	EXPECT_EQ(10U, st.msgs);
 	EXPECT_EQ(0ULL, st.bytes) TH_LOG("stat counts data only");
 
-	/* The pool too: ENOBUFS for another user, within its own share. */
-	SET_PARAM("max_bytes", pool_bytes(self->fd) + 3 * 128 + 64);
+	/* The namespace's share too: ENOBUFS in root's mailbox. */
+	SET_PARAM("max_bytes_per_ns", pool_bytes(self->fd) + 3 * 128 + 64);
+	a->id = root_id;
 	a->class = 1;
 	a->err = 0;
 	ASSERT_EQ(0, cu_run(self->fd, empty_child, a));
@@ -456,6 +601,7 @@ TEST_F(limits, empty_messages_are_charged_their_header)
 
 	/* Freeing them gives the charges back. */
 	EXPECT_EQ(0, mbox_del(self->fd, id));
+	EXPECT_EQ(0, mbox_del(self->fd, root_id));
 	EXPECT_EQ(base, pool_bytes(self->fd));
 }
 
@@ -539,8 +685,8 @@ TEST_F_TIMEOUT(limits, sender_over_its_memory_cgroup_gets_enomem_not_an_oom_kill
 	ASSERT_EQ(0, mkdir(CG_DIR, 0755));
 	ASSERT_EQ(0, cg_write("memory.max", "16M"));
 
-	/* The pool and the user's share are far above the cgroup's limit. */
-	SET_PARAM("max_bytes", 1LL << 32);
+	/* The shares of the namespace and the user are far above it. */
+	SET_PARAM("max_bytes_per_ns", 1LL << 32);
 	SET_PARAM("max_capacity", 60000);
 	SET_PARAM("max_msg_size", 65536);
 	id = mbox_create(self->fd, &c);

@@ -131,8 +131,8 @@
 	 MBOX_FEATURE_STAT_EXT | MBOX_FEATURE_NAMES |			\
 	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS |	\
 	 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL |			\
-	 MBOX_FEATURE_MSG_CHARGE | MBOX_FEATURE_KERNEL_NAMES |		\
-	 MBOX_FEATURE_SENDRECV)
+	 MBOX_FEATURE_MSG_CHARGE | MBOX_FEATURE_NS_SHARES |		\
+	 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)
@@ -220,16 +220,42 @@ static inline int mbox_open(int fd, struct mbox_open *arg)
 }
 
 /* Mailboxes that exist, all namespaces together; UINT32_MAX on error. */
+/*
+ * The mailboxes of every IPC namespace, for a caller in the initial one:
+ * INFO's nr_mailboxes counts the caller's namespace only, and, with
+ * MBOX_FEATURE_NS_SHARES, shared_mailboxes all the others (shown only in
+ * the initial namespace; 0 elsewhere).
+ */
 static inline __u32 mbox_nr_mailboxes(int fd)
 {
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? UINT32_MAX : info.nr_mailboxes;
+	if (mbox_info(fd, &info))
+		return UINT32_MAX;
+	return info.nr_mailboxes + info.shared_mailboxes;
 }
 
 /*
- * Wait up to @ms until at most @n mailboxes exist: those of IPC namespaces
+ * The most mailboxes the initial IPC namespace may have: its own share
+ * with MBOX_FEATURE_NS_SHARES (max_mailboxes counts the other namespaces
+ * only); before it, max_mailboxes too.
+ */
+static inline __u32 mbox_initial_ns_max(const struct mbox_info *info)
+{
+	__u32 max = info->max_mailboxes;
+
+	if (info->features & MBOX_FEATURE_NS_SHARES)
+		return info->max_mailboxes_per_ns;
+	if ((info->features & MBOX_FEATURE_LIMITS) &&
+	    info->max_mailboxes_per_ns < max)
+		max = info->max_mailboxes_per_ns;
+	return max;
+}
+
+/*
+ * Wait up to @ms until at most @n mailboxes exist (mbox_nr_mailboxes():
+ * every namespace's, seen from the initial one): those of IPC namespaces
  * whose last process exited go within a few seconds (the module's reaper
  * looks once a second).  Tests that leave such namespaces behind wait, so
  * that the next test's counts are not disturbed.  0 or -ETIMEDOUT.

@@ -1270,7 +1270,8 @@ static __u32 nt_nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? UINT_MAX : info.nr_mailboxes;
+	return mbox_info(fd, &info) ? UINT_MAX :
+	       info.nr_mailboxes + info.shared_mailboxes;
 }
 
 /*

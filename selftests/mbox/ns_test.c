@@ -41,7 +41,8 @@ static __u32 nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? UINT_MAX : info.nr_mailboxes;
+	return mbox_info(fd, &info) ? UINT_MAX :
+	       info.nr_mailboxes + info.shared_mailboxes;
 }
 
 /* Every operation on @id, each result in @res. */

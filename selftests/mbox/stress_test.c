@@ -1228,7 +1228,7 @@ static void op_info(struct thr *t)
 	outcome(t, K_INFO, ret, 0, "info");
 	if (!ret && (in.abi_version != info.abi_version ||
 		     in.features != info.features ||
-		     in.nr_mailboxes > in.max_mailboxes))
+		     in.nr_mailboxes > mbox_initial_ns_max(&in)))
 		violation(t, V_STATE,
 			  "info: abi %u features %#llx mailboxes %u of %u",
 			  in.abi_version, (unsigned long long)in.features,
