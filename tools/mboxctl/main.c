@@ -56,7 +56,8 @@ static const struct command commands[] = {
 	}, {
 		"info", "", "show the module's ABI version, features and limits",
 		"Show the module's version, ABI version, features and limits, the number\n"
-		"of mailboxes that exist now, and the messages and bytes queued in them.\n"
+		"of mailboxes of the caller's IPC namespace, and the messages and bytes\n"
+		"queued in them.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json  print a JSON object\n"

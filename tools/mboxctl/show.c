@@ -38,7 +38,8 @@ static const char *const feature_names[] = {
 	"batch",		/* MBOX_FEATURE_BATCH */
 	"fd_ioctl",		/* MBOX_FEATURE_FD_IOCTL */
 	"msg_charge",		/* MBOX_FEATURE_MSG_CHARGE */
-	[18] = "kernel_names",	/* MBOX_FEATURE_KERNEL_NAMES */
+	"ns_shares",		/* MBOX_FEATURE_NS_SHARES */
+	"kernel_names",		/* MBOX_FEATURE_KERNEL_NAMES */
 	"sendrecv",		/* MBOX_FEATURE_SENDRECV */
 };
 
@@ -406,6 +407,39 @@ static void print_limits(const struct mbox_info *info, bool as_json)
 #endif
 }
 
+/*
+ * The shares of MBOX_FEATURE_NS_SHARES (struct mbox_info version 4), as
+ * print_limits() prints those of MBOX_FEATURE_LIMITS.  shared_bytes and
+ * shared_mailboxes are 0 outside the initial IPC namespace.
+ */
+static void print_shares(const struct mbox_info *info, bool as_json)
+{
+#ifdef MBOX_INFO_SIZE_VER4
+	static const char *const names[] = {
+		"max_bytes_per_ns", "shared_bytes", "shared_mailboxes",
+	};
+	const unsigned long long vals[] = {
+		info->max_bytes_per_ns, info->shared_bytes,
+		info->shared_mailboxes,
+	};
+	char label[32];
+	size_t i;
+
+	if (!(info->features & MBOX_FEATURE_NS_SHARES))
+		return;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(label, sizeof(label), "%s:", names[i]);
+		if (as_json)
+			printf(",\"%s\":%llu", names[i], vals[i]);
+		else
+			printf("%-24s%llu\n", label, vals[i]);
+	}
+#else
+	(void)info;
+	(void)as_json;
+#endif
+}
+
 int cmd_info(const struct command *cmd, int argc, char **argv)
 {
 	struct mbox_info info;
@@ -445,6 +479,7 @@ int cmd_info(const struct command *cmd, int argc, char **argv)
 			       (unsigned long long)info.total_msgs,
 			       (unsigned long long)info.total_bytes);
 		print_limits(&info, true);
+		print_shares(&info, true);
 		printf("}\n");
 		return EXIT_SUCCESS;
 	}
@@ -466,6 +501,7 @@ int cmd_info(const struct command *cmd, int argc, char **argv)
 		printf("total_bytes:    %llu\n", (unsigned long long)info.total_bytes);
 	}
 	print_limits(&info, false);
+	print_shares(&info, false);
 	return EXIT_SUCCESS;
 }
 
