@@ -41,13 +41,14 @@
  * fails with ENOBUFS or EDQUOT instead.
  *
  * The send path takes no global lock and writes no global cache line while
- * far from the limits: the pool and the namespaces' shares are
- * percpu_counters, compared exactly (by summing the CPUs' parts) only
+ * far from the limits: the pool and the shares of namespaces and users
+ * are percpu_counters, compared exactly (by summing the CPUs' parts) only
  * within their batch times nr_cpus of the limit.  Charges made at the same
  * instant on other CPUs may not be seen by that sum, so a share may
  * overshoot by at most one message per other CPU charging at that instant.
  * Per-user records are in an xarray keyed by kuid, found under RCU and
- * taken with refcount_inc_not_zero(); each has its own counters, exact.
+ * taken with refcount_inc_not_zero(); each counts its mailboxes exactly,
+ * in an atomic_t.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -191,18 +192,21 @@ MODULE_PARM_DESC(max_bytes_per_user, "charged bytes the messages in the mailboxe
 /**
  * struct mbox_user - what one user (effective uid) is charged with
  * @uid:	the user.
- * @ref:	one per mailbox it created, until the mailbox is freed, one
- *		per message charged to it, and one per lookup in progress.
+ * @ref:	one per mailbox it created, until the mailbox is freed (which
+ *		each message charged for it keeps), and one per lookup in
+ *		progress.
  * @nr_mboxes:	mailboxes it created that are not destroyed.
  * @bytes:	charged bytes of the messages sent to the mailboxes it
- *		created that are not freed.
+ *		created that are not freed; a percpu_counter, since the
+ *		senders to one user's mailboxes (a daemon's, one per
+ *		client, say) would otherwise all write one cache line.
  * @rcu:	freed after a grace period: lookups run under RCU.
  */
 struct mbox_user {
 	kuid_t uid;
 	refcount_t ref;
 	atomic_t nr_mboxes;
-	atomic_long_t bytes;
+	struct percpu_counter bytes;
 	struct rcu_head rcu;
 };
 
@@ -241,27 +245,23 @@ struct mbox_user *mbox_user_get(kuid_t uid)
 		new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 		if (!new)
 			return NULL;
+		if (percpu_counter_init(&new->bytes, 0, GFP_KERNEL_ACCOUNT)) {
+			kfree(new);
+			return NULL;
+		}
 		new->uid = uid;
 		refcount_set(&new->ref, 1);
 		ret = xa_insert_irq(&mbox_users, __kuid_val(uid), new,
 				    GFP_KERNEL_ACCOUNT);
 		if (!ret)
 			return new;
+		percpu_counter_destroy(&new->bytes);
 		kfree(new);
 		if (ret != -EBUSY)
 			return NULL;
 		/* A record being dropped is still there: look again. */
 		cond_resched();
 	}
-}
-
-/**
- * mbox_user_hold() - take one more reference to a user's record
- * @user:	the record, referenced by the caller.
- */
-void mbox_user_hold(struct mbox_user *user)
-{
-	refcount_inc(&user->ref);
 }
 
 /**
@@ -279,6 +279,9 @@ void mbox_user_put(struct mbox_user *user)
 	xa_lock_irqsave(&mbox_users, flags);
 	__xa_cmpxchg(&mbox_users, __kuid_val(user->uid), user, NULL, 0);
 	xa_unlock_irqrestore(&mbox_users, flags);
+	/* Lookups under RCU touch @ref only, which is 0 now. */
+	WARN_ON_ONCE(percpu_counter_sum(&user->bytes));
+	percpu_counter_destroy(&user->bytes);
 	kfree_rcu(user, rcu);
 }
 
@@ -313,8 +316,8 @@ void mbox_user_uncharge_mailbox(struct mbox_user *user)
  * create), then to its namespace's share, then, unless that is the
  * initial namespace, to the pool: the first that is full fails the call,
  * so a creator over its share gets EDQUOT even if the namespace's share is
- * exhausted too.  The caller keeps @mbox->user and @mbox->ns referenced
- * until mbox_uncharge_bytes().
+ * exhausted too.  The caller keeps @mbox referenced until
+ * mbox_uncharge_bytes().
  *
  * Context: process context.
  * Return: 0, -EDQUOT or -ENOBUFS, having charged nothing.
@@ -324,8 +327,11 @@ int mbox_charge_bytes(struct mbox *mbox, size_t len)
 	struct mbox_user *user = mbox->user;
 	int ret;
 
-	if (atomic_long_add_return(len, &user->bytes) >
-	    (long)READ_ONCE(mbox_max_bytes_per_user) && !mbox->exempt) {
+	percpu_counter_add_batch(&user->bytes, len, MBOX_POOL_BATCH);
+	if (!mbox->exempt &&
+	    __percpu_counter_compare(&user->bytes,
+				     READ_ONCE(mbox_max_bytes_per_user),
+				     MBOX_POOL_BATCH) > 0) {
 		ret = -EDQUOT;
 		goto err_uncharge_user;
 	}
@@ -346,26 +352,26 @@ err_uncharge_pool:
 	percpu_counter_add_batch(&mbox_pool, -(s64)len, MBOX_POOL_BATCH);
 	mbox_ns_uncharge(mbox->ns, len);
 err_uncharge_user:
-	atomic_long_sub(len, &user->bytes);
+	percpu_counter_add_batch(&user->bytes, -(s64)len, MBOX_POOL_BATCH);
 	return ret;
 }
 
 /**
  * mbox_uncharge_bytes() - give back what mbox_charge_bytes() took
- * @user:	the record of the mailbox's creator it charged.
- * @ns:		the record of the mailbox's namespace it charged.
+ * @mbox:	the mailbox it was charged for, referenced by the caller; its
+ *		@user and @ns do not change while it lives.
  * @len:	the bytes.
  *
  * Context: any context but hard IRQ.
  */
-void mbox_uncharge_bytes(struct mbox_user *user, struct mbox_ns *ns,
-			 size_t len)
+void mbox_uncharge_bytes(struct mbox *mbox, size_t len)
 {
-	if (!mbox_ns_initial(ns))
+	if (!mbox_ns_initial(mbox->ns))
 		percpu_counter_add_batch(&mbox_pool, -(s64)len,
 					 MBOX_POOL_BATCH);
-	mbox_ns_uncharge(ns, len);
-	atomic_long_sub(len, &user->bytes);
+	mbox_ns_uncharge(mbox->ns, len);
+	percpu_counter_add_batch(&mbox->user->bytes, -(s64)len,
+				 MBOX_POOL_BATCH);
 }
 
 /**
@@ -382,7 +388,7 @@ void mbox_uncharge_bytes(struct mbox_user *user, struct mbox_ns *ns,
 void mbox_fill_limits(struct mbox_info *info)
 {
 	struct mbox_user *user;
-	s64 pool;
+	s64 sum;
 
 	info->max_mailboxes_per_ns = READ_ONCE(mbox_max_mailboxes_per_ns);
 	info->max_mailboxes_per_user = READ_ONCE(mbox_max_mailboxes_per_user);
@@ -390,14 +396,15 @@ void mbox_fill_limits(struct mbox_info *info)
 	info->max_bytes_per_user = READ_ONCE(mbox_max_bytes_per_user);
 	info->max_bytes_per_ns = READ_ONCE(mbox_max_bytes_per_ns);
 	if (mbox_current_ns_initial()) {
-		pool = percpu_counter_sum(&mbox_pool);
-		info->shared_bytes = pool > 0 ? pool : 0;
+		sum = percpu_counter_sum(&mbox_pool);
+		info->shared_bytes = sum > 0 ? sum : 0;
 		info->shared_mailboxes = mbox_count_shared();
 	}
 
 	user = mbox_user_find(current_euid());
 	if (user) {
-		info->user_bytes = atomic_long_read(&user->bytes);
+		sum = percpu_counter_sum(&user->bytes);
+		info->user_bytes = sum > 0 ? sum : 0;
 		info->user_mailboxes = atomic_read(&user->nr_mboxes);
 		mbox_user_put(user);
 	}

@@ -55,8 +55,9 @@ struct task_struct;
  *
  * Lifetime:
  * @ref:		the registry holds one reference until destroy; every
- *			caller of mbox_get() and every file opened on the
- *			mailbox holds one.
+ *			caller of mbox_get(), every file opened on the
+ *			mailbox and every message charged for it (msg.c)
+ *			holds one.
  * @rcu:		the mailbox is freed after an RCU grace period, so a
  *			lookup under rcu_read_lock() may still touch @ref.
  * @owner_link:		entry in the creating file's list of mailboxes to
@@ -182,13 +183,11 @@ extern unsigned long mbox_max_bytes_per_user;
 int mbox_limits_init(void);
 void mbox_limits_exit(void);
 struct mbox_user *mbox_user_get(kuid_t uid);
-void mbox_user_hold(struct mbox_user *user);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge_mailbox(struct mbox_user *user);
 void mbox_user_uncharge_mailbox(struct mbox_user *user);
 int mbox_charge_bytes(struct mbox *mbox, size_t len);
-void mbox_uncharge_bytes(struct mbox_user *user, struct mbox_ns *ns,
-			 size_t len);
+void mbox_uncharge_bytes(struct mbox *mbox, size_t len);
 void mbox_fill_limits(struct mbox_info *info);
 
 /* mailbox.c: the registry and the mailbox's lifetime */
@@ -245,7 +244,6 @@ int mbox_may_own(const struct mbox *mbox);
 /* ns.c: a record per IPC namespace that has mailboxes; the reaper */
 int mbox_ns_attach(struct mbox *mbox);
 void mbox_ns_detach(struct mbox *mbox);
-void mbox_ns_get(struct mbox_ns *ns);
 void mbox_ns_put(struct mbox_ns *ns);
 struct ipc_namespace *mbox_ns_ipc(const struct mbox_ns *ns);
 struct user_namespace *mbox_ns_user(const struct mbox_ns *ns);

@@ -57,11 +57,9 @@ static void mbox_msg_free(struct mbox_msg *msg)
 {
 	struct mbox_msgseg *seg = msg->next;
 
-	if (msg->user) {
-		mbox_uncharge_bytes(msg->user, msg->ns,
-				    mbox_msg_charge(msg->len));
-		mbox_user_put(msg->user);
-		mbox_ns_put(msg->ns);
+	if (msg->mbox) {
+		mbox_uncharge_bytes(msg->mbox, mbox_msg_charge(msg->len));
+		mbox_put(msg->mbox);
 	}
 	put_pid(msg->pid);
 	kfree(msg);
@@ -78,7 +76,7 @@ static void mbox_msg_free(struct mbox_msg *msg)
  * @msg:	the message.
  *
  * Context: any context but hard IRQ; does not sleep.  In hard IRQ, a
- * message without a user record (a kernel message) may be put too.
+ * message that holds no mailbox (a kernel message) may be put too.
  */
 void mbox_msg_put(struct mbox_msg *msg)
 {
@@ -101,8 +99,7 @@ static struct mbox_msg *mbox_msg_alloc(size_t len, gfp_t gfp)
 	msg->len = len;
 	refcount_set(&msg->ref, 1);
 	msg->pid = NULL;
-	msg->user = NULL;
-	msg->ns = NULL;
+	msg->mbox = NULL;
 
 	tail = &msg->next;
 	for (len -= chunk; len > 0; len -= chunk) {
@@ -170,14 +167,16 @@ struct mbox_msg *mbox_msg_load_at(struct mbox *mbox, const void __user *src,
 		return ERR_PTR(ret);
 	msg = mbox_msg_alloc(len, MBOX_MSG_GFP);
 	if (!msg) {
-		mbox_uncharge_bytes(mbox->user, mbox->ns, mbox_msg_charge(len));
+		mbox_uncharge_bytes(mbox, mbox_msg_charge(len));
 		return ERR_PTR(-ENOMEM);
 	}
-	/* From here on mbox_msg_free() uncharges, and drops these. */
-	mbox_user_hold(mbox->user);
-	msg->user = mbox->user;
-	mbox_ns_get(mbox->ns);
-	msg->ns = mbox->ns;
+	/*
+	 * From here on mbox_msg_free() uncharges and drops this reference:
+	 * one count on the mailbox, whose lines its senders share anyway,
+	 * rather than on its creator's and namespace's records.
+	 */
+	refcount_inc(&mbox->ref);
+	msg->mbox = mbox;
 	msg->type = type;
 	msg->seq = 0;
 	msg->send_ns = now;

@@ -10,8 +10,6 @@
 
 struct mbox;
 struct mbox_msgseg;
-struct mbox_ns;
-struct mbox_user;
 struct pid;
 
 /**
@@ -27,11 +25,10 @@ struct pid;
  * @send_ns:	CLOCK_MONOTONIC time of the send call.
  * @pid:	the sender's thread group, referenced; NULL if the kernel sent it.
  * @uid:	the sender's effective uid; GLOBAL_ROOT_UID if the kernel sent it.
- * @user:	the record its bytes are charged to, the creator's of the
- *		mailbox it was sent to, referenced; NULL until they are,
- *		and for good if the kernel sent it.
- * @ns:		the record of that mailbox's IPC namespace, charged with
- *		@user and referenced while @user is set.
+ * @mbox:	the mailbox it was sent to, whose creator's and namespace's
+ *		records its bytes are charged to (limits.c), referenced so
+ *		that they are uncharged where they were charged; NULL until
+ *		they are, and for good if the kernel sent it.
  * @data:	the first bytes of the data, up to the end of this page.
  *
  * The header and the first data share one allocation of at most a page and
@@ -48,8 +45,7 @@ struct mbox_msg {
 	u64 send_ns;
 	struct pid *pid;
 	kuid_t uid;
-	struct mbox_user *user;
-	struct mbox_ns *ns;
+	struct mbox *mbox;
 	u8 data[];
 };
 

@@ -112,8 +112,8 @@
  *		global limits (max_mailboxes, max_bytes) do not count.
  * @nr_mboxes:	registered mailboxes of the namespace; the pin goes with
  *		the last one.
- * @ref:	one for the list while pinned, one per mailbox struct, one
- *		per message charged to the namespace (limits.c).
+ * @ref:	one for the list while pinned, one per mailbox struct (which
+ *		each message charged to the namespace keeps, msg.c).
  * @charged:	bytes charged to the namespace (its share,
  *		max_bytes_per_ns): those of every message sent to its
  *		mailboxes from userspace, until freed.
@@ -130,7 +130,7 @@
  * record, not to the namespace: a record made after the last one's
  * mailboxes are gone starts from 0, and a message still held by a
  * receiver of a destroyed mailbox is uncharged from the record it was
- * charged to.
+ * charged to, which its mailbox keeps.
  */
 struct mbox_ns {
 	struct list_head link;
@@ -276,15 +276,6 @@ void mbox_ns_put(struct mbox_ns *ns)
 		put_user_ns(ns->user_ns);
 		kfree_rcu(ns, rcu);
 	}
-}
-
-/**
- * mbox_ns_get() - take a reference to a record's memory
- * @ns:	the record, referenced by the caller (through a mailbox, say).
- */
-void mbox_ns_get(struct mbox_ns *ns)
-{
-	refcount_inc(&ns->ref);
 }
 
 /* Drop the pin of a record whose namespace has no mailbox left. */
