@@ -123,7 +123,11 @@ void mbox_kput(struct mbox *mbox);
  * name and may use it as @mode allows.  It is created by a kernel worker
  * thread, so it belongs to the initial IPC namespace, is owned by root
  * (uid and gid 0, which only root or CAP_SYS_ADMIN may destroy or change
- * with MBOX_IOC_SET), and is counted against root's mailbox limit.
+ * with MBOX_IOC_SET), and is counted against the initial IPC namespace's
+ * share of mailboxes (max_mailboxes_per_ns) as one of root's; the worker
+ * has CAP_SYS_RESOURCE, so what userspace sends to it is charged to root's
+ * record, which no per-user limit binds then, and to that namespace's
+ * max_bytes_per_ns.
  * Unlike MBOX_IOC_CREATE, a name that is taken is an error.
  *
  * Context: process context; may sleep.
@@ -169,7 +173,8 @@ u32 mbox_kid(const struct mbox *mbox);
  * @len:	its length in bytes.
  *
  * The message is copied into memory allocated with GFP_NOWAIT, charged to
- * no memory cgroup, no user and not the module's pool of message bytes
+ * no memory cgroup, no user, no namespace's share and not the module's
+ * pool of message bytes
  * (the mailbox's capacity bounds it), and received with sender pid 0 and
  * uid 0
  * (GLOBAL_ROOT_UID, which a reader in a user namespace that does not map
