@@ -60,9 +60,11 @@ static int mbox_new(const struct mbox_params *p, struct mbox_owner *owner,
 	refcount_set(&mbox->ref, 1);
 	INIT_LIST_HEAD(&mbox->owner_link);
 	spin_lock_init(&mbox->lock);
-	INIT_LIST_HEAD(&mbox->msgs);
-	INIT_LIST_HEAD(&mbox->senders);
-	INIT_LIST_HEAD(&mbox->receivers);
+	mbox_ixtree_init(&mbox->msgs, true);
+	mbox_ixtree_init(&mbox->senders, true);
+	mbox_ixtree_init(&mbox->rx_all, false);
+	mbox_ixtree_init(&mbox->rx_type, true);
+	mbox_ixtree_init(&mbox->rx_except, false);
 	init_waitqueue_head(&mbox->poll_wq);
 
 	/* The creator's share (EDQUOT), its namespace's, then the global. */
@@ -254,7 +256,7 @@ struct mbox *mbox_get_next(u32 *id, const struct ipc_namespace *ipc_ns)
 void mbox_put(struct mbox *mbox)
 {
 	if (refcount_dec_and_test(&mbox->ref)) {
-		WARN_ON_ONCE(!list_empty(&mbox->msgs));
+		WARN_ON_ONCE(!mbox_ixtree_empty(&mbox->msgs));
 		put_pid(mbox->last_send_pid);
 		put_pid(mbox->last_recv_pid);
 		mbox_user_put(mbox->user);

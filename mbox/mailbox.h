@@ -15,6 +15,8 @@
 
 #include <uapi/linux/mbox.h>
 
+#include "index.h"
+
 struct file;
 struct ipc_namespace;
 struct mbox_msg;
@@ -70,12 +72,21 @@ struct task_struct;
  *			changes between 0 and non-zero).
  * @nr_msgs:		messages in @msgs.
  * @nr_bytes:		bytes of data in @msgs.
- * @msgs:		queued messages, in the order they were accepted.
- * @senders:		senders waiting, longest-waiting first.
- * @receivers:		receivers waiting, longest-waiting first.
+ * @msgs:		queued messages, indexed by (type, seq) (index.h):
+ *			their acceptance order is seq order.
+ * @senders:		senders waiting, their messages indexed by (type,
+ *			ticket): the order they began to wait is ticket order.
+ * @rx_all:		receivers waiting that select any type,
+ * @rx_type:		those with MBOX_RECV_TYPE, indexed by (type, size,
+ *			ticket),
+ * @rx_except:		those with MBOX_RECV_EXCEPT; @rx_all and @rx_except
+ *			are indexed by (size, ticket).  A receiver's size key
+ *			is 0 for a peeker, else what its buffer takes plus
+ *			one (queue.c, mbox_rx_size()).
  * @nr_senders:		entries in @senders.
- * @nr_receivers:	entries in @receivers.
+ * @nr_receivers:	entries in @rx_all, @rx_type and @rx_except.
  * @seq:		sequence number of the last message accepted.
+ * @ticket:		ticket of the last waiter that began to wait.
  * @sent_msgs, @sent_bytes, @recv_msgs, @recv_bytes: totals since create.
  * @last_send_pid, @last_recv_pid: referenced, or NULL.
  * @last_send_ns, @last_recv_ns: CLOCK_MONOTONIC times, or 0.
@@ -87,6 +98,10 @@ struct task_struct;
  * (so a newcomer cannot take a slot a waiter is owed); no waiting receiver
  * selects a queued message or a waiting sender's message (each would have
  * been handed to it).
+ *
+ * Every lock hold does O(log n) work per message it moves and per waiter it
+ * completes, n being the entries of one index, and no more: no walk over
+ * the queue or the waiters, whatever their number (see queue.c).
  */
 struct mbox {
 	u32 id;
@@ -116,12 +131,15 @@ struct mbox {
 	u32 capacity;
 	u32 nr_msgs;
 	u64 nr_bytes;
-	struct list_head msgs;
-	struct list_head senders;
-	struct list_head receivers;
+	struct mbox_ixtree msgs;
+	struct mbox_ixtree senders;
+	struct mbox_ixtree rx_all;
+	struct mbox_ixtree rx_type;
+	struct mbox_ixtree rx_except;
 	u32 nr_senders;
 	u32 nr_receivers;
 	u64 seq;
+	u64 ticket;
 	u64 sent_msgs;
 	u64 sent_bytes;
 	u64 recv_msgs;

@@ -94,7 +94,7 @@ static struct mbox_msg *mbox_msg_alloc(size_t len, gfp_t gfp)
 	msg = kmalloc(sizeof(*msg) + chunk, gfp);
 	if (!msg)
 		return NULL;
-	INIT_LIST_HEAD(&msg->link);
+	RB_CLEAR_NODE(&msg->ix.rb);
 	msg->next = NULL;
 	msg->len = len;
 	refcount_set(&msg->ref, 1);

@@ -8,13 +8,16 @@
 #include <linux/uidgid.h>
 #include <linux/types.h>
 
+#include "index.h"
+
 struct mbox;
 struct mbox_msgseg;
 struct pid;
 
 /**
  * struct mbox_msg - one message, shaped like ipc/msgutil.c's msg_msg
- * @link:	entry in &struct mbox.msgs; protected by &struct mbox.lock.
+ * @ix:		entry in &struct mbox.msgs while queued; protected by
+ *		&struct mbox.lock.
  * @next:	the data past the first page, in page-sized segments.
  * @len:	length of the data in bytes.
  * @ref:	the owner's reference (the mailbox's queue, a waiting sender
@@ -33,10 +36,10 @@ struct pid;
  *
  * The header and the first data share one allocation of at most a page and
  * every further segment is one page, so no message needs a high-order
- * allocation.  Only @link and @seq change once a message is loaded.
+ * allocation.  Only @ix and @seq change once a message is loaded.
  */
 struct mbox_msg {
-	struct list_head link;
+	struct mbox_ix ix;
 	struct mbox_msgseg *next;
 	size_t len;
 	refcount_t ref;

@@ -21,15 +21,30 @@
  * completer has won, and it waits for the result.  This keeps wake-ups out
  * of the spinlock without allocating.  The waiter may return as soon as it
  * sees its result, so the completer holds a task reference for the wake-up.
+ *
+ * Time with the lock held (and so with interrupts off) does not grow with
+ * the queue or with the number of waiters: every search goes through an
+ * index (index.c) in O(log n) steps.  Queued messages are indexed by
+ * (type, seq), waiting senders by (type, ticket), waiting receivers by what
+ * they select and the size they take.  The oldest message or sender a
+ * receive selects, the oldest receiver a message can go to, and the oldest
+ * receiver that selects a message at all are each found with O(1) or
+ * O(log n) steps.  A hold then does O(log n) work per message it moves
+ * (at most MBOX_BATCH_CHUNK in a batch) and per waiter it completes; the
+ * only holds that complete many waiters at once are destroy and a send
+ * that every waiting peeker or too-small receiver selects, each waiter of
+ * which is completed once, for the call that made it wait.
  */
 #include <linux/errno.h>
 #include <linux/hrtimer.h>
+#include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -45,8 +60,9 @@
 
 /**
  * struct mbox_waiter - a blocked sender or receiver, on its own stack
- * @link:	in @mbox->senders or ->receivers; once claimed, in the
- *		completer's private list.
+ * @ix:		its entry in @tree while it waits; @ix.order is its ticket.
+ * @tree:	@mbox->senders, or the receivers' index that fits @sel.
+ * @link:	once claimed, in the completer's private list.
  * @task:	the waiting task.
  * @msg:	a sender's message; the message a receiver was given.
  * @sel:	a receiver's selection; NULL for a sender.
@@ -62,6 +78,8 @@
  * All fields but @state are protected by the mailbox's lock.
  */
 struct mbox_waiter {
+	struct mbox_ix ix;
+	struct mbox_ixtree *tree;
 	struct list_head link;
 	struct task_struct *task;
 	struct mbox_msg *msg;
@@ -131,33 +149,20 @@ static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
 	trace_mbox_recv(mbox, msg, task, mbox->last_recv_ns);
 }
 
+/*
+ * Queue @msg, already numbered by mbox_account_send().  The queue is
+ * indexed by (type, seq), and seq order is acceptance order, so a message
+ * put back after a failed receive (which a selective receive may have taken
+ * from the middle) goes back where it was, in O(log n) steps.
+ */
 static void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mbox->lock);
 
-	list_add_tail(&msg->link, &mbox->msgs);
-	mbox->nr_msgs++;
-	mbox->nr_bytes += msg->len;
-	mbox_ns_queued(mbox->ns, 1, msg->len);
-}
-
-/*
- * Put back a message taken from the queue where it was.  The queue is in
- * acceptance order, which is @seq order, and a selective receive may have
- * taken it from the middle: so it goes before the first message accepted
- * after it, not to the head.  Only failed receives come here.
- */
-static void mbox_queue_reinsert(struct mbox *mbox, struct mbox_msg *msg)
-{
-	struct mbox_msg *pos;
-
-	lockdep_assert_held(&mbox->lock);
-
-	list_for_each_entry(pos, &mbox->msgs, link) {
-		if (pos->seq > msg->seq)
-			break;
-	}
-	list_add_tail(&msg->link, &pos->link);
+	msg->ix.order = msg->seq;
+	msg->ix.type = msg->type;
+	msg->ix.size = 0;
+	mbox_ix_insert(&mbox->msgs, &msg->ix);
 	mbox->nr_msgs++;
 	mbox->nr_bytes += msg->len;
 	mbox_ns_queued(mbox->ns, 1, msg->len);
@@ -167,10 +172,84 @@ static void mbox_queue_del(struct mbox *mbox, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mbox->lock);
 
-	list_del_init(&msg->link);
+	mbox_ix_erase(&mbox->msgs, &msg->ix);
 	mbox->nr_msgs--;
 	mbox->nr_bytes -= msg->len;
 	mbox_ns_queued(mbox->ns, -1, -(s64)msg->len);
+}
+
+static struct mbox_msg *mbox_ix_msg(struct mbox_ix *ix)
+{
+	return ix ? container_of(ix, struct mbox_msg, ix) : NULL;
+}
+
+static struct mbox_waiter *mbox_ix_waiter(struct mbox_ix *ix)
+{
+	return ix ? container_of(ix, struct mbox_waiter, ix) : NULL;
+}
+
+/* The index of waiting receivers that holds receivers selecting as @sel. */
+static struct mbox_ixtree *mbox_rx_tree(struct mbox *mbox,
+					const struct mbox_sel *sel)
+{
+	if (sel->flags & MBOX_RECV_TYPE)
+		return &mbox->rx_type;
+	if (sel->flags & MBOX_RECV_EXCEPT)
+		return &mbox->rx_except;
+	return &mbox->rx_all;
+}
+
+/* The size key for a message of @len bytes: below U32_MAX. */
+static u32 mbox_len_key(size_t len)
+{
+	return min_t(size_t, len, U32_MAX - 1);
+}
+
+/*
+ * A receiver's size key: 0 for a peeker, else one more than the longest
+ * message it takes whole or truncated.  So the receivers a message of
+ * @len bytes can go to are those whose key is above mbox_len_key(@len),
+ * and the peekers and receivers too small for it the others: as
+ * mbox_fits(), since no message is longer than U32_MAX - 1 bytes.
+ */
+static u32 mbox_rx_size(const struct mbox_sel *sel)
+{
+	if (sel->flags & MBOX_RECV_PEEK)
+		return 0;
+	if (sel->flags & MBOX_RECV_TRUNC)
+		return U32_MAX;
+	return mbox_len_key(sel->size) + 1;
+}
+
+/*
+ * The longest-waiting receiver that selects @msg and whose size key is in
+ * [@lo, U32_MAX]: three index lookups, O(log n) each.
+ */
+static struct mbox_waiter *mbox_find_rx(struct mbox *mbox,
+					const struct mbox_msg *msg, u32 lo)
+{
+	struct mbox_ix_range r = {
+		.type_lo = msg->type, .type_hi = msg->type,
+		.size_lo = lo, .size_hi = U32_MAX,
+	};
+	struct mbox_ix *best;
+
+	lockdep_assert_held(&mbox->lock);
+
+	best = mbox_ix_find(&mbox->rx_type, &r);
+	if (lo)
+		best = mbox_ix_earlier(best, mbox_ix_find(&mbox->rx_all, &r));
+	else
+		best = mbox_ix_earlier(best, mbox_ix_first(&mbox->rx_all));
+	r.except = true;
+	r.not_type = msg->type;
+	if (lo)
+		best = mbox_ix_earlier(best, mbox_ix_find(&mbox->rx_except, &r));
+	else
+		best = mbox_ix_earlier(best,
+				       mbox_ix_first_except(&mbox->rx_except,
+							    msg->type));
+	return mbox_ix_waiter(best);
 }
 
 /* Take @w off its wait list, to be completed with @result after unlock. */
@@ -183,7 +262,8 @@ static void mbox_claim(struct mbox *mbox, struct mbox_waiter *w, int result,
 		mbox->nr_receivers--;
 	else
 		mbox->nr_senders--;
-	list_move_tail(&w->link, done);
+	mbox_ix_erase(w->tree, &w->ix);
+	list_add_tail(&w->link, done);
 	w->claimed = true;
 	w->result = result;
 }
@@ -265,38 +345,34 @@ static void mbox_poll_notify_unlocked(struct mbox *mbox)
 	mbox_poll_notify(mbox, wq_has_sleeper(&mbox->poll_wq));
 }
 
-/* The first waiting receiver that would take @msg (not a peeker), or NULL. */
+/*
+ * The first waiting receiver that would take @msg (not a peeker, and @msg
+ * fits), or NULL.  O(log n), however many receivers are too small for it.
+ */
 static struct mbox_waiter *mbox_find_taker(struct mbox *mbox,
 					   const struct mbox_msg *msg)
 {
-	struct mbox_waiter *r;
-
-	lockdep_assert_held(&mbox->lock);
-
-	list_for_each_entry(r, &mbox->receivers, link) {
-		if (mbox_selects(r->sel, msg) && mbox_fits(r->sel, msg) &&
-		    !(r->sel->flags & MBOX_RECV_PEEK))
-			return r;
-	}
-	return NULL;
+	return mbox_find_rx(mbox, msg, mbox_len_key(msg->len) + 1);
 }
 
 /*
  * Offer @msg to the waiting receivers, longest-waiting first.  A receiver
  * that selects it but whose buffer is too small is completed with
  * -EMSGSIZE, a peeker with a reference to it; the first other receiver that
- * selects it takes it.  Returns true if one did.
+ * selects it takes it.  Returns true if one did.  Only receivers that
+ * select @msg are visited, each found in O(log n) steps, and each but the
+ * last is completed.
  */
 static bool mbox_hand_off(struct mbox *mbox, struct mbox_msg *msg,
 			  struct list_head *done)
 {
-	struct mbox_waiter *r, *next;
+	struct mbox_waiter *r;
 
 	lockdep_assert_held(&mbox->lock);
 
-	list_for_each_entry_safe(r, next, &mbox->receivers, link) {
-		if (!mbox_selects(r->sel, msg))
-			continue;
+	while ((r = mbox_find_rx(mbox, msg, 0))) {
+		if (WARN_ON_ONCE(!mbox_selects(r->sel, msg)))
+			return false;
 		if (!mbox_fits(r->sel, msg)) {
 			r->msg_len = msg->len;
 			mbox_claim(mbox, r, -EMSGSIZE, done);
@@ -356,13 +432,19 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 	w->claimed = false;
 	w->state = MBOX_WAITING;
 	w->since = trace_mbox_wake_enabled() ? ktime_get_ns() : 0;
+	w->ix.order = ++mbox->ticket;
 	if (w->sel) {
-		list_add_tail(&w->link, &mbox->receivers);
+		w->tree = mbox_rx_tree(mbox, w->sel);
+		w->ix.type = w->tree == &mbox->rx_all ? 0 : w->sel->type;
+		w->ix.size = mbox_rx_size(w->sel);
 		mbox->nr_receivers++;
 	} else {
-		list_add_tail(&w->link, &mbox->senders);
+		w->tree = &mbox->senders;
+		w->ix.type = w->msg->type;
+		w->ix.size = 0;
 		mbox->nr_senders++;
 	}
+	mbox_ix_insert(w->tree, &w->ix);
 	trace_mbox_block(mbox, !!w->sel);
 	/* With capacity 0, a waiter makes the other side ready. */
 	pollers = mbox_pollers(mbox);
@@ -394,18 +476,19 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 	__set_current_state(TASK_RUNNING);
 
 	spin_lock_irq(&mbox->lock);
-	if (!w->claimed) {
+	/* A dead mailbox's waiters are failed by mbox_kill_queue(). */
+	if (!w->claimed && !mbox->dead) {
 		if (w->sel)
 			mbox->nr_receivers--;
 		else
 			mbox->nr_senders--;
-		list_del(&w->link);
+		mbox_ix_erase(w->tree, &w->ix);
 		spin_unlock_irq(&mbox->lock);
 		return ret;
 	}
 	spin_unlock_irq(&mbox->lock);
 
-	/* Claimed before we gave up: the completer wins, and is quick. */
+	/* Claimed (or failed) before we gave up: the completer wins. */
 	for (;;) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		/* Pairs with mbox_complete(), as above. */
@@ -539,11 +622,24 @@ void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 	mbox->recv_msgs--;
 	mbox->recv_bytes -= msg->len;
 	if (!mbox_hand_off(mbox, msg, &done))
-		mbox_queue_reinsert(mbox, msg);
+		mbox_queue_add(mbox, msg);	/* where it was: by its seq */
 	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
 	mbox_poll_notify(mbox, pollers);
+}
+
+/* The entry of least order in @t that @sel selects: O(log n) at most. */
+static struct mbox_ix *mbox_ix_select(const struct mbox_ixtree *t,
+				      const struct mbox_sel *sel)
+{
+	struct mbox_ix_range r = { .type_lo = sel->type, .type_hi = sel->type };
+
+	if (sel->flags & MBOX_RECV_TYPE)
+		return mbox_ix_find(t, &r);
+	if (sel->flags & MBOX_RECV_EXCEPT)
+		return mbox_ix_first_except(t, sel->type);
+	return mbox_ix_first(t);
 }
 
 /*
@@ -560,17 +656,22 @@ static struct mbox_msg *mbox_find_msg(struct mbox *mbox,
 	lockdep_assert_held(&mbox->lock);
 
 	*from = NULL;
-	list_for_each_entry(msg, &mbox->msgs, link) {
-		if (mbox_selects(sel, msg))
-			return msg;
-	}
-	list_for_each_entry(s, &mbox->senders, link) {
-		if (mbox_selects(sel, s->msg)) {
-			*from = s;
-			return s->msg;
-		}
-	}
-	return NULL;
+	msg = mbox_ix_msg(mbox_ix_select(&mbox->msgs, sel));
+	if (msg)
+		return msg;
+	s = mbox_ix_waiter(mbox_ix_select(&mbox->senders, sel));
+	if (!s)
+		return NULL;
+	*from = s;
+	return s->msg;
+}
+
+/* The longest-waiting sender, or NULL. */
+static struct mbox_waiter *mbox_first_sender(struct mbox *mbox)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	return mbox_ix_waiter(mbox_ix_first(&mbox->senders));
 }
 
 /*
@@ -591,11 +692,10 @@ static void mbox_take(struct mbox *mbox, struct mbox_msg *msg,
 	} else {
 		mbox_queue_del(mbox, msg);
 		/* The slot goes to the longest-waiting sender, if any. */
-		from = list_first_entry_or_null(&mbox->senders,
-						struct mbox_waiter, link);
+		from = mbox_first_sender(mbox);
 		if (from && mbox->nr_msgs < mbox->capacity) {
+			mbox_account_send(mbox, from->msg);	/* its seq */
 			mbox_queue_add(mbox, from->msg);
-			mbox_account_send(mbox, from->msg);
 			mbox_claim(mbox, from, 0, done);
 		}
 	}
@@ -798,37 +898,65 @@ out_unlock:
 	return i;
 }
 
+/*
+ * Fail with -EIDRM every waiter of @root, a tree taken off a dead mailbox.
+ * No lock held: each waiter stays until its result is published (see
+ * mbox_wait()), and a postorder walk reads only entries not yet visited.
+ */
+static void mbox_fail_waiters(struct rb_root *root)
+{
+	struct mbox_waiter *w, *next;
+	struct task_struct *task;
+
+	rbtree_postorder_for_each_entry_safe(w, next, root, ix.rb) {
+		task = get_task_struct(w->task);
+		/* After this store the waiter may return: @w is gone. */
+		smp_store_release(&w->state, -EIDRM);
+		wake_up_process(task);
+		put_task_struct(task);
+	}
+}
+
 /**
  * mbox_kill_queue() - mark a mailbox dead, free its messages, fail its waiters
  * @mbox:	the mailbox, already unpublished.
  *
  * Waiters fail with -EIDRM; a waiting sender keeps its message and frees
- * it.  Pollers see EPOLLHUP.
+ * it.  Pollers see EPOLLHUP.  Under the lock, the indexes are only taken
+ * off the mailbox; their messages and waiters are seen to after it.
  */
 void mbox_kill_queue(struct mbox *mbox)
 {
-	struct mbox_waiter *w, *next;
+	struct rb_root msgs, senders, rx_all, rx_type, rx_except;
 	struct mbox_msg *msg, *tmp;
-	LIST_HEAD(msgs);
-	LIST_HEAD(done);
 
 	spin_lock_irq(&mbox->lock);
 	trace_mbox_destroy(mbox);
 	mbox->dead = true;
-	list_splice_init(&mbox->msgs, &msgs);
 	mbox_ns_queued(mbox->ns, -(s64)mbox->nr_msgs, -(s64)mbox->nr_bytes);
+	msgs = mbox->msgs.root;
+	senders = mbox->senders.root;
+	rx_all = mbox->rx_all.root;
+	rx_type = mbox->rx_type.root;
+	rx_except = mbox->rx_except.root;
+	mbox->msgs.root = RB_ROOT;
+	mbox->senders.root = RB_ROOT;
+	mbox->rx_all.root = RB_ROOT;
+	mbox->rx_type.root = RB_ROOT;
+	mbox->rx_except.root = RB_ROOT;
 	mbox->nr_msgs = 0;
 	mbox->nr_bytes = 0;
-	list_for_each_entry_safe(w, next, &mbox->senders, link)
-		mbox_claim(mbox, w, -EIDRM, &done);
-	list_for_each_entry_safe(w, next, &mbox->receivers, link)
-		mbox_claim(mbox, w, -EIDRM, &done);
+	mbox->nr_senders = 0;
+	mbox->nr_receivers = 0;
 	spin_unlock_irq(&mbox->lock);
 
-	mbox_complete(&done);
+	mbox_fail_waiters(&senders);
+	mbox_fail_waiters(&rx_all);
+	mbox_fail_waiters(&rx_type);
+	mbox_fail_waiters(&rx_except);
 	wake_up_interruptible_poll(&mbox->poll_wq, EPOLLHUP | EPOLLERR);
 
-	list_for_each_entry_safe(msg, tmp, &msgs, link)
+	rbtree_postorder_for_each_entry_safe(msg, tmp, &msgs, ix.rb)
 		mbox_msg_put(msg);
 }
 
@@ -852,12 +980,11 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 	spin_lock_irq(&mbox->lock);
 	WRITE_ONCE(mbox->capacity, capacity);
 	while (!mbox->dead && mbox->nr_msgs < mbox->capacity) {
-		s = list_first_entry_or_null(&mbox->senders,
-					     struct mbox_waiter, link);
+		s = mbox_first_sender(mbox);
 		if (!s)
 			break;
+		mbox_account_send(mbox, s->msg);	/* its seq */
 		mbox_queue_add(mbox, s->msg);
-		mbox_account_send(mbox, s->msg);
 		mbox_claim(mbox, s, 0, &done);
 	}
 	pollers = mbox_pollers(mbox);
