@@ -25,6 +25,8 @@
 # run itself is a TAP line too.  Exit status 0 only if the guest got to its
 # verdict line "mbox-vm: done".
 # shell: the console is on stdin/stdout; quit with "exit" or Ctrl-A X.
+# The debug guest's clock is the TSC at the host's frequency, measured at
+# boot time (VM_TSC_KHZ: see below).
 # VM_APPEND adds to the kernel command line; in test mode
 # VM_APPEND=mboxtests=fd,batch runs only those selftests (their names
 # without _test).
@@ -78,6 +80,21 @@ fi
 
 vm=build/vm/$kernel
 mkdir -p "$vm"
+
+# The debug kernel has no ACPI, hence no HPET or PM timer to calibrate the
+# TSC against, and falls back to jiffies for its clock: too coarse for the
+# irqsoff tracer (irqsoff_test) and for timing.  Under TCG the guest's TSC
+# is the host's, so give it the host's frequency, measured now by
+# scripts/tsc-khz.c, and mark it reliable (no watchdog clock to check it
+# against).  VM_TSC_KHZ=N uses N instead; VM_TSC_KHZ=none, or a host whose
+# TSC cannot be measured, keeps jiffies (irqsoff_test then skips).
+if [ "$kernel" = debug ] && [[ "${VM_APPEND:-}" != *tsc_early_khz=* ]]; then
+	khz=${VM_TSC_KHZ:-}
+	if [ -z "$khz" ] && cc -O2 -o "$vm"/tsc-khz scripts/tsc-khz.c 2>/dev/null; then
+		khz=$("$vm"/tsc-khz || true)
+	fi
+	[[ "$khz" =~ ^[0-9]+$ ]] && append+=" tsc_early_khz=$khz tsc=reliable"
+fi
 bash scripts/mkinitramfs.sh "$vm"/initramfs.cpio.gz "$module"
 
 # The lockup and stall detectors stay on, with syzkaller's thresholds for
