@@ -7,6 +7,7 @@
  *   ioctl.c    the ioctl ABI: argument checks, copies, dispatch
  *   mailbox.c  the id registry and each mailbox's lifetime
  *   queue.c    sending, receiving, hand-off and waiting
+ *   index.c    the indexes of queued messages and of waiters
  *   fd.c       files bound to one mailbox: read, write, poll
  *   names.c    names, unique per IPC namespace
  *   ns.c       IPC namespaces: a pinned record each, and the reaper
@@ -45,6 +46,12 @@
  * wake-ups (wake_up_process, wake_up_interruptible_poll) and tracepoints
  * are IRQ-safe.  Locks 1 to 3 and the limits' locks are never taken in
  * interrupt context.
+ *
+ * Since holding mbox->lock keeps interrupts off, no hold walks the queue
+ * or the waiters: searches go through indexes in O(log n) steps (queue.c,
+ * index.c), a batch moves at most MBOX_BATCH_CHUNK messages per hold, and
+ * destroy detaches what it frees and fails under the lock, then does it
+ * after.
  *
  * A create holds mbox_names_lock while it allocates, pins the
  * namespace (a work item it waits for, which takes none of these locks),
