@@ -30,10 +30,11 @@
  * receive selects, the oldest receiver a message can go to, and the oldest
  * receiver that selects a message at all are each found with O(1) or
  * O(log n) steps.  A hold then does O(log n) work per message it moves
- * (at most MBOX_BATCH_CHUNK in a batch) and per waiter it completes; the
- * only holds that complete many waiters at once are destroy and a send
- * that every waiting peeker or too-small receiver selects, each waiter of
- * which is completed once, for the call that made it wait.
+ * (at most MBOX_BATCH_CHUNK in a batch) and per waiter it completes.  The
+ * only holds that complete many waiters at once are a send that many
+ * waiting peekers or too-small receivers select, and a capacity raised by
+ * MBOX_IOC_SET; each waiter is completed once, for the call that made it
+ * wait.  Destroy completes its waiters after dropping the lock.
  */
 #include <linux/errno.h>
 #include <linux/hrtimer.h>
