@@ -67,8 +67,9 @@
  * or _IOWR struct back whole: its out fields with their results, its in
  * fields as they were given, its reserved fields as 0.  A call that fails
  * writes its struct only where its command says so (MBOX_IOC_RECV on
- * EMSGSIZE, the batch calls); one that fails with EFAULT may have written
- * part of its struct and of the buffers it was given.
+ * EMSGSIZE, the batch calls, MBOX_IOC_SENDRECV's @sent and @failed); one
+ * that fails with EFAULT may have written part of its struct and of the
+ * buffers it was given.
  *
  * MBOX_IOC_INFO reports the ABI version and a mask of features added after
  * version 1; probe it before relying on a later addition.
@@ -118,6 +119,9 @@
  *    the batch calls: the errors of their messages, in array order;
  *    and last, for every command that writes its struct, EFAULT if it
  *    cannot be written.
+ * MBOX_IOC_SENDRECV has an order of its own, given under it: it checks
+ * that its struct can be written right after reading it, and each of its
+ * two mailboxes for ENOENT then EACCES before the next.
  *
  * Within one stage no order is promised: a struct with two invalid fields
  * gives EINVAL either way.  So E2BIG wins over an invalid flag, an invalid
@@ -639,10 +643,11 @@ struct mbox_batch {
  * @flags:	in: 0.
  * @sent:	in: ignored.  out: 1 if the send half sent its message, else
  *		0.
- * @failed:	in: ignored.  out: 0 on success or when the call's own
- *		fields (@flags, @__reserved, the struct's size) are wrong;
- *		else the half whose error the call returns,
- *		MBOX_SENDRECV_SEND or MBOX_SENDRECV_RECV.
+ * @failed:	in: ignored.  out: 0 on success or when @flags or
+ *		@__reserved is not 0; else the half whose error the call
+ *		returns, MBOX_SENDRECV_SEND or MBOX_SENDRECV_RECV.  A struct
+ *		of the wrong size, or one that cannot be read or written, is
+ *		not written at all: @sent and @failed keep what they held.
  * @__reserved:	in: 0.  out: 0.
  *
  * Later fields of struct mbox_send and struct mbox_recv, if they ever
@@ -1101,17 +1106,24 @@ struct mbox_set {
  * bytes received; @recv is filled as by MBOX_IOC_RECV, @sent is 1 and
  * @failed is 0.
  *
- * Every check that can be made before sending is made first: the
- * arguments of both halves, both mailboxes' existence and permissions,
- * the message's size against @send.id's maximum, the quotas, and that the
- * struct is writable.  Any of these errors sends nothing.  After the send,
- * only a receive error can happen, and the message stays sent.
+ * Every check that can be made before sending is made first, in this
+ * order: the struct's size (EINVAL, E2BIG) and reading it (EFAULT); that
+ * it can be written (EFAULT); @flags and @__reserved (EINVAL); the fields
+ * of @send, then those of @recv (EINVAL); @send.id (ENOENT, then EACCES),
+ * then @recv.id (ENOENT, then EACCES); then the message: its size against
+ * @send.id's maximum (EMSGSIZE), its data (EFAULT) and its charge
+ * (EDQUOT, ENOBUFS, ENOMEM).  So, unlike the other commands, an EACCES of
+ * @send.id comes before an ENOENT of @recv.id.  Any of these errors sends
+ * nothing.  After the send, only a receive error can happen, and the
+ * message stays sent.
  *
  * On failure, @sent and @failed say what happened, and whose errno the
  * call returns:
  *
- * - @failed is 0: @flags or @__reserved is not 0, or the struct's size is
- *   wrong (EINVAL, E2BIG); nothing was sent.
+ * - @failed is 0, @sent is 0: @flags or @__reserved is not 0 (EINVAL);
+ *   nothing was sent.  (A struct of the wrong size, or that cannot be
+ *   read or written, is not written: EINVAL, E2BIG or EFAULT, nothing
+ *   sent.)
  * - @failed is MBOX_SENDRECV_SEND, @sent is 0: the send half's error, as
  *   MBOX_IOC_SEND would give it; nothing was sent or queued.
  * - @failed is MBOX_SENDRECV_RECV, @sent is 0: the receive half's
