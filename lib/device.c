@@ -13,11 +13,12 @@
 MBOX_EXPORT int mbox_open(unsigned int flags)
 {
 	int saved = errno;
-	int oflags = O_RDWR | O_CLOEXEC;
+	int oflags = O_CLOEXEC;
 	int fd;
 
-	if (flags & ~LIBMBOX_OPEN_NONBLOCK)
+	if (flags & ~(LIBMBOX_OPEN_NONBLOCK | LIBMBOX_OPEN_RDONLY))
 		return -EINVAL;
+	oflags |= flags & LIBMBOX_OPEN_RDONLY ? O_RDONLY : O_RDWR;
 	if (flags & LIBMBOX_OPEN_NONBLOCK)
 		oflags |= O_NONBLOCK;
 	fd = open(LIBMBOX_DEVICE, oflags);

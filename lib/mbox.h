@@ -57,6 +57,10 @@ extern "C" {
 
 /* Flags of mbox_open(). */
 #define LIBMBOX_OPEN_NONBLOCK	(1U << 0)	/* open /dev/mbox O_NONBLOCK */
+#define LIBMBOX_OPEN_RDONLY	(1U << 1)	/* O_RDONLY, not O_RDWR: enough
+						 * for every ioctl, where the
+						 * node is not writable
+						 */
 
 /* Device and features: mbox_open(3), mbox_info(3). */
 int mbox_open(unsigned int flags);
