@@ -2,7 +2,9 @@
 #
 # make              build mbox/mbox.ko with kbuild (make KDIR=..., W=1, C=2 work)
 # make bins         the module, tools/mboxctl, examples and selftests/mbox
-# make userspace    tools/mboxctl, examples and selftests/mbox only
+# make userspace    lib (libmbox), tools/mboxctl, examples and selftests/mbox
+#                   only
+# make lib          libmbox.so.1, libmbox.a and mbox.pc in lib/
 #
 # The kernels mbox is tested on have names (scripts/kernel.sh): 6.1 (Debian
 # 12), 6.12 (bookworm-backports, the LTS Debian 13 runs), 7.x (the newest
@@ -69,7 +71,10 @@ module:
 module-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
-mboxctl:
+lib:
+	$(MAKE) -C lib
+
+mboxctl: lib
 	$(MAKE) -C tools/mboxctl
 
 # modules_install installs into $(DESTDIR)/lib/modules/KVER/updates and runs
@@ -84,6 +89,7 @@ install: $(if $(KERNELS),install-kernels,install-kdir) mboxctl
 		$(DESTDIR)$(PREFIX)/share/man/man8/mboxctl.8
 	install -D -m 644 Documentation/mbox.4 \
 		$(DESTDIR)$(PREFIX)/share/man/man4/mbox.4
+	$(MAKE) -C lib install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
 install-kdir: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
@@ -101,7 +107,7 @@ dkms-uninstall:
 
 bins: module userspace
 
-userspace: ksrc
+userspace: ksrc lib
 	$(MAKE) -C tools/mboxctl
 	$(MAKE) -C examples
 	$(MAKE) -C selftests/mbox KSFT_INC=$(KSFT_INC) UAPI_INC=$(CURDIR)/include/uapi
@@ -147,12 +153,13 @@ vm-shell: deps
 
 clean:
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	$(MAKE) -C lib clean
 	$(MAKE) -C tools/mboxctl clean
 	$(MAKE) -C tools/mbox-bench clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C selftests/mbox clean
 	rm -rf build
 
-.PHONY: all module module-clean mboxctl install install-kdir install-kernels dkms-install \
+.PHONY: all module module-clean lib mboxctl install install-kdir install-kernels dkms-install \
 	dkms-uninstall bins userspace ksrc deps debug-kernel check check-vm check-stock \
 	check-debug vm-bins demo bench vm-shell clean

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mboxctl create and rm: MBOX_IOC_CREATE and MBOX_IOC_DESTROY.
+ * mboxctl create and rm: mbox_create() and mbox_destroy() (libmbox).
  *
  * A mailbox created with MBOX_CREATE_AUTODESTROY is destroyed when the
  * file it was created through is closed for the last time, that is when
@@ -12,10 +12,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "mboxctl.h"
@@ -30,25 +28,6 @@ struct create_opts {
 	bool autodestroy;
 	bool wait;
 };
-
-/* Does <linux/mbox.h> have struct mbox_create's mode (issue 4's VER3)? */
-#ifdef MBOX_CREATE_SIZE_VER3
-#define MODE_IN_HEADER	1
-static void set_mode(struct mbox_create *arg, unsigned int mode)
-{
-	arg->mode = mode;
-#ifdef MBOX_CREATE_MODE
-	arg->flags |= MBOX_CREATE_MODE;	/* @mode is used only with it */
-#endif
-}
-#else
-#define MODE_IN_HEADER	0
-static void set_mode(struct mbox_create *arg, unsigned int mode)
-{
-	(void)arg;
-	(void)mode;
-}
-#endif
 
 static const struct option create_options[] = {
 	{ "capacity", required_argument, NULL, 'c' },
@@ -134,7 +113,8 @@ int cmd_create(const struct command *cmd, int argc, char **argv)
 {
 	struct create_opts o = { .capacity = 16, .size = 4096 };
 	unsigned long long features;
-	struct mbox_create arg;
+	unsigned long long flags = 0;
+	unsigned int mode = 0;
 	struct mbox_info info;
 	const char *name = NULL;
 	int ret, fd, id;
@@ -163,49 +143,44 @@ int cmd_create(const struct command *cmd, int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, MBOX_IOC_INFO, &info) < 0) {
-		fprintf(stderr, "mboxctl: %s: %s\n", MBOX_DEVICE, strerror(errno));
+	ret = mbox_info(fd, &info, sizeof(info));
+	if (ret < 0) {
+		fprintf(stderr, "mboxctl: %s: %s\n", LIBMBOX_DEVICE, strerror(-ret));
 		goto fail;
 	}
 	features = info.features;
 	if (!o.size_set && o.size > info.max_msg_size)
 		o.size = info.max_msg_size;
 
-	memset(&arg, 0, sizeof(arg));
-	arg.capacity = o.capacity;
-	arg.max_msg_size = o.size;
 	if (o.excl)
-		arg.flags |= MBOX_CREATE_EXCL;
+		flags |= MBOX_CREATE_EXCL;
 	if (o.autodestroy)
-		arg.flags |= MBOX_CREATE_AUTODESTROY;
-	if (name) {
-		if (!(features & MBOX_FEATURE_NAMES)) {
-			fprintf(stderr, "mboxctl: mailbox %s: %s\n", name,
-				"names are not supported by this module");
-			goto fail;
-		}
-		arg.name = (uintptr_t)name;
+		flags |= MBOX_CREATE_AUTODESTROY;
+	if (name && !(features & MBOX_FEATURE_NAMES)) {
+		fprintf(stderr, "mboxctl: mailbox %s: %s\n", name,
+			"names are not supported by this module");
+		goto fail;
 	}
 	if (o.mode_set) {
-		if (!(features & MBOX_FEATURE_PERMS) || !MODE_IN_HEADER) {
+		if (!(features & MBOX_FEATURE_PERMS)) {
 			fprintf(stderr, "mboxctl: --mode: %s\n",
 				"not supported by this module (no perms feature)");
 			goto fail;
 		}
-		set_mode(&arg, o.mode);
+		flags |= MBOX_CREATE_MODE;	/* the mode is used only with it */
+		mode = o.mode;
 	}
 	if (o.autodestroy && !(features & MBOX_FEATURE_AUTODESTROY)) {
 		fprintf(stderr, "mboxctl: --auto-destroy: not supported by this module\n");
 		goto fail;
 	}
 
-	id = ioctl(fd, MBOX_IOC_CREATE, &arg);
+	id = mbox_create(fd, name, o.capacity, o.size, flags, mode);
 	if (id < 0) {
 		if (name)
-			mailbox_error(name, errno);
+			mailbox_error(name, -id);
 		else
-			fprintf(stderr, "mboxctl: create: %s\n", strerror(errno));
+			fprintf(stderr, "mboxctl: create: %s\n", strerror(-id));
 		goto fail;
 	}
 	if (json)
@@ -231,7 +206,7 @@ static const struct option rm_options[] = {
 
 int cmd_rm(const struct command *cmd, int argc, char **argv)
 {
-	struct mbox_destroy arg;
+	unsigned int id;
 	int ret, fd, i, status = EXIT_SUCCESS;
 
 	ret = parse_options(cmd, argc, argv, ":h", rm_options, NULL, NULL);
@@ -248,14 +223,14 @@ int cmd_rm(const struct command *cmd, int argc, char **argv)
 	if (fd < 0)
 		return EXIT_FAILURE;
 	for (i = optind; i < argc; i++) {
-		memset(&arg, 0, sizeof(arg));
-		arg.id = resolve_mailbox(fd, argv[i]);
-		if (!arg.id) {
+		id = resolve_mailbox(fd, argv[i]);
+		if (!id) {
 			status = EXIT_FAILURE;
 			continue;
 		}
-		if (ioctl(fd, MBOX_IOC_DESTROY, &arg) < 0) {
-			mailbox_error(argv[i], errno);
+		ret = mbox_destroy(fd, id);
+		if (ret < 0) {
+			mailbox_error(argv[i], -ret);
 			status = EXIT_FAILURE;
 		}
 	}

@@ -13,12 +13,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,7 +148,7 @@ static void print_usage(FILE *out)
 		"       mboxctl -h|--help\n"
 		"       mboxctl -V|--version\n"
 		"\n"
-		"Manage the mailboxes of the mbox module (" MBOX_DEVICE ").\n"
+		"Manage the mailboxes of the mbox module (" LIBMBOX_DEVICE ").\n"
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
@@ -258,24 +256,22 @@ int no_arguments(const struct command *cmd, int argc, char **argv)
 	return -1;
 }
 
+/* /dev/mbox read-only: every ioctl works so, even where it is 0644. */
 int open_device(void)
 {
-	int fd = open(MBOX_DEVICE, O_RDONLY | O_CLOEXEC);
+	int fd = mbox_open(LIBMBOX_OPEN_RDONLY);
 
 	if (fd < 0)
-		fprintf(stderr, "mboxctl: %s: %s\n", MBOX_DEVICE, strerror(errno));
+		fprintf(stderr, "mboxctl: %s: %s\n", LIBMBOX_DEVICE, strerror(-fd));
 	return fd;
 }
 
 /* The module's MBOX_FEATURE_* bits; 0 if it cannot tell (ABI version 1). */
 unsigned long long module_features(int fd)
 {
-	struct mbox_info info;
+	uint64_t features;
 
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, MBOX_IOC_INFO, &info) < 0)
-		return 0;
-	return info.features;
+	return mbox_features(fd, &features) < 0 ? 0 : features;
 }
 
 /* A decimal number from 0 to UINT32_MAX, and nothing else. */
@@ -400,8 +396,8 @@ int errno_status(int err)
  */
 unsigned int resolve_mailbox(int fd, const char *arg)
 {
-	struct mbox_lookup lookup;
 	unsigned int id;
+	int ret;
 
 	if (is_decimal(arg) && parse_u32(arg, &id))
 		return id;
@@ -410,21 +406,12 @@ unsigned int resolve_mailbox(int fd, const char *arg)
 			arg);
 		return 0;
 	}
-	memset(&lookup, 0, sizeof(lookup));
-	lookup.name = (uintptr_t)arg;
-	if (ioctl(fd, MBOX_IOC_LOOKUP, &lookup) < 0) {
-		mailbox_error(arg, errno);
+	ret = mbox_lookup(fd, arg);
+	if (ret < 0) {
+		mailbox_error(arg, -ret);
 		return 0;
 	}
-	return lookup.id;
-}
-
-unsigned long long monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return ret;
 }
 
 /*

@@ -16,21 +16,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <linux/mbox.h>
-
-#define MBOX_DEVICE	"/dev/mbox"
+#include <mbox.h>	/* libmbox, and <linux/mbox.h> */
 
 /* Exit status: 0 success, 1 failure (EXIT_FAILURE), and these. */
 #define EXIT_USAGE	2	/* bad command line */
 #define EXIT_TIMEOUT	3	/* --timeout expired (ETIMEDOUT) */
-
-/* Feature bits a header may not have yet (issue 4 adds them). */
-#ifndef MBOX_FEATURE_PERMS
-#define MBOX_FEATURE_PERMS	0x800ULL	/* bit 11 */
-#endif
-#ifndef MBOX_FEATURE_LIMITS
-#define MBOX_FEATURE_LIMITS	0x1000ULL	/* bit 12 */
-#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -67,7 +57,6 @@ bool check_mailbox_arg(const struct command *cmd, const char *arg, int *status);
 unsigned int resolve_mailbox(int fd, const char *arg);
 void mailbox_error(const char *arg, int err);
 int errno_status(int err);
-unsigned long long monotonic_ns(void);
 void print_json_string(const char *s);
 void print_json_bytes(const void *buf, size_t len);
 const char *stat_name(const struct mbox_stat *st);

@@ -10,10 +10,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "mboxctl.h"
@@ -128,7 +126,7 @@ int cmd_send(const struct command *cmd, int argc, char **argv)
 	struct mbox_send arg;
 	char *data = NULL;
 	size_t len = 0;
-	int ret, fd, in;
+	int ret, err, fd, in;
 
 	ret = parse_options(cmd, argc, argv, ":f:t:T:Nh", send_options,
 			    send_option, &o);
@@ -183,9 +181,10 @@ int cmd_send(const struct command *cmd, int argc, char **argv)
 	arg.buf = (uintptr_t)text;
 	arg.len = len;
 	arg.type = o.type;
-	if (ioctl(fd, MBOX_IOC_SEND, &arg) < 0) {
-		ret = errno_status(errno);
-		mailbox_error(target, errno);
+	err = mbox_send_args(fd, &arg, sizeof(arg));
+	if (err < 0) {
+		ret = errno_status(-err);
+		mailbox_error(target, -err);
 		goto out;
 	}
 	ret = EXIT_SUCCESS;
@@ -262,7 +261,7 @@ static void print_msg_json(const struct mbox_recv *r, const void *buf)
 
 static void print_msg_header(const struct mbox_recv *r)
 {
-	unsigned long long now = monotonic_ns();
+	unsigned long long now = mbox_now_ns();
 
 	printf("seq %llu type %u len %llu pid %d uid %u sent %llu.%09llu",
 	       (unsigned long long)r->seq, r->type, (unsigned long long)r->len,
@@ -279,7 +278,8 @@ int cmd_recv(const struct command *cmd, int argc, char **argv)
 	struct mbox_stat st;
 	struct mbox_recv arg;
 	const char *target;
-	unsigned int n;
+	unsigned int n, id;
+	ssize_t err;
 	int ret, fd;
 	char *buf;
 
@@ -301,15 +301,15 @@ int cmd_recv(const struct command *cmd, int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
-	memset(&st, 0, sizeof(st));
-	st.id = resolve_mailbox(fd, target);
-	if (!st.id) {
+	id = resolve_mailbox(fd, target);
+	if (!id) {
 		close(fd);
 		return EXIT_FAILURE;
 	}
 	/* A buffer for the mailbox's longest message. */
-	if (ioctl(fd, MBOX_IOC_STAT, &st) < 0) {
-		mailbox_error(target, errno);
+	ret = mbox_stat(fd, id, &st, sizeof(st));
+	if (ret < 0) {
+		mailbox_error(target, -ret);
 		close(fd);
 		return EXIT_FAILURE;
 	}
@@ -329,12 +329,13 @@ int cmd_recv(const struct command *cmd, int argc, char **argv)
 		arg.type = o.type;
 		arg.buf = (uintptr_t)buf;
 		arg.len = st.max_msg_size;
-		if (ioctl(fd, MBOX_IOC_RECV, &arg) < 0) {
+		err = mbox_recv_args(fd, &arg, sizeof(arg));
+		if (err < 0) {
 			/* -n 0 ends quietly when the mailbox runs dry. */
-			if (!o.count && n && (errno == ETIMEDOUT || errno == EAGAIN))
+			if (!o.count && n && (err == -ETIMEDOUT || err == -EAGAIN))
 				break;
-			ret = errno_status(errno);
-			mailbox_error(target, errno);
+			ret = errno_status((int)-err);
+			mailbox_error(target, (int)-err);
 			break;
 		}
 		if (json) {

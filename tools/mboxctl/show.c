@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "mboxctl.h"
@@ -71,7 +70,7 @@ static void print_feature_names(unsigned long long features, const char *sep,
 struct stat_features {
 	bool ext;	/* MBOX_FEATURE_STAT_EXT */
 	bool names;	/* MBOX_FEATURE_NAMES */
-	bool perms;	/* MBOX_FEATURE_PERMS, with a header that has its fields */
+	bool perms;	/* MBOX_FEATURE_PERMS */
 };
 
 static struct stat_features stat_features(int fd)
@@ -81,9 +80,7 @@ static struct stat_features stat_features(int fd)
 	return (struct stat_features){
 		.ext = features & MBOX_FEATURE_STAT_EXT,
 		.names = features & MBOX_FEATURE_NAMES,
-#ifdef MBOX_STAT_SIZE_VER4
 		.perms = features & MBOX_FEATURE_PERMS,
-#endif
 	};
 }
 
@@ -200,7 +197,7 @@ int cmd_list(const struct command *cmd, int argc, char **argv)
 	struct stat_features f;
 	struct mbox_stat st;
 	unsigned int next = 1;
-	int ret, fd, n = 0;
+	int ret, err, fd, n = 0;
 
 	ret = no_arguments(cmd, argc, argv);
 	if (ret >= 0)
@@ -217,13 +214,11 @@ int cmd_list(const struct command *cmd, int argc, char **argv)
 		print_list_header(&f);
 	ret = EXIT_SUCCESS;
 	for (;;) {
-		memset(&st, 0, sizeof(st));
-		st.id = next;
-		st.flags = MBOX_STAT_NEXT;
-		if (ioctl(fd, MBOX_IOC_STAT, &st) < 0) {
-			if (errno != ENOENT) {
+		err = mbox_stat_next(fd, next, &st, sizeof(st));
+		if (err < 0) {
+			if (err != -ENOENT) {
 				fprintf(stderr, "mboxctl: mailbox %u: %s\n", next,
-					strerror(errno));
+					strerror(-err));
 				ret = EXIT_FAILURE;
 			}
 			break;
@@ -259,7 +254,7 @@ static void print_time(const char *label, unsigned long long t,
 
 static void print_stat_ext(const struct mbox_stat *st)
 {
-	unsigned long long now = monotonic_ns();
+	unsigned long long now = mbox_now_ns();
 
 	printf("blocked_senders:    %u\n", st->blocked_senders);
 	printf("blocked_receivers:  %u\n", st->blocked_receivers);
@@ -308,11 +303,9 @@ int cmd_stat(const struct command *cmd, int argc, char **argv)
 		close(fd);
 		return EXIT_FAILURE;
 	}
-	memset(&st, 0, sizeof(st));
-	st.id = id;
-	ret = ioctl(fd, MBOX_IOC_STAT, &st);
+	ret = mbox_stat(fd, id, &st, sizeof(st));
 	if (ret < 0) {
-		mailbox_error(arg, errno);
+		mailbox_error(arg, -ret);
 		close(fd);
 		return EXIT_FAILURE;
 	}
@@ -454,10 +447,9 @@ int cmd_info(const struct command *cmd, int argc, char **argv)
 	fd = open_device();
 	if (fd < 0)
 		return EXIT_FAILURE;
-	memset(&info, 0, sizeof(info));
-	ret = ioctl(fd, MBOX_IOC_INFO, &info);
+	ret = mbox_info(fd, &info, sizeof(info));
 	if (ret < 0) {
-		fprintf(stderr, "mboxctl: %s: %s\n", MBOX_DEVICE, strerror(errno));
+		fprintf(stderr, "mboxctl: %s: %s\n", LIBMBOX_DEVICE, strerror(-ret));
 		close(fd);
 		return EXIT_FAILURE;
 	}

@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,15 +59,14 @@ static int take_sample(int fd, struct sample *s)
 {
 	struct mbox_stat st, *p;
 	unsigned int next = 1;
+	int ret;
 
 	s->nr = 0;
-	s->ns = monotonic_ns();
+	s->ns = mbox_now_ns();
 	for (;;) {
-		memset(&st, 0, sizeof(st));
-		st.id = next;
-		st.flags = MBOX_STAT_NEXT;
-		if (ioctl(fd, MBOX_IOC_STAT, &st) < 0)
-			return errno == ENOENT ? 0 : -errno;
+		ret = mbox_stat_next(fd, next, &st, sizeof(st));
+		if (ret < 0)
+			return ret == -ENOENT ? 0 : ret;
 		if (s->nr == s->size) {
 			s->size = s->size ? 2 * s->size : 64;
 			p = realloc(s->st, s->size * sizeof(*p));
