@@ -1,0 +1,822 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmbox (lib/, <mbox.h>) against the module: every function's success
+ * path and each error it documents (mbox_open(3) and its family); the
+ * convention (-errno returned, errno left alone); the versioned structs of
+ * a program built against an older or a newer header, passed through by
+ * size; and the library used from several threads and after fork().
+ *
+ * It includes <mbox.h>, not mbox_util.h, whose test wrappers have the
+ * library's names.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mbox.h>
+
+#include "kselftest_harness.h"
+
+#define CAP		4
+#define MAX_LEN		64
+#define MS		1000000ULL
+#define CANARY		0xa5
+
+FIXTURE(lib) {
+	int dev;
+	uint32_t id;
+	char buf[MAX_LEN];
+};
+
+/* A mailbox gone when the test's /dev/mbox file closes, even on failure. */
+static int new_box(int dev, uint32_t capacity, uint32_t max_msg_size)
+{
+	return mbox_create(dev, NULL, capacity, max_msg_size,
+			   MBOX_CREATE_AUTODESTROY, 0);
+}
+
+FIXTURE_SETUP(lib)
+{
+	int ret;
+
+	self->dev = mbox_open(0);
+	if (self->dev == -ENOENT)
+		SKIP(return, "no /dev/mbox: is mbox.ko loaded?");
+	ASSERT_LE(0, self->dev) TH_LOG("mbox_open: %s", strerror(-self->dev));
+	ret = new_box(self->dev, CAP, MAX_LEN);
+	ASSERT_LT(0, ret) TH_LOG("mbox_create: %s", strerror(-ret));
+	self->id = ret;
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* Is every byte of @p..@p+@len @c? */
+static int all_bytes(const void *p, size_t len, int c)
+{
+	const unsigned char *b = p;
+
+	while (len--) {
+		if (*b++ != c)
+			return 0;
+	}
+	return 1;
+}
+
+/* The convention. */
+
+TEST_F(lib, a_failure_returns_minus_errno_and_leaves_errno_alone)
+{
+	errno = 12345;
+	EXPECT_EQ(-ENOENT, mbox_destroy(self->dev, self->id + 1000));
+	EXPECT_EQ(12345, errno);
+	EXPECT_EQ(-EBADF, mbox_send(-1, self->id, "x", 1, 0));
+	EXPECT_EQ(12345, errno);
+	EXPECT_EQ(0, mbox_send(self->dev, self->id, "x", 1, 0));
+	EXPECT_EQ(12345, errno);
+}
+
+/* mbox_open(3) */
+
+TEST_F(lib, mbox_open_gives_a_close_on_exec_read_write_descriptor)
+{
+	int fl = fcntl(self->dev, F_GETFL), fdfl = fcntl(self->dev, F_GETFD);
+
+	EXPECT_EQ(O_RDWR, fl & O_ACCMODE);
+	EXPECT_FALSE(fl & O_NONBLOCK);
+	EXPECT_TRUE(fdfl & FD_CLOEXEC);
+}
+
+TEST(mbox_open_flags_give_read_only_and_nonblocking_descriptors)
+{
+	int fd = mbox_open(LIBMBOX_OPEN_RDONLY | LIBMBOX_OPEN_NONBLOCK);
+	struct mbox_info info;
+
+	if (fd == -ENOENT)
+		SKIP(return, "no /dev/mbox");
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(O_RDONLY, fcntl(fd, F_GETFL) & O_ACCMODE);
+	EXPECT_TRUE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	EXPECT_EQ(0, mbox_info(fd, &info, sizeof(info)));
+	close(fd);
+}
+
+TEST(mbox_open_rejects_an_unknown_flag)
+{
+	EXPECT_EQ(-EINVAL, mbox_open(1U << 31));
+	EXPECT_EQ(-EINVAL, mbox_open(1U << 2));
+}
+
+TEST_F(lib, mbox_open_mailbox_gives_a_file_of_that_mailbox)
+{
+	char out[8];
+	int fd;
+
+	fd = mbox_open_mailbox(self->dev, self->id,
+			       MBOX_FD_CLOEXEC | MBOX_FD_NONBLOCK);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	EXPECT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_TRUE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	ASSERT_EQ(3, write(fd, "abc", 3));
+	EXPECT_EQ(3, mbox_recv(self->dev, self->id, out, sizeof(out),
+			       MBOX_NONBLOCK));
+	EXPECT_EQ(0, memcmp(out, "abc", 3));
+	close(fd);
+}
+
+TEST_F(lib, mbox_open_mailbox_errors)
+{
+	EXPECT_EQ(-EINVAL, mbox_open_mailbox(self->dev, self->id, 1U << 31));
+	EXPECT_EQ(-ENOENT, mbox_open_mailbox(self->dev, self->id + 1000, 0));
+	EXPECT_EQ(-EBADF, mbox_open_mailbox(-1, self->id, 0));
+}
+
+TEST_F(lib, data_calls_work_on_a_mailbox_file_with_id_0)
+{
+	char out[8];
+	int fd;
+
+	if (mbox_has_features(self->dev, MBOX_FEATURE_FD_IOCTL) != 1)
+		SKIP(return, "no MBOX_FEATURE_FD_IOCTL");
+	fd = mbox_open_mailbox(self->dev, self->id, MBOX_FD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, mbox_send(fd, 0, "hi", 2, 0));
+	EXPECT_EQ(2, mbox_recv(fd, 0, out, sizeof(out), MBOX_NONBLOCK));
+	EXPECT_EQ(-EINVAL, mbox_send(fd, self->id + 1, "hi", 2, 0));
+	close(fd);
+}
+
+/* mbox_info(3) */
+
+TEST_F(lib, mbox_info_fills_the_struct)
+{
+	struct mbox_info info;
+
+	memset(&info, CANARY, sizeof(info));
+	ASSERT_EQ(0, mbox_info(self->dev, &info, sizeof(info)));
+	EXPECT_EQ(MBOX_ABI_VERSION, info.abi_version);
+	EXPECT_LE(1U, info.nr_mailboxes);
+	EXPECT_EQ(0U, info.__reserved);
+}
+
+TEST_F(lib, mbox_info_of_an_older_header_writes_only_its_size)
+{
+	unsigned char raw[sizeof(struct mbox_info)];
+	struct mbox_info *info = (struct mbox_info *)raw;
+
+	memset(raw, CANARY, sizeof(raw));
+	ASSERT_EQ(0, mbox_info(self->dev, info, MBOX_INFO_SIZE_VER1));
+	EXPECT_EQ(MBOX_ABI_VERSION, info->abi_version);
+	EXPECT_TRUE(all_bytes(raw + MBOX_INFO_SIZE_VER1,
+			      sizeof(raw) - MBOX_INFO_SIZE_VER1, CANARY));
+}
+
+TEST_F(lib, mbox_info_of_a_newer_header_zeroes_what_the_module_lacks)
+{
+	struct {
+		struct mbox_info info;
+		unsigned char later[24];
+	} big;
+
+	memset(&big, CANARY, sizeof(big));
+	ASSERT_EQ(0, mbox_info(self->dev, &big.info, sizeof(big)));
+	EXPECT_TRUE(all_bytes(big.later, sizeof(big.later), 0));
+}
+
+TEST_F(lib, mbox_info_errors)
+{
+	struct mbox_info info;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	EXPECT_EQ(-EINVAL, mbox_info(self->dev, &info, MBOX_INFO_SIZE_VER1 - 8));
+	EXPECT_EQ(-EINVAL, mbox_info(self->dev, &info, 1 << 20));
+	EXPECT_EQ(-EFAULT, mbox_info(self->dev, NULL, sizeof(info)));
+	EXPECT_EQ(-EBADF, mbox_info(-1, &info, sizeof(info)));
+	ASSERT_LE(0, null);
+	EXPECT_EQ(-ENOTTY, mbox_info(null, &info, sizeof(info)));
+	close(null);
+}
+
+TEST_F(lib, mbox_features_and_mbox_has_features_probe_the_mask)
+{
+	struct mbox_info info;
+	uint64_t features;
+
+	ASSERT_EQ(0, mbox_info(self->dev, &info, sizeof(info)));
+	ASSERT_EQ(0, mbox_features(self->dev, &features));
+	EXPECT_EQ(info.features, features);
+	EXPECT_EQ(1, mbox_has_features(self->dev, 0));
+	EXPECT_EQ(1, mbox_has_features(self->dev, features));
+	EXPECT_EQ(1, mbox_has_features(self->dev, MBOX_FEATURE_NAMES));
+	/* A bit no module has yet stands for a feature of a later header. */
+	EXPECT_EQ(0, mbox_has_features(self->dev, 1ULL << 63));
+	EXPECT_EQ(0, mbox_has_features(self->dev, features | 1ULL << 63));
+	EXPECT_EQ(-EBADF, mbox_features(-1, &features));
+	EXPECT_EQ(-EBADF, mbox_has_features(-1, 0));
+}
+
+/* mbox_create(3) */
+
+TEST_F(lib, mbox_create_gives_a_new_id_each_time)
+{
+	int a = new_box(self->dev, 0, 0), b = new_box(self->dev, 1, 1);
+
+	EXPECT_LT(0, a);
+	EXPECT_LT(0, b);
+	EXPECT_NE(a, b);
+	EXPECT_NE((int)self->id, a);
+}
+
+TEST_F(lib, mbox_create_with_a_name_is_found_by_mbox_lookup)
+{
+	char name[32];
+	int id;
+
+	snprintf(name, sizeof(name), "libmbox-%d", getpid());
+	id = mbox_create(self->dev, name, 2, 8, MBOX_CREATE_AUTODESTROY, 0);
+	ASSERT_LT(0, id);
+	EXPECT_EQ(id, mbox_lookup(self->dev, name));
+	/* Taken, without MBOX_CREATE_EXCL: that mailbox's id. */
+	EXPECT_EQ(id, mbox_create(self->dev, name, 2, 8, 0, 0));
+	EXPECT_EQ(-EEXIST, mbox_create(self->dev, name, 2, 8,
+				       MBOX_CREATE_EXCL, 0));
+	EXPECT_EQ(0, mbox_destroy(self->dev, id));
+	EXPECT_EQ(-ENOENT, mbox_lookup(self->dev, name));
+}
+
+TEST_F(lib, mbox_create_uses_the_mode_with_mbox_create_mode)
+{
+	struct mbox_stat st;
+	int id;
+
+	id = mbox_create(self->dev, NULL, 1, 1,
+			 MBOX_CREATE_AUTODESTROY | MBOX_CREATE_MODE, 0640);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, mbox_stat(self->dev, id, &st, sizeof(st)));
+	EXPECT_EQ(0640U, st.mode);
+	ASSERT_EQ(0, mbox_stat(self->dev, self->id, &st, sizeof(st)));
+	EXPECT_EQ(0600U, st.mode);
+}
+
+TEST_F(lib, mbox_create_errors)
+{
+	struct mbox_info info;
+	char long_name[MBOX_NAME_MAX + 8];
+
+	ASSERT_EQ(0, mbox_info(self->dev, &info, sizeof(info)));
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	EXPECT_EQ(-EINVAL, mbox_create(self->dev, NULL, 1, 1, 1ULL << 40, 0));
+	EXPECT_EQ(-EINVAL, mbox_create(self->dev, NULL, 1, 1,
+				       MBOX_CREATE_EXCL, 0));
+	EXPECT_EQ(-EINVAL, mbox_create(self->dev, NULL, 1, 1, 0, 0600));
+	EXPECT_EQ(-EINVAL, mbox_create(self->dev, NULL, 1, 1,
+				       MBOX_CREATE_MODE, 01000));
+	if (info.max_capacity < UINT32_MAX)
+		EXPECT_EQ(-EINVAL, mbox_create(self->dev, NULL,
+					       info.max_capacity + 1, 1, 0, 0));
+	if (info.max_msg_size < UINT32_MAX)
+		EXPECT_EQ(-EINVAL, mbox_create(self->dev, NULL, 1,
+					       info.max_msg_size + 1, 0, 0));
+	EXPECT_EQ(-EINVAL, mbox_create(self->dev, "", 1, 1, 0, 0));
+	EXPECT_EQ(-EINVAL, mbox_create(self->dev, "a/b", 1, 1, 0, 0));
+	EXPECT_EQ(-ENAMETOOLONG, mbox_create(self->dev, long_name, 1, 1, 0, 0));
+	EXPECT_EQ(-EFAULT, mbox_create(self->dev, (const char *)8, 1, 1, 0, 0));
+	EXPECT_EQ(-EBADF, mbox_create(-1, NULL, 1, 1, 0, 0));
+}
+
+TEST_F(lib, mbox_destroy_destroys_once)
+{
+	EXPECT_EQ(0, mbox_destroy(self->dev, self->id));
+	EXPECT_EQ(-ENOENT, mbox_destroy(self->dev, self->id));
+	EXPECT_EQ(-ENOENT, mbox_send(self->dev, self->id, "x", 1, 0));
+}
+
+TEST_F(lib, mbox_lookup_errors)
+{
+	char long_name[MBOX_NAME_MAX + 8];
+
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	EXPECT_EQ(-ENOENT, mbox_lookup(self->dev, "libmbox-no-such-name"));
+	EXPECT_EQ(-EINVAL, mbox_lookup(self->dev, ""));
+	EXPECT_EQ(-EINVAL, mbox_lookup(self->dev, "a/b"));
+	EXPECT_EQ(-ENAMETOOLONG, mbox_lookup(self->dev, long_name));
+	EXPECT_EQ(-EFAULT, mbox_lookup(self->dev, (const char *)8));
+}
+
+TEST_F(lib, mbox_set_changes_capacity_mode_and_size)
+{
+	struct mbox_set set = {
+		.id = self->id,
+		.flags = MBOX_SET_CAPACITY | MBOX_SET_MODE | MBOX_SET_MSG_SIZE,
+		.capacity = CAP + 2,
+		.mode = 0604,
+		.max_msg_size = 16,
+	};
+	struct mbox_stat st;
+
+	ASSERT_EQ(0, mbox_set(self->dev, &set, sizeof(set)));
+	ASSERT_EQ(0, mbox_stat(self->dev, self->id, &st, sizeof(st)));
+	EXPECT_EQ(CAP + 2U, st.capacity);
+	EXPECT_EQ(0604U, st.mode);
+	EXPECT_EQ(16U, st.max_msg_size);
+}
+
+TEST_F(lib, mbox_set_errors)
+{
+	struct mbox_set set = { .id = self->id, .flags = MBOX_SET_MODE };
+	struct {
+		struct mbox_set set;
+		uint64_t later;
+	} big = { .set = set, .later = 1 };
+
+	set.flags = 1U << 31;
+	EXPECT_EQ(-EINVAL, mbox_set(self->dev, &set, sizeof(set)));
+	set.flags = MBOX_SET_MODE;
+	set.mode = 01000;
+	EXPECT_EQ(-EINVAL, mbox_set(self->dev, &set, sizeof(set)));
+	set.mode = 0600;
+	set.capacity = 3;	/* without MBOX_SET_CAPACITY */
+	EXPECT_EQ(-EINVAL, mbox_set(self->dev, &set, sizeof(set)));
+	set.capacity = 0;
+	EXPECT_EQ(-EINVAL, mbox_set(self->dev, &set, MBOX_SET_SIZE_VER1 - 8));
+	EXPECT_EQ(-E2BIG, mbox_set(self->dev, &big.set, sizeof(big)));
+	set.id = self->id + 1000;
+	EXPECT_EQ(-ENOENT, mbox_set(self->dev, &set, sizeof(set)));
+}
+
+/* mbox_send(3) */
+
+TEST_F(lib, mbox_send_and_mbox_recv_move_one_message)
+{
+	EXPECT_EQ(0, mbox_send(self->dev, self->id, "hello", 5, 0));
+	EXPECT_EQ(5, mbox_recv(self->dev, self->id, self->buf,
+			       sizeof(self->buf), 0));
+	EXPECT_EQ(0, memcmp(self->buf, "hello", 5));
+	EXPECT_EQ(0, mbox_send(self->dev, self->id, NULL, 0, MBOX_NONBLOCK));
+	EXPECT_EQ(0, mbox_recv(self->dev, self->id, NULL, 0, MBOX_NONBLOCK));
+}
+
+TEST_F(lib, mbox_recv_peeks_and_truncates)
+{
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "abcdef", 6, 0));
+	EXPECT_EQ(6, mbox_recv(self->dev, self->id, self->buf,
+			       sizeof(self->buf), MBOX_RECV_PEEK));
+	EXPECT_EQ(-EMSGSIZE, mbox_recv(self->dev, self->id, self->buf, 3, 0));
+	EXPECT_EQ(3, mbox_recv(self->dev, self->id, self->buf, 3,
+			       MBOX_RECV_TRUNC));
+	EXPECT_EQ(0, memcmp(self->buf, "abc", 3));
+	EXPECT_EQ(-EAGAIN, mbox_recv(self->dev, self->id, self->buf,
+				     sizeof(self->buf), MBOX_NONBLOCK));
+}
+
+TEST_F(lib, mbox_send_errors)
+{
+	unsigned char big[MAX_LEN + 1] = { 0 };
+	int i;
+
+	EXPECT_EQ(-EINVAL, mbox_send(self->dev, self->id, "x", 1, 1U << 30));
+	EXPECT_EQ(-EINVAL, mbox_send(self->dev, self->id, "x", 1,
+				     MBOX_RECV_PEEK));
+	EXPECT_EQ(-EINVAL, mbox_send(self->dev, self->id, "x", 1,
+				     MBOX_NONBLOCK | MBOX_TIMEOUT));
+	EXPECT_EQ(-ENOENT, mbox_send(self->dev, self->id + 1000, "x", 1, 0));
+	EXPECT_EQ(-EMSGSIZE, mbox_send(self->dev, self->id, big, sizeof(big),
+				       0));
+	EXPECT_EQ(-EFAULT, mbox_send(self->dev, self->id, (void *)8, 1, 0));
+	for (i = 0; i < CAP; i++)
+		ASSERT_EQ(0, mbox_send(self->dev, self->id, "x", 1, 0));
+	EXPECT_EQ(-EAGAIN, mbox_send(self->dev, self->id, "x", 1,
+				     MBOX_NONBLOCK));
+}
+
+TEST_F(lib, mbox_recv_errors)
+{
+	EXPECT_EQ(-EINVAL, mbox_recv(self->dev, self->id, self->buf,
+				     sizeof(self->buf), 1U << 30));
+	EXPECT_EQ(-EINVAL, mbox_recv(self->dev, self->id, self->buf,
+				     sizeof(self->buf),
+				     MBOX_RECV_TYPE | MBOX_RECV_EXCEPT));
+	EXPECT_EQ(-ENOENT, mbox_recv(self->dev, self->id + 1000, self->buf,
+				     sizeof(self->buf), 0));
+	EXPECT_EQ(-EAGAIN, mbox_recv(self->dev, self->id, self->buf,
+				     sizeof(self->buf), MBOX_NONBLOCK));
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "x", 1, 0));
+	EXPECT_EQ(-EFAULT, mbox_recv(self->dev, self->id, (void *)8, 1, 0));
+	EXPECT_EQ(1, mbox_recv(self->dev, self->id, self->buf, 1, 0));
+}
+
+TEST_F(lib, relative_and_absolute_timeouts_expire)
+{
+	struct timespec ts = { .tv_nsec = 20 * MS };
+	uint64_t t0 = mbox_now_ns();
+
+	EXPECT_EQ(-ETIMEDOUT, mbox_recv_timeout(self->dev, self->id, self->buf,
+						sizeof(self->buf),
+						MBOX_TIMEOUT, 20 * MS));
+	EXPECT_LE(t0 + 20 * MS, mbox_now_ns());
+	t0 = mbox_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, mbox_recv_timeout(self->dev, self->id, self->buf,
+						sizeof(self->buf),
+						MBOX_TIMEOUT_ABS, t0 + 20 * MS));
+	EXPECT_LE(t0 + 20 * MS, mbox_now_ns());
+	t0 = mbox_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, mbox_recv_timespec(self->dev, self->id,
+						 self->buf, sizeof(self->buf),
+						 MBOX_TIMEOUT, &ts));
+	EXPECT_LE(t0 + 20 * MS, mbox_now_ns());
+}
+
+TEST_F(lib, timed_sends_expire_on_a_full_mailbox)
+{
+	struct timespec ts;
+	uint64_t t0;
+	int i;
+
+	for (i = 0; i < CAP; i++)
+		ASSERT_EQ(0, mbox_send(self->dev, self->id, "x", 1, 0));
+	t0 = mbox_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, mbox_send_timeout(self->dev, self->id, "x", 1,
+						MBOX_TIMEOUT, 20 * MS));
+	EXPECT_LE(t0 + 20 * MS, mbox_now_ns());
+	t0 = mbox_now_ns() + 20 * MS;
+	ts.tv_sec = t0 / 1000000000ULL;
+	ts.tv_nsec = t0 % 1000000000ULL;
+	EXPECT_EQ(-ETIMEDOUT, mbox_send_timespec(self->dev, self->id, "x", 1,
+						 MBOX_TIMEOUT_ABS, &ts));
+	EXPECT_LE(t0, mbox_now_ns());
+	/* Zero: try once. */
+	EXPECT_EQ(-ETIMEDOUT, mbox_send_timeout(self->dev, self->id, "x", 1,
+						MBOX_TIMEOUT, 0));
+}
+
+TEST_F(lib, timed_calls_succeed_when_they_can)
+{
+	struct timespec ts = { .tv_sec = 5 };
+
+	EXPECT_EQ(0, mbox_send_timeout(self->dev, self->id, "ab", 2,
+				       MBOX_TIMEOUT, 5000 * MS));
+	EXPECT_EQ(0, mbox_send_timespec(self->dev, self->id, "cd", 2,
+					MBOX_TIMEOUT, &ts));
+	EXPECT_EQ(0, mbox_send_timespec(self->dev, self->id, "ef", 2, 0, NULL));
+	EXPECT_EQ(2, mbox_recv_timeout(self->dev, self->id, self->buf,
+				       sizeof(self->buf), MBOX_TIMEOUT_ABS,
+				       mbox_now_ns() + 5000 * MS));
+	EXPECT_EQ(2, mbox_recv_timespec(self->dev, self->id, self->buf,
+					sizeof(self->buf), MBOX_TIMEOUT, &ts));
+	EXPECT_EQ(2, mbox_recv_timespec(self->dev, self->id, self->buf,
+					sizeof(self->buf), MBOX_NONBLOCK,
+					NULL));
+	EXPECT_EQ(0, memcmp(self->buf, "ef", 2));
+}
+
+TEST_F(lib, timed_calls_need_exactly_one_timeout_flag)
+{
+	struct timespec ts = { .tv_nsec = MS };
+
+	EXPECT_EQ(-EINVAL, mbox_send_timeout(self->dev, self->id, "x", 1, 0,
+					     MS));
+	EXPECT_EQ(-EINVAL, mbox_send_timeout(self->dev, self->id, "x", 1,
+					     MBOX_TIMEOUT | MBOX_TIMEOUT_ABS,
+					     MS));
+	EXPECT_EQ(-EINVAL, mbox_recv_timeout(self->dev, self->id, self->buf,
+					     1, MBOX_NONBLOCK, MS));
+	EXPECT_EQ(-EINVAL, mbox_send_timespec(self->dev, self->id, "x", 1, 0,
+					      &ts));
+	EXPECT_EQ(-EINVAL, mbox_recv_timespec(self->dev, self->id, self->buf,
+					      1, MBOX_TIMEOUT, NULL));
+}
+
+TEST_F(lib, timespecs_out_of_range_are_einval)
+{
+	struct timespec bad_nsec = { .tv_nsec = 1000000000L };
+	struct timespec neg_nsec = { .tv_nsec = -1 };
+	struct timespec neg_sec = { .tv_sec = -1 };
+
+	EXPECT_EQ(-EINVAL, mbox_send_timespec(self->dev, self->id, "x", 1,
+					      MBOX_TIMEOUT, &bad_nsec));
+	EXPECT_EQ(-EINVAL, mbox_recv_timespec(self->dev, self->id, self->buf,
+					      1, MBOX_TIMEOUT, &neg_nsec));
+	EXPECT_EQ(-EINVAL, mbox_recv_timespec(self->dev, self->id, self->buf,
+					      1, MBOX_TIMEOUT_ABS, &neg_sec));
+	EXPECT_EQ(-EAGAIN, mbox_recv(self->dev, self->id, self->buf, 1,
+				     MBOX_NONBLOCK));	/* nothing was sent */
+}
+
+TEST(mbox_timespec_to_ns_converts_and_saturates)
+{
+	struct timespec ts = { .tv_sec = 3, .tv_nsec = 5 };
+	uint64_t ns = 1;
+
+	EXPECT_EQ(0, mbox_timespec_to_ns(&ts, &ns));
+	EXPECT_EQ(3000000005ULL, ns);
+	ts.tv_sec = INT64_MAX;
+	ts.tv_nsec = 999999999;
+	EXPECT_EQ(0, mbox_timespec_to_ns(&ts, &ns));
+	EXPECT_EQ(UINT64_MAX, ns);
+	ts.tv_sec = 0;
+	ts.tv_nsec = 1000000000L;
+	ns = 7;
+	EXPECT_EQ(-EINVAL, mbox_timespec_to_ns(&ts, &ns));
+	EXPECT_EQ(7U, ns);
+}
+
+TEST(mbox_now_ns_is_clock_monotonic)
+{
+	struct timespec ts;
+	uint64_t before, now, after;
+
+	ASSERT_EQ(0, clock_gettime(CLOCK_MONOTONIC, &ts));
+	before = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	now = mbox_now_ns();
+	ASSERT_EQ(0, clock_gettime(CLOCK_MONOTONIC, &ts));
+	after = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	EXPECT_LE(before, now);
+	EXPECT_LE(now, after);
+}
+
+TEST_F(lib, mbox_send_args_and_mbox_recv_args_carry_type_and_details)
+{
+	struct mbox_send s = {
+		.id = self->id, .buf = (uintptr_t)"typed", .len = 5, .type = 7,
+	};
+	struct mbox_recv r = {
+		.id = self->id, .flags = MBOX_RECV_TYPE | MBOX_NONBLOCK,
+		.type = 7, .buf = (uintptr_t)self->buf, .len = sizeof(self->buf),
+	};
+
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "plain", 5, 0));
+	ASSERT_EQ(0, mbox_send_args(self->dev, &s, sizeof(s)));
+	EXPECT_EQ(5, mbox_recv_args(self->dev, &r, sizeof(r)));
+	EXPECT_EQ(0, memcmp(self->buf, "typed", 5));
+	EXPECT_EQ(7U, r.type);
+	EXPECT_EQ(5U, r.msg_len);
+	EXPECT_EQ(2U, r.seq);
+	EXPECT_EQ(getpid(), r.pid);
+	EXPECT_EQ(geteuid(), r.uid);
+	EXPECT_NE(0U, r.send_ns);
+}
+
+TEST_F(lib, mbox_recv_args_reports_the_length_that_did_not_fit)
+{
+	struct mbox_recv r = {
+		.id = self->id, .buf = (uintptr_t)self->buf, .len = 2,
+	};
+
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "toolong", 7, 0));
+	EXPECT_EQ(-EMSGSIZE, mbox_recv_args(self->dev, &r, sizeof(r)));
+	EXPECT_EQ(7U, r.len);
+	EXPECT_EQ(7U, r.msg_len);
+}
+
+TEST_F(lib, args_of_an_older_header_work_and_are_written_no_further)
+{
+	unsigned char raw[sizeof(struct mbox_recv)];
+	struct mbox_recv *r = (struct mbox_recv *)raw;
+	/* Only the version-1 fields are passed: those of an older header. */
+	struct mbox_send s = {
+		.id = self->id, .buf = (uintptr_t)"old", .len = 3,
+		.type = 9,
+	};
+
+	ASSERT_EQ(0, mbox_send_args(self->dev, &s, MBOX_SEND_SIZE_VER1));
+	memset(raw, CANARY, sizeof(raw));
+	memset(raw, 0, MBOX_RECV_SIZE_VER1);
+	r->id = self->id;
+	r->buf = (uintptr_t)self->buf;
+	r->len = sizeof(self->buf);
+	EXPECT_EQ(3, mbox_recv_args(self->dev, r, MBOX_RECV_SIZE_VER1));
+	EXPECT_EQ(3U, r->len);
+	EXPECT_EQ(0, memcmp(self->buf, "old", 3));
+	EXPECT_TRUE(all_bytes(raw + MBOX_RECV_SIZE_VER1,
+			      sizeof(raw) - MBOX_RECV_SIZE_VER1, CANARY));
+}
+
+TEST_F(lib, args_of_a_newer_header_need_their_unknown_bytes_zero)
+{
+	struct {
+		struct mbox_send s;
+		uint64_t later;
+	} big = {
+		.s = { .id = self->id, .buf = (uintptr_t)"new", .len = 3 },
+		.later = 1,
+	};
+
+	EXPECT_EQ(-E2BIG, mbox_send_args(self->dev, &big.s, sizeof(big)));
+	big.later = 0;
+	EXPECT_EQ(0, mbox_send_args(self->dev, &big.s, sizeof(big)));
+	EXPECT_EQ(-EINVAL, mbox_send_args(self->dev, &big.s,
+					  MBOX_SEND_SIZE_VER1 - 8));
+	EXPECT_EQ(-EINVAL, mbox_recv_args(self->dev, NULL,
+					  MBOX_RECV_SIZE_VER1 - 8));
+	EXPECT_EQ(-EFAULT, mbox_recv_args(self->dev, NULL,
+					  sizeof(struct mbox_recv)));
+}
+
+/* mbox_batch(3) */
+
+TEST_F(lib, batches_send_and_receive_in_order)
+{
+	struct mbox_batch_msg out[3] = {
+		{ .buf = (uintptr_t)"one", .len = 3, .type = 1 },
+		{ .buf = (uintptr_t)"two", .len = 3, .type = 2 },
+		{ .buf = (uintptr_t)"three", .len = 5, .type = 3 },
+	};
+	char bufs[4][MAX_LEN];
+	struct mbox_batch_msg in[4];
+	int error = 1, i;
+
+	if (mbox_has_features(self->dev, MBOX_FEATURE_BATCH) != 1)
+		SKIP(return, "no MBOX_FEATURE_BATCH");
+	EXPECT_EQ(3, mbox_send_batch(self->dev, self->id, out, 3, 0, 0,
+				     &error));
+	EXPECT_EQ(0, error);
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 4; i++) {
+		in[i].buf = (uintptr_t)bufs[i];
+		in[i].len = MAX_LEN;
+	}
+	error = 1;
+	EXPECT_EQ(3, mbox_recv_batch(self->dev, self->id, in, 4, 0, 0, 0,
+				     &error));
+	EXPECT_EQ(-EAGAIN, error);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(out[i].len, in[i].len);
+		EXPECT_EQ(out[i].type, in[i].type);
+		EXPECT_EQ(i + 1U, in[i].seq);
+		EXPECT_EQ(0, memcmp(bufs[i], (void *)(uintptr_t)out[i].buf,
+				    out[i].len));
+	}
+}
+
+TEST_F(lib, batch_errors)
+{
+	struct mbox_batch_msg m[CAP + 1];
+	int error = 1, i;
+
+	if (mbox_has_features(self->dev, MBOX_FEATURE_BATCH) != 1)
+		SKIP(return, "no MBOX_FEATURE_BATCH");
+	memset(m, 0, sizeof(m));
+	EXPECT_EQ(-EAGAIN, mbox_recv_batch(self->dev, self->id, m, 1,
+					   MBOX_NONBLOCK, 0, 0, &error));
+	EXPECT_EQ(-EAGAIN, error);
+	EXPECT_EQ(-EINVAL, mbox_send_batch(self->dev, self->id, m, 0, 0, 0,
+					   NULL));
+	EXPECT_EQ(-EINVAL, mbox_send_batch(self->dev, self->id, m,
+					   MBOX_BATCH_MAX + 1, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, mbox_recv_batch(self->dev, self->id, m, 1,
+					   MBOX_RECV_PEEK, 0, 0, NULL));
+	EXPECT_EQ(-EFAULT, mbox_send_batch(self->dev, self->id, NULL, 1, 0, 0,
+					   NULL));
+	EXPECT_EQ(-ENOENT, mbox_send_batch(self->dev, self->id + 1000, m, 1,
+					   0, 0, NULL));
+	/* Stopped at a full mailbox: the count sent, and why it stopped. */
+	EXPECT_EQ(CAP, mbox_send_batch(self->dev, self->id, m, CAP + 1, 0, 0,
+				       &error));
+	EXPECT_EQ(-EAGAIN, error);
+	for (i = 0; i < CAP; i++)
+		EXPECT_EQ(0, mbox_recv(self->dev, self->id, NULL, 0, 0));
+}
+
+/* mbox_stat(3) */
+
+TEST_F(lib, mbox_stat_reports_the_mailbox)
+{
+	struct mbox_stat st;
+
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "abc", 3, 0));
+	memset(&st, CANARY, sizeof(st));
+	ASSERT_EQ(0, mbox_stat(self->dev, self->id, &st, sizeof(st)));
+	EXPECT_EQ(self->id, st.id);
+	EXPECT_EQ((uint32_t)CAP, st.capacity);
+	EXPECT_EQ((uint32_t)MAX_LEN, st.max_msg_size);
+	EXPECT_EQ(1U, st.msgs);
+	EXPECT_EQ(3U, st.bytes);
+	EXPECT_EQ(getpid(), st.last_send_pid);
+	EXPECT_EQ(MBOX_CREATE_AUTODESTROY, st.create_flags);
+}
+
+TEST_F(lib, mbox_stat_of_an_older_header_writes_only_its_size)
+{
+	unsigned char raw[sizeof(struct mbox_stat)];
+	struct mbox_stat *st = (struct mbox_stat *)raw;
+
+	memset(raw, CANARY, sizeof(raw));
+	ASSERT_EQ(0, mbox_stat(self->dev, self->id, st, MBOX_STAT_SIZE_VER1));
+	EXPECT_EQ((uint32_t)CAP, st->capacity);
+	EXPECT_TRUE(all_bytes(raw + MBOX_STAT_SIZE_VER1,
+			      sizeof(raw) - MBOX_STAT_SIZE_VER1, CANARY));
+}
+
+TEST_F(lib, mbox_stat_errors)
+{
+	struct mbox_stat st;
+
+	EXPECT_EQ(-EINVAL, mbox_stat(self->dev, self->id, &st,
+				     MBOX_STAT_SIZE_VER1 - 8));
+	EXPECT_EQ(-EINVAL, mbox_stat(self->dev, self->id, &st, 1 << 20));
+	EXPECT_EQ(-ENOENT, mbox_stat(self->dev, self->id + 1000, &st,
+				     sizeof(st)));
+	EXPECT_EQ(-EBADF, mbox_stat(-1, self->id, &st, sizeof(st)));
+}
+
+TEST_F(lib, mbox_stat_next_lists_every_mailbox_in_id_order)
+{
+	int ids[3], i, found = 0, id, last = 0;
+	struct mbox_stat st;
+
+	for (i = 0; i < 3; i++) {
+		ids[i] = new_box(self->dev, 1, 1);
+		ASSERT_LT(0, ids[i]);
+	}
+	for (id = mbox_stat_next(self->dev, 1, &st, sizeof(st)); id > 0;
+	     id = mbox_stat_next(self->dev, id + 1, &st, sizeof(st))) {
+		EXPECT_LT(last, id);
+		EXPECT_EQ((uint32_t)id, st.id);
+		last = id;
+		for (i = 0; i < 3; i++)
+			found += id == ids[i];
+		found += id == (int)self->id;
+	}
+	EXPECT_EQ(-ENOENT, id);
+	EXPECT_EQ(4, found);
+	EXPECT_EQ(-ENOENT, mbox_stat_next(self->dev, last + 1, &st,
+					  sizeof(st)));
+}
+
+/* Threads and fork. */
+
+#define THREADS		4
+#define PER_THREAD	200
+
+struct worker {
+	int dev;
+	uint32_t id;
+	int bad;
+};
+
+/* Sends and receives PER_THREAD numbered messages on its own mailbox. */
+static void *worker(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int n, got;
+
+	for (n = 0; n < PER_THREAD; n++) {
+		if (mbox_send(w->dev, w->id, &n, sizeof(n), 0) ||
+		    mbox_recv(w->dev, w->id, &got, sizeof(got), 0) !=
+			    sizeof(got) || got != n ||
+		    mbox_recv(w->dev, w->id, &got, sizeof(got),
+			      MBOX_NONBLOCK) != -EAGAIN) {
+			w->bad = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+TEST_F(lib, threads_share_one_descriptor_and_see_their_own_errors)
+{
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int i, ret;
+
+	for (i = 0; i < THREADS; i++) {
+		ret = new_box(self->dev, 2, sizeof(unsigned int));
+		ASSERT_LT(0, ret);
+		w[i] = (struct worker){ .dev = self->dev, .id = ret };
+	}
+	for (i = 0; i < THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker, &w[i]));
+	for (i = 0; i < THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(0, w[i].bad) TH_LOG("thread %d", i);
+	}
+}
+
+TEST_F(lib, a_forked_child_uses_the_inherited_descriptor)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(mbox_send(self->dev, self->id, "child", 5, 0) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(5, mbox_recv(self->dev, self->id, self->buf,
+			       sizeof(self->buf), MBOX_NONBLOCK));
+	EXPECT_EQ(0, memcmp(self->buf, "child", 5));
+}
+
+TEST_HARNESS_MAIN
