@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The manual pages, one TAP line each: mandoc -T lint (Debian's mandoc)
+# finds nothing, not even a style remark, in each page of Documentation/
+# (mboxctl.8, and any other section's page there) and lib/man3/; and each
+# link page of lib/man3/, a single ".so man3/PAGE.3" line as Debian ships
+# them, names a page that exists and is no link itself, and lints clean
+# of errors once resolved (mandoc warns that .so is fragile, which is
+# what such a link is).  Also: every function of libmbox.map has a page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shopt -s nullglob
+
+work=build/man
+rm -rf $work
+mkdir -p $work
+
+report() {	# STATUS DESCRIPTION [FINDINGS-FILE]
+	if [ "$1" -eq 0 ]; then
+		echo "ok - $2"
+	else
+		echo "not ok - $2"
+		[ -s "${3:-}" ] && sed 's/^/#   /' "$3"
+	fi
+	return 0
+}
+
+if ! command -v mandoc >/dev/null; then
+	echo "not ok - man pages lint clean (mandoc is missing: scripts/deps.sh installs it)"
+	exit 0
+fi
+
+status=0
+pages=0
+for f in Documentation/*.[1-8] lib/man3/*.3; do
+	if [ "$(head -c 4 "$f")" = ".so " ]; then
+		target=$(sed -n '1s/^\.so man3\///p' "$f")
+		if [ "$(wc -l <"$f")" -ne 1 ] || [ -z "$target" ] ||
+		   [ ! -f "lib/man3/$target" ] ||
+		   [ "$(head -c 4 "lib/man3/$target")" = ".so " ]; then
+			echo "$f: not a single .so man3/PAGE.3 line naming a page" >>$work/lint.log
+			status=1
+			continue
+		fi
+		(cd lib && mandoc -T lint -W error "man3/${f##*/}") >>$work/lint.log 2>&1 || status=1
+	else
+		mandoc -T lint "$f" >>$work/lint.log 2>&1 || status=1
+		pages=$((pages + 1))
+	fi
+done
+[ -s $work/lint.log ] && status=1
+report $status "man pages lint clean (mandoc -T lint): $pages pages, and the .so links of lib/man3" \
+	$work/lint.log
+
+# Every exported function has a page or a link named after it.
+status=0
+for fn in $(sed -n 's/^[[:space:]]*\(mbox_[a-z0-9_]*\);$/\1/p' lib/libmbox.map); do
+	[ -f "lib/man3/$fn.3" ] || { echo "no lib/man3/$fn.3" >>$work/missing.log; status=1; }
+done
+report $status "every function of lib/libmbox.map has its lib/man3 page" $work/missing.log
