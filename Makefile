@@ -4,7 +4,10 @@
 # make bins         the module, tools/mboxctl, examples and selftests/mbox
 # make userspace    lib (libmbox), tools/mboxctl, examples and selftests/mbox
 #                   only
-# make lib          libmbox.so.1, libmbox.a and mbox.pc in lib/
+# make lib          libmbox.so.1, libmbox.a and mbox.pc in lib/; make install
+#                   installs it too (make install-lib: it alone): the
+#                   library and its links in $(PREFIX)/lib, <mbox.h>,
+#                   lib/pkgconfig/mbox.pc and the section-3 pages
 #
 # The kernels mbox is tested on have names (scripts/kernel.sh): 6.1 (Debian
 # 12), 6.12 (bookworm-backports, the LTS Debian 13 runs), 7.x (the newest
@@ -81,7 +84,7 @@ mboxctl: lib
 # depmod there (kbuild's INSTALL_MOD_PATH); depmod is run again so that a
 # DESTDIR without System.map still gets its modules.dep.
 # With KERNELS, scripts/install.sh builds for and installs into each kernel.
-install: $(if $(KERNELS),install-kernels,install-kdir) mboxctl
+install: $(if $(KERNELS),install-kernels,install-kdir) mboxctl install-lib
 	install -D -m 755 tools/mboxctl/mboxctl $(DESTDIR)$(PREFIX)/bin/mboxctl
 	install -D -m 644 include/uapi/linux/mbox.h \
 		$(DESTDIR)$(PREFIX)/include/linux/mbox.h
@@ -89,6 +92,8 @@ install: $(if $(KERNELS),install-kernels,install-kdir) mboxctl
 		$(DESTDIR)$(PREFIX)/share/man/man8/mboxctl.8
 	install -D -m 644 Documentation/mbox.4 \
 		$(DESTDIR)$(PREFIX)/share/man/man4/mbox.4
+
+install-lib: lib
 	$(MAKE) -C lib install DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)"
 
 install-kdir: module
@@ -160,6 +165,6 @@ clean:
 	$(MAKE) -C selftests/mbox clean
 	rm -rf build
 
-.PHONY: all module module-clean lib mboxctl install install-kdir install-kernels dkms-install \
+.PHONY: all module module-clean lib mboxctl install install-lib install-kdir install-kernels dkms-install \
 	dkms-uninstall bins userspace ksrc deps debug-kernel check check-vm check-stock \
 	check-debug vm-bins demo bench vm-shell clean

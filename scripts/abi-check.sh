@@ -15,7 +15,8 @@
 # the first fails the check; the second fails it too until the baseline is updated in the same
 # commit, so that every change of the ABI is seen and reviewed.  The check
 # also compares the exported symbols with lib/libmbox.map: nothing beyond
-# the list may leak out, and everything is versioned MBOX_1.x.
+# the list may leak out, and everything is versioned MBOX_1.x; and that
+# the library imports no allocator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,6 +69,14 @@ status=0
 diff -u $work/listed $work/exported >$work/symbols.diff || status=1
 report $status "libmbox exports exactly lib/libmbox.map's symbols, versioned MBOX_1.0" \
 	$work/symbols.diff
+
+# No allocation, anywhere (the send and receive paths must not, and the
+# rest has no need): the library imports no allocator.
+status=0
+nm -D --undefined-only "$lib" | awk '{ print $2 }' |
+	grep -E '^(malloc|calloc|realloc|reallocarray|free|posix_memalign|aligned_alloc|memalign|valloc|strdup|strndup|asprintf|vasprintf|mmap|mmap64)(@|$)' \
+	>$work/alloc.found && status=1
+report $status "libmbox imports no allocator (malloc, free, mmap...)" $work/alloc.found
 
 status=0
 abidiff --no-show-locs "$base" "$lib" >$work/abidiff.log 2>&1 || status=$?

@@ -6,9 +6,11 @@
 # The kernels are the names in $KERNELS (scripts/kernel.sh: 6.1, 6.12, 7.x,
 # debug), in that order; the default is all four.
 #
-# all (make check): extract the kselftest and checkpatch files, build the
-#   userspace binaries once (they are static and run on every kernel), run
-#   the checks that need no kernel (checkpatch, the IRQ-safe lock rule),
+# all (make check): extract the kselftest and checkpatch files, build
+#   libmbox and the userspace binaries once (they are static and run on
+#   every kernel), run the checks that need no kernel (checkpatch, the
+#   IRQ-safe lock rule, libmbox's ABI, the man pages' lint, libmbox
+#   installed and used through pkg-config),
 #   then for each kernel: make it ready (install or build it, once; cached
 #   later), build mbox.ko for it with W=1, check that build for warnings,
 #   run sparse and (Debian's kernels) dkms, and run the whole selftest
@@ -68,13 +70,14 @@ steps() {
 		return
 	fi
 	if "${make[@]}" userspace >build/build.log 2>&1; then
-		echo "ok - build: mboxctl, examples, selftests"
+		echo "ok - build: libmbox, mboxctl, examples, selftests"
 	else
-		echo "not ok - build: mboxctl, examples, selftests"
+		echo "not ok - build: libmbox, mboxctl, examples, selftests"
 		tail -n 40 build/build.log | sed 's/^/#   /'
 		return
 	fi
 	[ "$what" = all ] && bash scripts/static-checks.sh common
+	[ "$what" = all ] && bash scripts/static-checks.sh lib
 	for k in "${kernels[@]}"; do
 		one_kernel "$k"
 		case $k in debug) ;; *) debian+=("$k") ;; esac

@@ -19,6 +19,8 @@ pkgs=(
 	gzip
 	xz-utils		# to read linux-source-6.1.tar.xz
 	sparse
+	abigail-tools		# abidiff: libmbox's ABI against its baseline
+	pkgconf			# pkg-config: a program built against libmbox
 	kmod
 	gcc
 	make

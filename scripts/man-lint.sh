@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The manual pages, one TAP line each: mandoc -T lint (Debian's mandoc)
-# finds nothing, not even a style remark, in each page of Documentation/
-# (mboxctl.8, and any other section's page there) and lib/man3/; and each
-# link page of lib/man3/, a single ".so man3/PAGE.3" line as Debian ships
-# them, names a page that exists and is no link itself, and lints clean
-# of errors once resolved (mandoc warns that .so is fragile, which is
-# what such a link is).  Also: every function of libmbox.map has a page.
+# libmbox's section-3 pages (lib/man3/), one TAP line each: mandoc -T lint
+# (Debian's mandoc) finds nothing, not even a style remark, in each page;
+# each link page, a single ".so man3/PAGE.3" line as Debian ships them,
+# names a page that exists and is no link itself, and lints clean of
+# errors once resolved (mandoc warns that .so is fragile, which is what
+# such a link is); and every function of libmbox.map has a page.  (The
+# pages of Documentation/ are linted by scripts/static-checks.sh common.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
@@ -27,13 +27,13 @@ report() {	# STATUS DESCRIPTION [FINDINGS-FILE]
 }
 
 if ! command -v mandoc >/dev/null; then
-	echo "not ok - man pages lint clean (mandoc is missing: scripts/deps.sh installs it)"
+	echo "not ok - libmbox's man pages lint clean (mandoc is missing: scripts/deps.sh installs it)"
 	exit 0
 fi
 
 status=0
 pages=0
-for f in Documentation/*.[1-8] lib/man3/*.3; do
+for f in lib/man3/*.3; do
 	if [ "$(head -c 4 "$f")" = ".so " ]; then
 		target=$(sed -n '1s/^\.so man3\///p' "$f")
 		if [ "$(wc -l <"$f")" -ne 1 ] || [ -z "$target" ] ||
@@ -50,7 +50,7 @@ for f in Documentation/*.[1-8] lib/man3/*.3; do
 	fi
 done
 [ -s $work/lint.log ] && status=1
-report $status "man pages lint clean (mandoc -T lint): $pages pages, and the .so links of lib/man3" \
+report $status "libmbox's man pages lint clean (mandoc -T lint): $pages pages of lib/man3, and its .so links" \
 	$work/lint.log
 
 # Every exported function has a page or a link named after it.

@@ -17,6 +17,12 @@
 # Usage: scripts/static-checks.sh common-install KERNEL...
 #   `make install KERNELS="KERNEL..."` into a scratch DESTDIR puts every
 #   file where it belongs.
+#
+# Usage: scripts/static-checks.sh lib
+#   libmbox (lib/): its ABI against the committed baseline
+#   (scripts/abi-check.sh), its section-3 pages' lint (scripts/man-lint.sh),
+#   and its make install into a scratch DESTDIR, where a program builds with
+#   pkg-config alone and runs.  (checkpatch of lib/ is in common.)
 # Needs build/ksrc/ (scripts/ksrc.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,7 +87,7 @@ common() {
 
 	checkpatch=(perl build/ksrc/scripts/checkpatch.pl --strict --no-tree --show-types --quiet -f)
 	for f in mbox/*.[ch] include/uapi/linux/mbox.h include/linux/mbox.h samples/*/*.c \
-		 tools/mboxctl/*.[ch] examples/*.c; do
+		 lib/*.[ch] tools/mboxctl/*.[ch] examples/*.c; do
 		case $f in *.mod.c) continue ;; esac
 		status=0
 		ignore=()
@@ -90,6 +96,11 @@ common() {
 		# header says so).
 		[ "$f" = mbox/compat.h ] &&
 			ignore=(--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON)
+		# libmbox is userspace: its API is in <stdint.h> types, and
+		# there is no BIT() to use.
+		case $f in lib/*)
+			ignore=(--ignore PREFER_KERNEL_TYPES,BIT_MACRO) ;;
+		esac
 		"${checkpatch[@]}" "${ignore[@]}" "$f" >$work/checkpatch.log 2>&1 || status=$?
 		report $status "checkpatch --strict clean: $f" $work/checkpatch.log
 	done
@@ -130,9 +141,63 @@ install_check() {	# KERNEL...
 	rm -rf "$dest"
 }
 
+# libmbox's make install into a scratch DESTDIR: the library, its links,
+# the headers, mbox.pc and the section-3 pages land; then a program (the
+# README's, examples/hello.c) builds with `cc prog.c $(pkg-config --cflags
+# --libs mbox)` against that DESTDIR alone (PKG_CONFIG_SYSROOT_DIR and
+# PKG_CONFIG_LIBDIR point pkg-config there, so neither the tree nor
+# /usr/include is seen), is linked to libmbox.so.1, and runs: on a host
+# without /dev/mbox it reports ENOENT from mbox_open().
+lib_install() {
+	local work=build/static/lib-install dest status f out
+	rm -rf $work
+	mkdir -p $work
+	dest=$PWD/$work/destdir
+	status=0
+	make --no-print-directory -C lib install DESTDIR="$dest" PREFIX=/usr \
+		>$work/install.log 2>&1 || status=1
+	for f in usr/lib/libmbox.so.1.0.0 usr/lib/libmbox.a usr/include/mbox.h \
+		 usr/include/linux/mbox.h usr/lib/pkgconfig/mbox.pc \
+		 usr/share/man/man3/libmbox.3 usr/share/man/man3/mbox_send.3 \
+		 usr/share/man/man3/mbox_recv.3; do
+		[ -f "$dest/$f" ] || { echo "missing: $f" >>$work/install.log; status=1; }
+	done
+	[ "$(readlink "$dest/usr/lib/libmbox.so.1")" = libmbox.so.1.0.0 ] &&
+	[ "$(readlink "$dest/usr/lib/libmbox.so")" = libmbox.so.1 ] ||
+		{ echo "libmbox.so.1 and libmbox.so are not the expected links" >>$work/install.log; status=1; }
+	if [ $status -eq 0 ]; then
+		export PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=$dest/usr/lib/pkgconfig
+		# shellcheck disable=SC2046	# the flags are words
+		cc -std=c11 -Wall -Wextra -Werror examples/hello.c -o $work/hello \
+			$(pkg-config --cflags --libs mbox) >>$work/install.log 2>&1 || status=1
+		unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
+	fi
+	if [ $status -eq 0 ]; then
+		readelf -d $work/hello | grep -F '[libmbox.so.1]' >/dev/null ||
+			{ echo "hello is not linked to libmbox.so.1" >>$work/install.log; status=1; }
+		out=$(LD_LIBRARY_PATH=$dest/usr/lib $work/hello 2>&1 || true)
+		if [ -e /dev/mbox ]; then
+			[ "$out" = hello ] || status=1
+		else
+			[ "$out" = "mbox: No such file or directory" ] || status=1
+		fi
+		[ $status -eq 0 ] || echo "hello printed: $out" >>$work/install.log
+	fi
+	report $status "libmbox: make -C lib install DESTDIR=... PREFIX=/usr; cc hello.c \$(pkg-config --cflags --libs mbox) in that DESTDIR alone builds and runs" \
+		$work/install.log
+	rm -rf "$dest"
+}
+
+lib_checks() {
+	bash scripts/abi-check.sh check
+	bash scripts/man-lint.sh
+	lib_install
+}
+
 case ${1:-} in
 kernel) kernel "${2:?usage: scripts/static-checks.sh kernel NAME}" ;;
 common) common ;;
 common-install) shift; install_check "$@" ;;
-*) echo "usage: scripts/static-checks.sh kernel NAME | common | common-install KERNEL..." >&2; exit 2 ;;
+lib) lib_checks ;;
+*) echo "usage: scripts/static-checks.sh kernel NAME | common | common-install KERNEL... | lib" >&2; exit 2 ;;
 esac
