@@ -5,10 +5,11 @@
  *	epoll_set [-m MESSAGES] [-s SEED]
  *
  * The parent creates 100 mailboxes, opens a file descriptor on each with
- * MBOX_IOC_OPEN and adds them all to one epoll set.  A child sends MESSAGES
- * messages to mailboxes picked at random: half with write() on the
- * mailbox's fd, half with MBOX_IOC_SEND on /dev/mbox.  The parent waits
- * with epoll_wait() and receives with read() from each fd reported ready.
+ * mbox_open_mailbox() (MBOX_IOC_OPEN) and adds them all to one epoll set.
+ * A child sends MESSAGES messages to mailboxes picked at random: half with
+ * write() on the mailbox's fd, half with mbox_send() on /dev/mbox.  The
+ * parent waits with epoll_wait() and receives with read() from each fd
+ * reported ready.
  *
  * Then it destroys one mailbox: epoll must report EPOLLHUP on its fd, and
  * read() on it must fail with EIDRM.
@@ -28,11 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/mbox.h>
+#include <mbox.h>
 
 #define NR_BOXES	100
 #define MAX_MESSAGES	100000
@@ -51,29 +51,24 @@ static int send_random(int dev, unsigned int count, unsigned int seed)
 {
 	struct message m;
 	unsigned int n;
+	int ret;
 
 	srandom(seed);
 	for (n = 0; n < count; n++) {
 		m.n = n;
 		m.box = random() % NR_BOXES;
-		if (n % 2 == 0) {
-			if (write(fds[m.box], &m, sizeof(m)) != sizeof(m))
-				goto fail;
-		} else {
-			struct mbox_send s = {
-				.id = ids[m.box],
-				.buf = (uintptr_t)&m,
-				.len = sizeof(m),
-			};
-
-			if (ioctl(dev, MBOX_IOC_SEND, &s) < 0)
-				goto fail;
+		if (n % 2 == 0)
+			ret = write(fds[m.box], &m, sizeof(m)) == sizeof(m) ?
+			      0 : -errno;
+		else
+			ret = mbox_send(dev, ids[m.box], &m, sizeof(m), 0);
+		if (ret < 0) {
+			fprintf(stderr, "child: message %u: %s\n", n,
+				strerror(-ret));
+			return 1;
 		}
 	}
 	return 0;
-fail:
-	fprintf(stderr, "child: message %u: %s\n", n, strerror(errno));
-	return 1;
 }
 
 /* Receive @count messages through the epoll set; check each. */
@@ -133,14 +128,14 @@ static bool receive_all(int ep, unsigned int count)
 /* Destroy mailbox @k: its fd must report EPOLLHUP, and read() EIDRM. */
 static bool check_hangup(int dev, int ep, unsigned int k)
 {
-	struct mbox_destroy d = { .id = ids[k] };
 	struct epoll_event ev[MAX_EVENTS];
 	struct message m;
-	int nev;
+	int nev, ret;
 	bool ok;
 
-	if (ioctl(dev, MBOX_IOC_DESTROY, &d) < 0) {
-		perror("destroy");
+	ret = mbox_destroy(dev, ids[k]);
+	if (ret < 0) {
+		fprintf(stderr, "destroy: %s\n", strerror(-ret));
 		return false;
 	}
 	nev = epoll_wait(ep, ev, MAX_EVENTS, 1000);
@@ -160,10 +155,6 @@ static bool check_hangup(int dev, int ep, unsigned int k)
 
 int main(int argc, char **argv)
 {
-	struct mbox_create create = {
-		.capacity = 8,
-		.max_msg_size = sizeof(struct message),
-	};
 	unsigned int count = 400, seed = 1, i;
 	struct epoll_event ev;
 	struct message m;
@@ -190,22 +181,30 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	dev = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	dev = mbox_open(0);
+	if (dev < 0) {
+		fprintf(stderr, "epoll_set: %s: %s\n", LIBMBOX_DEVICE,
+			strerror(-dev));
+		return 1;
+	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (dev < 0 || ep < 0) {
-		perror("epoll_set: setup");
+	if (ep < 0) {
+		perror("epoll_set: epoll_create1");
 		return 1;
 	}
 	for (i = 0; i < NR_BOXES; i++) {
-		struct mbox_open o = { .flags = MBOX_FD_CLOEXEC };
-
-		ids[i] = ioctl(dev, MBOX_IOC_CREATE, &create);
-		o.id = ids[i];
-		fds[i] = ids[i] < 0 ? -1 : ioctl(dev, MBOX_IOC_OPEN, &o);
+		ids[i] = mbox_create(dev, NULL, 8, sizeof(struct message), 0, 0);
+		fds[i] = ids[i] < 0 ? ids[i] :
+			 mbox_open_mailbox(dev, ids[i], MBOX_FD_CLOEXEC);
+		if (fds[i] < 0) {
+			fprintf(stderr, "epoll_set: create, open: %s\n",
+				strerror(-fds[i]));
+			return 1;
+		}
 		ev.events = EPOLLIN;
 		ev.data.u32 = i;
-		if (fds[i] < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
-			perror("epoll_set: create, open, add");
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			perror("epoll_set: epoll_ctl");
 			return 1;
 		}
 	}
@@ -242,10 +241,8 @@ int main(int argc, char **argv)
 	ok = check_hangup(dev, ep, NR_BOXES / 2) && ok;
 
 	for (i = 0; i < NR_BOXES; i++) {
-		struct mbox_destroy d = { .id = ids[i] };
-
 		if (fds[i] >= 0) {
-			ioctl(dev, MBOX_IOC_DESTROY, &d);
+			mbox_destroy(dev, ids[i]);
 			close(fds[i]);
 		}
 	}

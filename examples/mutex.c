@@ -18,21 +18,17 @@
  * lock is also fair: the trace shows how often it changed hands.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/mbox.h>
+#include <mbox.h>
 
 #define MAX_PROCS	16
 #define MAX_ROUNDS	10000
@@ -45,30 +41,29 @@ struct shared {
 	unsigned char owner[MAX_PROCS * MAX_ROUNDS];	/* who held the lock */
 };
 
+/* Take the token (an empty message); wait while another process has it. */
 static int lock(int fd, int id)
 {
-	struct mbox_recv r = { .id = id };
-
-	return ioctl(fd, MBOX_IOC_RECV, &r);
+	return mbox_recv(fd, id, NULL, 0, 0);
 }
 
+/* Give the token back. */
 static int unlock(int fd, int id)
 {
-	struct mbox_send s = { .id = id };
-
-	return ioctl(fd, MBOX_IOC_SEND, &s);
+	return mbox_send(fd, id, NULL, 0, 0);
 }
 
 static int worker(struct shared *sh, int fd, int id, unsigned int me,
 		  unsigned int rounds)
 {
 	unsigned int i;
-	int now, max;
+	int now, max, ret;
 	long v;
 
 	for (i = 0; i < rounds; i++) {
-		if (lock(fd, id) < 0) {
-			perror("lock");
+		ret = lock(fd, id);
+		if (ret < 0) {
+			fprintf(stderr, "lock: %s\n", strerror(-ret));
 			return 1;
 		}
 
@@ -87,8 +82,9 @@ static int worker(struct shared *sh, int fd, int id, unsigned int me,
 		sh->counter = v + 1;
 		__atomic_sub_fetch(&sh->inside, 1, __ATOMIC_SEQ_CST);
 
-		if (unlock(fd, id) < 0) {
-			perror("unlock");
+		ret = unlock(fd, id);
+		if (ret < 0) {
+			fprintf(stderr, "unlock: %s\n", strerror(-ret));
 			return 1;
 		}
 	}
@@ -100,13 +96,11 @@ static int worker(struct shared *sh, int fd, int id, unsigned int me,
 int main(int argc, char **argv)
 {
 	unsigned int procs = 4, rounds = 250, i, started = 0, switches = 0;
-	struct mbox_create create = { .capacity = 1, .max_msg_size = 0 };
-	struct mbox_destroy destroy = { 0 };
 	struct timespec tick = { 0, 5 * 1000000L };
 	unsigned int max_waiting = 0, running;
 	struct mbox_stat st;
 	struct shared *sh;
-	int c, fd, id, status;
+	int c, fd, id, ret, status;
 	bool ok = true;
 	pid_t pid;
 
@@ -132,14 +126,16 @@ int main(int argc, char **argv)
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
-	if (sh == MAP_FAILED || fd < 0) {
-		perror("mutex: setup");
+	if (sh == MAP_FAILED) {
+		perror("mutex: mmap");
 		return 1;
 	}
-	id = ioctl(fd, MBOX_IOC_CREATE, &create);
-	if (id < 0 || unlock(fd, id) < 0) {	/* put the token in */
-		perror("mutex: create");
+	fd = mbox_open(0);
+	/* Capacity 1, messages of 0 bytes: the mailbox holds one token. */
+	id = fd < 0 ? fd : mbox_create(fd, NULL, 1, 0, 0, 0);
+	ret = id < 0 ? id : unlock(fd, id);	/* put the token in */
+	if (ret < 0) {
+		fprintf(stderr, "mutex: setup: %s\n", strerror(-ret));
 		return 1;
 	}
 	printf("mutex: mailbox %d (capacity 1) holds the token; %u procs x %u rounds\n",
@@ -169,8 +165,7 @@ int main(int argc, char **argv)
 		}
 		if (pid < 0)
 			break;
-		st = (struct mbox_stat){ .id = id };
-		if (!ioctl(fd, MBOX_IOC_STAT, &st) &&
+		if (!mbox_stat(fd, id, &st, sizeof(st)) &&
 		    st.blocked_receivers > max_waiting)
 			max_waiting = st.blocked_receivers;
 		nanosleep(&tick, NULL);
@@ -178,9 +173,9 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < sh->acquired; i++)
 		switches += sh->owner[i] != sh->owner[i - 1];
-	st = (struct mbox_stat){ .id = id };
-	if (ioctl(fd, MBOX_IOC_STAT, &st) < 0) {
-		perror("mutex: stat");
+	ret = mbox_stat(fd, id, &st, sizeof(st));
+	if (ret < 0) {
+		fprintf(stderr, "mutex: stat: %s\n", strerror(-ret));
 		ok = false;
 	}
 	printf("mutex: counter %ld, expected %u\n", sh->counter, procs * rounds);
@@ -195,8 +190,7 @@ int main(int argc, char **argv)
 	    sh->max_inside != 1 || st.msgs != 1)
 		ok = false;
 
-	destroy.id = id;
-	ioctl(fd, MBOX_IOC_DESTROY, &destroy);
+	mbox_destroy(fd, id);
 	printf("mutex: %s\n", ok ? "mutual exclusion held" : "FAILED");
 	return ok ? 0 : 1;
 }

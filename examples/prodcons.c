@@ -6,25 +6,22 @@
  *
  * The parent creates a mailbox, prints "mailbox ID" and forks a consumer.
  * The consumer sleeps DELAY_MS before it starts receiving, so the parent,
- * the producer, fills the mailbox and then blocks in MBOX_IOC_SEND until the
+ * the producer, fills the mailbox and then blocks in mbox_send() until the
  * consumer makes room.  At the end the parent destroys the mailbox (unless
  * -k) and exits 0 only if every message arrived, in order.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/mbox.h>
+#include <mbox.h>
 
 #define MSG_SIZE	128	/* the mailbox's maximum message size */
 
@@ -35,50 +32,26 @@ static const char usage[] =
 	"  -d DELAY_MS  time the consumer waits before receiving (default 1500)\n"
 	"  -k           keep the mailbox at the end instead of destroying it\n";
 
-static int mbox_send(int fd, int id, const void *buf, size_t len, unsigned int flags)
-{
-	struct mbox_send s = {
-		.id = id,
-		.flags = flags,
-		.buf = (uintptr_t)buf,
-		.len = len,
-	};
-
-	return ioctl(fd, MBOX_IOC_SEND, &s);
-}
-
-/* Returns the length of the message received, or -1 with errno set. */
-static int mbox_recv(int fd, int id, void *buf, size_t size)
-{
-	struct mbox_recv r = {
-		.id = id,
-		.buf = (uintptr_t)buf,
-		.len = size,
-	};
-
-	return ioctl(fd, MBOX_IOC_RECV, &r);
-}
-
 static int produce(int fd, int id, unsigned int count)
 {
 	char text[MSG_SIZE];
 	unsigned int i;
-	int len;
+	int len, ret;
 
 	for (i = 1; i <= count; i++) {
 		len = snprintf(text, sizeof(text), "message %u", i);
-		if (mbox_send(fd, id, text, len, MBOX_NONBLOCK) < 0) {
-			if (errno != EAGAIN)
-				goto fail;
+		ret = mbox_send(fd, id, text, len, MBOX_NONBLOCK);
+		if (ret == -EAGAIN) {
 			printf("producer: mailbox full, waiting\n");
-			if (mbox_send(fd, id, text, len, 0) < 0)
-				goto fail;
+			ret = mbox_send(fd, id, text, len, 0);
 		}
+		if (ret < 0)
+			goto fail;
 		printf("producer: sent #%u \"%s\"\n", i, text);
 	}
 	return 0;
 fail:
-	fprintf(stderr, "producer: send #%u: %s\n", i, strerror(errno));
+	fprintf(stderr, "producer: send #%u: %s\n", i, strerror(-ret));
 	return -1;
 }
 
@@ -94,9 +67,9 @@ static int consume(int fd, int id, unsigned int count, unsigned int delay_ms)
 
 	nanosleep(&delay, NULL);
 	for (i = 1; i <= count; i++) {
-		len = mbox_recv(fd, id, text, sizeof(text));
+		len = mbox_recv(fd, id, text, sizeof(text), 0);
 		if (len < 0) {
-			fprintf(stderr, "consumer: receive #%u: %s\n", i, strerror(errno));
+			fprintf(stderr, "consumer: receive #%u: %s\n", i, strerror(-len));
 			return 1;
 		}
 		printf("consumer: received #%u \"%.*s\" (%d bytes)\n", i, len, text, len);
@@ -138,10 +111,8 @@ int main(int argc, char **argv)
 {
 	unsigned int count = 8, capacity = 4, delay_ms = 1500;
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART };
-	struct mbox_create create = { .max_msg_size = MSG_SIZE };
-	struct mbox_destroy destroy = { 0 };
 	bool keep = false, ok;
-	int c, fd, id, status;
+	int c, fd, id, ret, status;
 	pid_t pid, w;
 
 	while ((c = getopt(argc, argv, "n:c:d:kh")) != -1) {
@@ -171,15 +142,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	fd = mbox_open(0);
 	if (fd < 0) {
-		fprintf(stderr, "prodcons: /dev/mbox: %s\n", strerror(errno));
+		fprintf(stderr, "prodcons: %s: %s\n", LIBMBOX_DEVICE, strerror(-fd));
 		return 1;
 	}
-	create.capacity = capacity;
-	id = ioctl(fd, MBOX_IOC_CREATE, &create);
+	id = mbox_create(fd, NULL, capacity, MSG_SIZE, 0, 0);
 	if (id < 0) {
-		fprintf(stderr, "prodcons: create: %s\n", strerror(errno));
+		fprintf(stderr, "prodcons: create: %s\n", strerror(-id));
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* one write per line */
@@ -206,9 +176,9 @@ int main(int argc, char **argv)
 
 out_destroy:
 	if (!keep) {
-		destroy.id = id;
-		if (ioctl(fd, MBOX_IOC_DESTROY, &destroy) < 0) {
-			fprintf(stderr, "prodcons: destroy: %s\n", strerror(errno));
+		ret = mbox_destroy(fd, id);
+		if (ret < 0) {
+			fprintf(stderr, "prodcons: destroy: %s\n", strerror(-ret));
 			ok = false;
 		}
 	}

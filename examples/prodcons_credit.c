@@ -19,52 +19,27 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/mbox.h>
+#include <mbox.h>
 
 #define MSG_SIZE	64
 
-static int mbox_send(int fd, int id, const void *buf, size_t len,
-		     unsigned int flags)
+/* The messages queued in mailbox @id, or -errno. */
+static int queued(int fd, int id)
 {
-	struct mbox_send s = {
-		.id = id,
-		.flags = flags,
-		.buf = (uintptr_t)buf,
-		.len = len,
-	};
+	struct mbox_stat st;
+	int ret = mbox_stat(fd, id, &st, sizeof(st));
 
-	return ioctl(fd, MBOX_IOC_SEND, &s);
-}
-
-static int mbox_recv(int fd, struct mbox_recv *r, int id, void *buf,
-		     size_t size, unsigned int flags)
-{
-	*r = (struct mbox_recv){
-		.id = id,
-		.flags = flags,
-		.buf = (uintptr_t)buf,
-		.len = size,
-	};
-	return ioctl(fd, MBOX_IOC_RECV, r);
-}
-
-static int mbox_msgs(int fd, int id)
-{
-	struct mbox_stat st = { .id = id };
-
-	return ioctl(fd, MBOX_IOC_STAT, &st) < 0 ? -1 : (int)st.msgs;
+	return ret < 0 ? ret : (int)st.msgs;
 }
 
 static void sleep_ms(unsigned int ms)
@@ -85,11 +60,13 @@ static int consume(int fd, int data, int credit, unsigned int count,
 	char text[MSG_SIZE], want[MSG_SIZE];
 	struct mbox_recv r;
 	unsigned int i;
-	int len, bad = 0;
+	int len, ret, bad = 0;
 
 	for (i = 0; i < window; i++) {
-		if (mbox_send(fd, credit, NULL, 0, 0) < 0) {
-			perror("consumer: send credit");
+		ret = mbox_send(fd, credit, NULL, 0, 0);
+		if (ret < 0) {
+			fprintf(stderr, "consumer: send credit: %s\n",
+				strerror(-ret));
 			return 1;
 		}
 	}
@@ -98,10 +75,16 @@ static int consume(int fd, int data, int credit, unsigned int count,
 	for (i = 1; i <= count; i++) {
 		if (i <= 2)
 			sleep_ms(100);	/* slow start: the producer runs dry */
-		len = mbox_recv(fd, &r, data, text, sizeof(text), 0);
+		/* mbox_recv_args(): for the message's sequence number. */
+		r = (struct mbox_recv){
+			.id = data,
+			.buf = (uintptr_t)text,
+			.len = sizeof(text),
+		};
+		len = mbox_recv_args(fd, &r, sizeof(r));
 		if (len < 0) {
 			fprintf(stderr, "consumer: receive #%u: %s\n", i,
-				strerror(errno));
+				strerror(-len));
 			return 1;
 		}
 		snprintf(want, sizeof(want), "item %u", i);
@@ -115,8 +98,10 @@ static int consume(int fd, int data, int credit, unsigned int count,
 		if (i <= 2 || i > count - 2)
 			printf("consumer: received \"%.*s\" (seq %llu)\n", len,
 			       text, (unsigned long long)r.seq);
-		if (mbox_send(fd, credit, NULL, 0, 0) < 0) {
-			perror("consumer: return credit");
+		ret = mbox_send(fd, credit, NULL, 0, 0);
+		if (ret < 0) {
+			fprintf(stderr, "consumer: return credit: %s\n",
+				strerror(-ret));
 			return 1;
 		}
 	}
@@ -129,26 +114,26 @@ static int produce(int fd, int data, int credit, unsigned int count,
 {
 	unsigned int i, waits = 0, max_in_flight = 0;
 	char text[MSG_SIZE];
-	struct mbox_recv r;
-	int len, n;
+	int len, n, ret;
 
 	for (i = 1; i <= count; i++) {
-		if (mbox_recv(fd, &r, credit, NULL, 0, MBOX_NONBLOCK) < 0) {
-			if (errno != EAGAIN)
-				goto fail;
+		ret = mbox_recv(fd, credit, NULL, 0, MBOX_NONBLOCK);
+		if (ret == -EAGAIN) {
 			if (waits++ < 3)
 				printf("producer: no credit for item %u, waiting\n",
 				       i);
-			if (mbox_recv(fd, &r, credit, NULL, 0, 0) < 0)
-				goto fail;
+			ret = mbox_recv(fd, credit, NULL, 0, 0);
 		}
+		if (ret < 0)
+			goto fail;
 		len = snprintf(text, sizeof(text), "item %u", i);
-		if (mbox_send(fd, data, text, len, MBOX_NONBLOCK) < 0) {
+		ret = mbox_send(fd, data, text, len, MBOX_NONBLOCK);
+		if (ret < 0) {
 			fprintf(stderr, "producer: item %u with a credit: %s\n",
-				i, strerror(errno));
+				i, strerror(-ret));
 			return 1;
 		}
-		n = mbox_msgs(fd, data);
+		n = queued(fd, data);
 		if (n > (int)max_in_flight)
 			max_in_flight = n;
 	}
@@ -157,16 +142,13 @@ static int produce(int fd, int data, int credit, unsigned int count,
 	return max_in_flight <= window ? 0 : 1;
 fail:
 	fprintf(stderr, "producer: take credit for item %u: %s\n", i,
-		strerror(errno));
+		strerror(-ret));
 	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned int count = 64, window = 4;
-	struct mbox_create dc = { .max_msg_size = MSG_SIZE };
-	struct mbox_create cc = { .max_msg_size = 0 };
-	struct mbox_destroy d = { 0 };
 	int c, fd, data, credit, status, left;
 	bool ok;
 	pid_t pid;
@@ -190,17 +172,15 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	fd = mbox_open(0);
 	if (fd < 0) {
-		perror("/dev/mbox");
+		fprintf(stderr, "%s: %s\n", LIBMBOX_DEVICE, strerror(-fd));
 		return 1;
 	}
-	dc.capacity = window;
-	cc.capacity = window;
-	data = ioctl(fd, MBOX_IOC_CREATE, &dc);
-	credit = ioctl(fd, MBOX_IOC_CREATE, &cc);
-	if (data < 0 || credit < 0) {
-		perror("create");
+	data = mbox_create(fd, NULL, window, MSG_SIZE, 0, 0);
+	credit = data < 0 ? data : mbox_create(fd, NULL, window, 0, 0, 0);
+	if (credit < 0) {
+		fprintf(stderr, "create: %s\n", strerror(-credit));
 		return 1;
 	}
 	printf("prodcons_credit: data mailbox %d (capacity %u), credit mailbox %d, %u items\n",
@@ -221,16 +201,14 @@ int main(int argc, char **argv)
 	    WEXITSTATUS(status))
 		ok = false;
 
-	left = mbox_msgs(fd, credit);
+	left = queued(fd, credit);
 	printf("prodcons_credit: %d of %u credits back in their mailbox\n",
 	       left, window);
 	if (left != (int)window)
 		ok = false;
 
-	d.id = data;
-	ioctl(fd, MBOX_IOC_DESTROY, &d);
-	d.id = credit;
-	ioctl(fd, MBOX_IOC_DESTROY, &d);
+	mbox_destroy(fd, data);
+	mbox_destroy(fd, credit);
 	if (ok)
 		printf("prodcons_credit: %u items in order, at most %u in flight\n",
 		       count, window);

@@ -23,29 +23,19 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/mbox.h>
+#include <mbox.h>
 
 static unsigned long long t0;
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* Milliseconds since the program started, for the trace. */
 static double ms(unsigned long long t)
@@ -60,22 +50,12 @@ static void sleep_ms(unsigned int n)
 	nanosleep(&ts, NULL);
 }
 
-static int send_msg(int fd, int id, const char *text, unsigned int flags,
-		    unsigned long long timeout_ns)
-{
-	struct mbox_send s = {
-		.id = id,
-		.flags = flags,
-		.buf = (uintptr_t)text,
-		.len = strlen(text),
-		.timeout_ns = timeout_ns,
-	};
-
-	return ioctl(fd, MBOX_IOC_SEND, &s);
-}
-
-static int recv_msg(int fd, int id, char *buf, size_t size, unsigned int flags,
-		    struct mbox_recv *r)
+/*
+ * Receive a text into @buf, NUL-terminated; *@r says who sent it and when.
+ * The length, or -errno.
+ */
+static int recv_text(int fd, int id, char *buf, size_t size,
+		     unsigned int flags, struct mbox_recv *r)
 {
 	int len;
 
@@ -85,7 +65,7 @@ static int recv_msg(int fd, int id, char *buf, size_t size, unsigned int flags,
 		.buf = (uintptr_t)buf,
 		.len = size - 1,
 	};
-	len = ioctl(fd, MBOX_IOC_RECV, r);
+	len = mbox_recv_args(fd, r, sizeof(*r));
 	if (len >= 0)
 		buf[len] = '\0';
 	return len;
@@ -95,14 +75,15 @@ static int recv_msg(int fd, int id, char *buf, size_t size, unsigned int flags,
 static bool waiting(int fd, int id, unsigned int senders,
 		    unsigned int receivers)
 {
-	struct mbox_stat st = { .id = id };
+	struct mbox_stat st;
+	int ret = mbox_stat(fd, id, &st, sizeof(st));
 
-	if (ioctl(fd, MBOX_IOC_STAT, &st) < 0) {
-		perror("stat");
+	if (ret < 0) {
+		fprintf(stderr, "stat: %s\n", strerror(-ret));
 		return false;
 	}
 	printf("  +%7.1f ms  stat: %u blocked sender(s), %u blocked receiver(s), %u queued\n",
-	       ms(now_ns()), st.blocked_senders, st.blocked_receivers, st.msgs);
+	       ms(mbox_now_ns()), st.blocked_senders, st.blocked_receivers, st.msgs);
 	return st.blocked_senders == senders &&
 	       st.blocked_receivers == receivers && st.msgs == 0;
 }
@@ -123,6 +104,7 @@ static bool sender_first(int fd, int id, unsigned int delay,
 	struct mbox_recv r;
 	char buf[64];
 	pid_t pid;
+	int ret;
 	bool ok;
 
 	printf("act 1: the sender comes first\n");
@@ -130,23 +112,25 @@ static bool sender_first(int fd, int id, unsigned int delay,
 	if (pid == 0) {
 		sleep_ms(delay);
 		ok = waiting(fd, id, 1, 0);
-		*arrived = now_ns();
+		*arrived = mbox_now_ns();
 		printf("  +%7.1f ms  child: receive\n", ms(*arrived));
-		if (recv_msg(fd, id, buf, sizeof(buf), 0, &r) < 0) {
-			perror("child: receive");
+		ret = recv_text(fd, id, buf, sizeof(buf), 0, &r);
+		if (ret < 0) {
+			fprintf(stderr, "child: receive: %s\n", strerror(-ret));
 			exit(1);
 		}
 		printf("  +%7.1f ms  child: got \"%s\" from pid %d, sent at +%.1f ms\n",
-		       ms(now_ns()), buf, r.pid, ms(r.send_ns));
+		       ms(mbox_now_ns()), buf, r.pid, ms(r.send_ns));
 		exit(ok ? 0 : 1);
 	}
-	start = now_ns();
+	start = mbox_now_ns();
 	printf("  +%7.1f ms  parent: send \"ping\"\n", ms(start));
-	if (pid < 0 || send_msg(fd, id, "ping", 0, 0) < 0) {
-		perror("parent: send");
+	ret = pid < 0 ? -errno : mbox_send(fd, id, "ping", 4, 0);
+	if (ret < 0) {
+		fprintf(stderr, "parent: send: %s\n", strerror(-ret));
 		return false;
 	}
-	end = now_ns();
+	end = mbox_now_ns();
 	ok = end >= *arrived && *arrived;
 	printf("  +%7.1f ms  parent: send returned after %.1f ms: %s\n",
 	       ms(end), (end - start) / 1e6,
@@ -162,6 +146,7 @@ static bool receiver_first(int fd, int id, unsigned int delay,
 	struct mbox_recv r;
 	char buf[64];
 	pid_t pid;
+	int ret;
 	bool ok;
 
 	printf("act 2: the receiver comes first\n");
@@ -169,22 +154,24 @@ static bool receiver_first(int fd, int id, unsigned int delay,
 	if (pid == 0) {
 		sleep_ms(delay);
 		ok = waiting(fd, id, 0, 1);
-		*arrived = now_ns();
+		*arrived = mbox_now_ns();
 		printf("  +%7.1f ms  child: send \"pong\" with MBOX_NONBLOCK\n",
 		       ms(*arrived));
-		if (send_msg(fd, id, "pong", MBOX_NONBLOCK, 0) < 0) {
-			perror("child: send");
+		ret = mbox_send(fd, id, "pong", 4, MBOX_NONBLOCK);
+		if (ret < 0) {
+			fprintf(stderr, "child: send: %s\n", strerror(-ret));
 			exit(1);
 		}
 		exit(ok ? 0 : 1);
 	}
-	start = now_ns();
+	start = mbox_now_ns();
 	printf("  +%7.1f ms  parent: receive\n", ms(start));
-	if (pid < 0 || recv_msg(fd, id, buf, sizeof(buf), 0, &r) < 0) {
-		perror("parent: receive");
+	ret = pid < 0 ? -errno : recv_text(fd, id, buf, sizeof(buf), 0, &r);
+	if (ret < 0) {
+		fprintf(stderr, "parent: receive: %s\n", strerror(-ret));
 		return false;
 	}
-	end = now_ns();
+	end = mbox_now_ns();
 	ok = end >= *arrived && *arrived && !strcmp(buf, "pong");
 	printf("  +%7.1f ms  parent: got \"%s\" after %.1f ms: %s\n",
 	       ms(end), buf, (end - start) / 1e6,
@@ -195,32 +182,31 @@ static bool receiver_first(int fd, int id, unsigned int delay,
 /* Act 0: nobody on the other side. */
 static bool alone(int fd, int id)
 {
-	struct mbox_recv r;
 	unsigned long long start;
 	bool ok = true;
 	char buf[64];
+	int ret;
 
 	printf("act 0: nobody on the other side\n");
-	if (send_msg(fd, id, "x", MBOX_NONBLOCK, 0) == 0 || errno != EAGAIN)
+	ret = mbox_send(fd, id, "x", 1, MBOX_NONBLOCK);
+	if (ret != -EAGAIN)
 		ok = false;
-	printf("  non-blocking send: %s\n", strerror(errno));
-	if (recv_msg(fd, id, buf, sizeof(buf), MBOX_NONBLOCK, &r) >= 0 ||
-	    errno != EAGAIN)
+	printf("  non-blocking send: %s\n", strerror(-ret));
+	ret = mbox_recv(fd, id, buf, sizeof(buf), MBOX_NONBLOCK);
+	if (ret != -EAGAIN)
 		ok = false;
-	printf("  non-blocking receive: %s\n", strerror(errno));
-	start = now_ns();
-	if (send_msg(fd, id, "x", MBOX_TIMEOUT, 50 * 1000000ULL) == 0 ||
-	    errno != ETIMEDOUT)
+	printf("  non-blocking receive: %s\n", strerror(-ret));
+	start = mbox_now_ns();
+	ret = mbox_send_timeout(fd, id, "x", 1, MBOX_TIMEOUT, 50 * 1000000ULL);
+	if (ret != -ETIMEDOUT)
 		ok = false;
 	printf("  send with a 50 ms timeout: %s after %.1f ms\n",
-	       strerror(errno), (now_ns() - start) / 1e6);
+	       strerror(-ret), (mbox_now_ns() - start) / 1e6);
 	return ok;
 }
 
 int main(int argc, char **argv)
 {
-	struct mbox_create create = { .capacity = 0, .max_msg_size = 64 };
-	struct mbox_destroy destroy = { 0 };
 	unsigned int delay = 200;
 	unsigned long long *arrived;
 	int c, fd, id;
@@ -234,18 +220,19 @@ int main(int argc, char **argv)
 		delay = strtoul(optarg, NULL, 10);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	t0 = now_ns();
+	t0 = mbox_now_ns();
 
 	arrived = mmap(NULL, sizeof(*arrived), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
-	if (arrived == MAP_FAILED || fd < 0) {
-		perror("rendezvous: setup");
+	if (arrived == MAP_FAILED) {
+		perror("rendezvous: mmap");
 		return 1;
 	}
-	id = ioctl(fd, MBOX_IOC_CREATE, &create);
+	fd = mbox_open(0);
+	id = fd < 0 ? fd : mbox_create(fd, NULL, 0, 64, 0, 0);
 	if (id < 0) {
-		perror("rendezvous: create (capacity 0)");
+		fprintf(stderr, "rendezvous: create (capacity 0): %s\n",
+			strerror(-id));
 		return 1;
 	}
 	printf("rendezvous: mailbox %d, capacity 0\n", id);
@@ -256,8 +243,7 @@ int main(int argc, char **argv)
 	*arrived = 0;
 	ok = receiver_first(fd, id, delay, arrived) && ok;
 
-	destroy.id = id;
-	ioctl(fd, MBOX_IOC_DESTROY, &destroy);
+	mbox_destroy(fd, id);
 	printf("rendezvous: %s\n",
 	       ok ? "each side waited for the other" : "FAILED");
 	return ok ? 0 : 1;

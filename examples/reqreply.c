@@ -19,18 +19,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/mbox.h>
+#include <mbox.h>
 
 #define MAX_CLIENTS	16
 
@@ -49,8 +47,9 @@ struct reply {
 	int client_pid;	/* the request's sender, as the server saw it */
 };
 
-static int send_msg(int fd, int id, unsigned int type, const void *buf,
-		    size_t len)
+/* Send a message of type @type: mbox_send_args(), since it has a type. */
+static int send_typed(int fd, int id, unsigned int type, const void *buf,
+		      size_t len)
 {
 	struct mbox_send s = {
 		.id = id,
@@ -59,18 +58,7 @@ static int send_msg(int fd, int id, unsigned int type, const void *buf,
 		.type = type,
 	};
 
-	return ioctl(fd, MBOX_IOC_SEND, &s);
-}
-
-static int recv_msg(int fd, int id, void *buf, size_t size,
-		    struct mbox_recv *r)
-{
-	*r = (struct mbox_recv){
-		.id = id,
-		.buf = (uintptr_t)buf,
-		.len = size,
-	};
-	return ioctl(fd, MBOX_IOC_RECV, r);
+	return mbox_send_args(fd, &s, sizeof(s));
 }
 
 /* Serve requests from mailbox @pub until a message of type TYPE_STOP. */
@@ -80,10 +68,18 @@ static int serve(int fd, int pub)
 	struct reply rep;
 	struct mbox_recv r;
 	unsigned int served = 0;
+	int ret;
 
 	for (;;) {
-		if (recv_msg(fd, pub, &req, sizeof(req), &r) < 0) {
-			perror("server: receive");
+		/* mbox_recv_args(): for the type and the sender's pid. */
+		r = (struct mbox_recv){
+			.id = pub,
+			.buf = (uintptr_t)&req,
+			.len = sizeof(req),
+		};
+		ret = mbox_recv_args(fd, &r, sizeof(r));
+		if (ret < 0) {
+			fprintf(stderr, "server: receive: %s\n", strerror(-ret));
 			return 1;
 		}
 		if (r.type == TYPE_STOP)
@@ -98,9 +94,10 @@ static int serve(int fd, int pub)
 		printf("server: request #%llu from pid %d (uid %u): %d^2 -> reply to mailbox %u\n",
 		       (unsigned long long)r.seq, r.pid, r.uid, req.x,
 		       req.reply_id);
-		if (send_msg(fd, req.reply_id, 0, &rep, sizeof(rep)) < 0)
+		ret = mbox_send(fd, req.reply_id, &rep, sizeof(rep), 0);
+		if (ret < 0)
 			fprintf(stderr, "server: reply to mailbox %u: %s\n",
-				req.reply_id, strerror(errno));
+				req.reply_id, strerror(-ret));
 		served++;
 	}
 	printf("server: stop after %u requests\n", served);
@@ -114,21 +111,18 @@ static int serve(int fd, int pub)
 static int ask(int pub, unsigned int me, unsigned int requests,
 	       pid_t server_pid, unsigned int *reply_id)
 {
-	struct mbox_create create = {
-		.capacity = 1,
-		.max_msg_size = sizeof(struct reply),
-		.flags = MBOX_CREATE_AUTODESTROY,
-	};
 	struct request req;
 	struct reply rep;
 	struct mbox_recv r;
 	unsigned int i;
-	int fd, id, bad = 0;
+	int fd, id, ret, bad = 0;
 
-	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
-	id = fd < 0 ? -1 : ioctl(fd, MBOX_IOC_CREATE, &create);
+	fd = mbox_open(0);
+	id = fd < 0 ? fd : mbox_create(fd, NULL, 1, sizeof(struct reply),
+				       MBOX_CREATE_AUTODESTROY, 0);
 	if (id < 0) {
-		perror("client: create reply mailbox");
+		fprintf(stderr, "client: create reply mailbox: %s\n",
+			strerror(-id));
 		return 1;
 	}
 	*reply_id = id;
@@ -136,9 +130,16 @@ static int ask(int pub, unsigned int me, unsigned int requests,
 	for (i = 0; i < requests; i++) {
 		req.reply_id = id;
 		req.x = me * 100 + i;
-		if (send_msg(fd, pub, TYPE_REQUEST, &req, sizeof(req)) < 0 ||
-		    recv_msg(fd, id, &rep, sizeof(rep), &r) < 0) {
-			perror("client: request");
+		r = (struct mbox_recv){
+			.id = id,
+			.buf = (uintptr_t)&rep,
+			.len = sizeof(rep),
+		};
+		ret = send_typed(fd, pub, TYPE_REQUEST, &req, sizeof(req));
+		if (ret >= 0)
+			ret = mbox_recv_args(fd, &r, sizeof(r));
+		if (ret < 0) {
+			fprintf(stderr, "client: request: %s\n", strerror(-ret));
 			return 1;
 		}
 		printf("client %u (pid %d): %d^2 = %lld, answered by pid %d\n",
@@ -165,13 +166,8 @@ static bool wait_ok(pid_t pid)
 
 int main(int argc, char **argv)
 {
-	struct mbox_create create = {
-		.capacity = 4,
-		.max_msg_size = sizeof(struct request),
-	};
 	unsigned int clients = 4, requests = 3, i, gone = 0;
 	pid_t server_pid, pids[MAX_CLIENTS];
-	struct mbox_destroy destroy = { 0 };
 	struct mbox_stat st;
 	unsigned int *reply_ids;
 	int c, fd, pub;
@@ -200,14 +196,15 @@ int main(int argc, char **argv)
 	reply_ids = mmap(NULL, MAX_CLIENTS * sizeof(*reply_ids),
 			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 			 -1, 0);
-	fd = open("/dev/mbox", O_RDWR | O_CLOEXEC);
-	if (reply_ids == MAP_FAILED || fd < 0) {
-		perror("reqreply: setup");
+	if (reply_ids == MAP_FAILED) {
+		perror("reqreply: mmap");
 		return 1;
 	}
-	pub = ioctl(fd, MBOX_IOC_CREATE, &create);
+	fd = mbox_open(0);
+	pub = fd < 0 ? fd : mbox_create(fd, NULL, 4, sizeof(struct request),
+					0, 0);
 	if (pub < 0) {
-		perror("reqreply: create");
+		fprintf(stderr, "reqreply: create: %s\n", strerror(-pub));
 		return 1;
 	}
 	printf("reqreply: public mailbox %d; %u clients x %u requests\n", pub,
@@ -236,9 +233,8 @@ int main(int argc, char **argv)
 
 	/* Each client has exited: its reply mailbox must be gone. */
 	for (i = 0; i < clients; i++) {
-		st = (struct mbox_stat){ .id = reply_ids[i] };
 		if (reply_ids[i] &&
-		    ioctl(fd, MBOX_IOC_STAT, &st) < 0 && errno == ENOENT)
+		    mbox_stat(fd, reply_ids[i], &st, sizeof(st)) == -ENOENT)
 			gone++;
 	}
 	printf("reqreply: %u of %u reply mailboxes destroyed with their clients\n",
@@ -246,10 +242,9 @@ int main(int argc, char **argv)
 	if (gone != clients)
 		ok = false;
 
-	if (send_msg(fd, pub, TYPE_STOP, NULL, 0) < 0 || !wait_ok(server_pid))
+	if (send_typed(fd, pub, TYPE_STOP, NULL, 0) < 0 || !wait_ok(server_pid))
 		ok = false;
-	destroy.id = pub;
-	ioctl(fd, MBOX_IOC_DESTROY, &destroy);
+	mbox_destroy(fd, pub);
 	printf("reqreply: %s\n", ok ? "every client got its own answers" : "FAILED");
 	return ok ? 0 : 1;
 }
