@@ -48,6 +48,9 @@
 extern "C" {
 #endif
 
+/* <time.h> declares it only with POSIX or C11: a strict C99 build. */
+struct timespec;
+
 /* Version of this library's API; libmbox.so.1 exports MBOX_1.0. */
 #define LIBMBOX_VERSION_MAJOR	1
 #define LIBMBOX_VERSION_MINOR	0
