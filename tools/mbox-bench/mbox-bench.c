@@ -42,7 +42,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <linux/mbox.h>
+#include <mbox.h>
 
 #define CAPACITY	64		/* messages every channel buffers */
 #define HEADROOM	16		/* bytes before a buffer for headers */
@@ -102,49 +102,50 @@ struct mech {
 	int multi_reader;	/* N consumers on one channel keep framing */
 };
 
-/* mbox, through ioctls on /dev/mbox */
-static int mbox_open(struct chan *c, size_t size, unsigned int cap)
+/*
+ * libmbox returns -errno; the mechanisms here return -1 with errno set, as
+ * the other IPCs' calls do, so that die() can say why.
+ */
+static long lib_ret(long ret)
 {
-	struct mbox_create cr = { .capacity = cap, .max_msg_size = size };
+	if (ret >= 0)
+		return ret;
+	errno = -ret;
+	return -1;
+}
 
-	c->id = ioctl(mbox_dev, MBOX_IOC_CREATE, &cr);
+/* mbox, through libmbox on /dev/mbox */
+static int mboxdev_open(struct chan *c, size_t size, unsigned int cap)
+{
+	c->id = lib_ret(mbox_create(mbox_dev, NULL, cap, size, 0, 0));
 	c->fd[0] = -1;
 	return c->id < 0 ? -1 : 0;
 }
 
-static void mbox_close(struct chan *c)
+static void mboxdev_close(struct chan *c)
 {
-	struct mbox_destroy d = { .id = c->id };
-
 	if (c->fd[0] >= 0)
 		close(c->fd[0]);
-	if (ioctl(mbox_dev, MBOX_IOC_DESTROY, &d))
-		die("MBOX_IOC_DESTROY");
+	if (lib_ret(mbox_destroy(mbox_dev, c->id)))
+		die("mbox_destroy");
 }
 
-static int mbox_send(struct chan *c, char *buf, size_t len)
+static int mboxdev_send(struct chan *c, char *buf, size_t len)
 {
-	struct mbox_send s = { .id = c->id, .buf = (uintptr_t)buf, .len = len };
-
-	return ioctl(mbox_dev, MBOX_IOC_SEND, &s);
+	return lib_ret(mbox_send(mbox_dev, c->id, buf, len, 0));
 }
 
-static long mbox_recv(struct chan *c, char *buf, size_t cap)
+static long mboxdev_recv(struct chan *c, char *buf, size_t cap)
 {
-	struct mbox_recv r = { .id = c->id, .buf = (uintptr_t)buf, .len = cap };
-
-	return ioctl(mbox_dev, MBOX_IOC_RECV, &r);
+	return lib_ret(mbox_recv(mbox_dev, c->id, buf, cap, 0));
 }
 
 /* mbox, through read() and write() on a file bound by MBOX_IOC_OPEN */
 static int mboxfd_open(struct chan *c, size_t size, unsigned int cap)
 {
-	struct mbox_open o;
-
-	if (mbox_open(c, size, cap))
+	if (mboxdev_open(c, size, cap))
 		return -1;
-	o = (struct mbox_open){ .id = c->id, .flags = MBOX_FD_CLOEXEC };
-	c->fd[0] = ioctl(mbox_dev, MBOX_IOC_OPEN, &o);
+	c->fd[0] = lib_ret(mbox_open_mailbox(mbox_dev, c->id, MBOX_FD_CLOEXEC));
 	return c->fd[0] < 0 ? -1 : 0;
 }
 
@@ -159,21 +160,17 @@ static long mboxfd_recv(struct chan *c, char *buf, size_t cap)
 }
 
 /*
- * mbox, through MBOX_IOC_SEND and MBOX_IOC_RECV on a file bound by
- * MBOX_IOC_OPEN (MBOX_FEATURE_FD_IOCTL): the same structs, no id lookup
+ * mbox, through mbox_send() and mbox_recv() (MBOX_IOC_SEND and _RECV) on a
+ * file bound by MBOX_IOC_OPEN (MBOX_FEATURE_FD_IOCTL), id 0: no id lookup
  */
 static int mbox_bound_send(struct chan *c, char *buf, size_t len)
 {
-	struct mbox_send s = { .buf = (uintptr_t)buf, .len = len };
-
-	return ioctl(c->fd[0], MBOX_IOC_SEND, &s);
+	return lib_ret(mbox_send(c->fd[0], 0, buf, len, 0));
 }
 
 static long mbox_bound_recv(struct chan *c, char *buf, size_t cap)
 {
-	struct mbox_recv r = { .buf = (uintptr_t)buf, .len = cap };
-
-	return ioctl(c->fd[0], MBOX_IOC_RECV, &r);
+	return lib_ret(mbox_recv(c->fd[0], 0, buf, cap, 0));
 }
 
 /* SysV: the type lives in the headroom, so no extra copy */
@@ -315,9 +312,9 @@ static long seqpacket_recv(struct chan *c, char *buf, size_t cap)
 }
 
 static const struct mech mechs[] = {
-	{ "mbox", mbox_open, mbox_close, mbox_send, mbox_recv, 1 },
-	{ "mbox-fd", mboxfd_open, mbox_close, mboxfd_send, mboxfd_recv, 1 },
-	{ "mbox-bound", mboxfd_open, mbox_close, mbox_bound_send,
+	{ "mbox", mboxdev_open, mboxdev_close, mboxdev_send, mboxdev_recv, 1 },
+	{ "mbox-fd", mboxfd_open, mboxdev_close, mboxfd_send, mboxfd_recv, 1 },
+	{ "mbox-bound", mboxfd_open, mboxdev_close, mbox_bound_send,
 	  mbox_bound_recv, 1 },
 	{ "sysv", sysv_open, sysv_close, sysv_send, sysv_recv, 1 },
 	{ "posix-mq", mq_open_chan, mq_close_chan, mq_send_chan, mq_recv_chan, 1 },
@@ -764,10 +761,7 @@ static double run_scale(const struct mech *m, int extra, int queued)
 
 static int has_batch(void)
 {
-	struct mbox_info info = {};
-
-	return !ioctl(mbox_dev, MBOX_IOC_INFO, &info) &&
-	       (info.features & MBOX_FEATURE_BATCH);
+	return mbox_has_features(mbox_dev, MBOX_FEATURE_BATCH) == 1;
 }
 
 /*
@@ -802,13 +796,10 @@ static void slice(struct contender *k, char *sbuf, char *rbuf, size_t size,
 			}
 			n += 8;
 		} else if (k->batch) {
-			struct mbox_batch sb = { .id = k->c.id, .count = k->batch,
-						 .msgs = (uintptr_t)k->sv };
-			struct mbox_batch rb = { .id = k->c.id, .count = k->batch,
-						 .msgs = (uintptr_t)k->rv };
-
-			if (ioctl(mbox_dev, MBOX_IOC_SEND_BATCH, &sb) != (int)k->batch ||
-			    ioctl(mbox_dev, MBOX_IOC_RECV_BATCH, &rb) != (int)k->batch)
+			if (mbox_send_batch(mbox_dev, k->c.id, k->sv, k->batch,
+					    0, 0, NULL) != (int)k->batch ||
+			    mbox_recv_batch(mbox_dev, k->c.id, k->rv, k->batch,
+					    0, 0, 0, NULL) != (int)k->batch)
 				die("batch");
 			n += k->batch;
 		} else {
@@ -852,7 +843,7 @@ static void run_single_all(size_t size, int rep)
 		k->batch = b;
 		k->sv = calloc(b, sizeof(*k->sv));
 		k->rv = calloc(b, sizeof(*k->rv));
-		if (!k->sv || !k->rv || mbox_open(&k->c, size, CAPACITY))
+		if (!k->sv || !k->rv || mboxdev_open(&k->c, size, CAPACITY))
 			die("batch");
 		for (j = 0; j < (int)b; j++) {
 			k->sv[j] = (struct mbox_batch_msg){
@@ -889,7 +880,7 @@ static void run_single_all(size_t size, int rep)
 		if (k->m)
 			k->m->close(&k->c);
 		if (k->batch) {
-			mbox_close(&k->c);
+			mboxdev_close(&k->c);
 			free(k->sv);
 			free(k->rv);
 		}
@@ -907,7 +898,7 @@ static double run_batch_stream(size_t size, unsigned int b)
 	int i;
 
 	memset((void *)shm, 0, sizeof(*shm));
-	if (mbox_open(&c, size, CAPACITY))
+	if (mboxdev_open(&c, size, CAPACITY))
 		die("batch: open");
 	for (i = 0; i < 2; i++) {
 		pids[i] = fork();
@@ -923,11 +914,10 @@ static double run_batch_stream(size_t size, unsigned int b)
 					.buf = (uintptr_t)(buf + (i ? k * (size + 8) : 0)),
 					.len = size };
 			for (;;) {
-				struct mbox_batch a = { .id = c.id,
-							.msgs = (uintptr_t)v,
-							.count = b };
-				int n = ioctl(mbox_dev, i ? MBOX_IOC_RECV_BATCH :
-						       MBOX_IOC_SEND_BATCH, &a);
+				int n = i ? mbox_recv_batch(mbox_dev, c.id, v, b,
+							    0, 0, 0, NULL) :
+					    mbox_send_batch(mbox_dev, c.id, v, b,
+							    0, 0, NULL);
 
 				if (n <= 0)
 					_exit(1);
@@ -942,7 +932,7 @@ static double run_batch_stream(size_t size, unsigned int b)
 	t1 = now_ns();
 	c1 = consumed(2);
 	kill_all(pids, 2);
-	mbox_close(&c);
+	mboxdev_close(&c);
 	return (c1 - c0) * 1e9 / (t1 - t0);
 }
 
@@ -1212,20 +1202,21 @@ static double run_sr_self(int sr)
 	uint64_t t0, t, end, iters = 0;
 	int i;
 
-	if (mbox_open(&c, 64, CAPACITY))
+	if (mboxdev_open(&c, 64, CAPACITY))
 		die("sr-self: open");
 	t0 = now_ns();
 	end = t0 + cell_ms * 1000000ull;
 	do {
 		for (i = 0; i < 16; i++) {
 			if (sr ? sendrecv(c.id, buf, 64, c.id, buf, MAX_SIZE) < 0 :
-			    mbox_send(&c, buf, 64) || mbox_recv(&c, buf, MAX_SIZE) < 0)
+			    mboxdev_send(&c, buf, 64) ||
+			    mboxdev_recv(&c, buf, MAX_SIZE) < 0)
 				die("sr-self");
 		}
 		iters += 16;
 		t = now_ns();
 	} while (t < end);
-	mbox_close(&c);
+	mboxdev_close(&c);
 	free(buf - HEADROOM);
 	return (double)(t - t0) / iters;
 }
@@ -1692,7 +1683,7 @@ static int run_profile(void)
 		struct chan c = { .size = 64 };
 		char *rb = alloc_buf(64 * 64);
 
-		if (!has_batch() || mbox_open(&c, 64, CAPACITY))
+		if (!has_batch() || mboxdev_open(&c, 64, CAPACITY))
 			goto out;
 		for (k = 0; k < 64; k++) {
 			sv[k] = (struct mbox_batch_msg){ .buf = (uintptr_t)sbuf,
@@ -1703,17 +1694,14 @@ static int run_profile(void)
 		tracefs_write("trace", "");
 		tracefs_write("tracing_on", "1");
 		for (k = 0; k < 4; k++) {
-			struct mbox_batch s = { .id = c.id, .count = 64,
-						.msgs = (uintptr_t)sv };
-			struct mbox_batch r = { .id = c.id, .count = 64,
-						.msgs = (uintptr_t)rv };
-
-			if (ioctl(mbox_dev, MBOX_IOC_SEND_BATCH, &s) != 64 ||
-			    ioctl(mbox_dev, MBOX_IOC_RECV_BATCH, &r) != 64)
+			if (mbox_send_batch(mbox_dev, c.id, sv, 64, 0, 0,
+					    NULL) != 64 ||
+			    mbox_recv_batch(mbox_dev, c.id, rv, 64, 0, 0, 0,
+					    NULL) != 64)
 				die("batch");
 		}
 		tracefs_write("tracing_on", "0");
-		mbox_close(&c);
+		mboxdev_close(&c);
 		profile_report("mbox-batch-64", 4 * 64);
 	}
 out:
@@ -1782,9 +1770,9 @@ int main(int argc, char **argv)
 	if (e && atoi(e) > 0 && atoi(e) <= 16)
 		reps = atoi(e);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	mbox_dev = open("/dev/mbox", O_RDWR | O_CLOEXEC);
+	mbox_dev = lib_ret(mbox_open(0));
 	if (mbox_dev < 0)
-		die("/dev/mbox");
+		die(LIBMBOX_DEVICE);
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED)
