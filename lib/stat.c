@@ -12,7 +12,13 @@ static int mbox__stat(int dev, uint32_t id, uint32_t flags,
 {
 	if (size < MBOX_STAT_SIZE_VER1 || size > _IOC_SIZEMASK)
 		return -EINVAL;
-	/* Fields the kernel reads; whatever else the caller left is zeroed. */
+	if (!st)
+		return -EFAULT;
+	/*
+	 * The kernel reads @id and @flags, and (from a newer header than the
+	 * module's) wants the bytes it does not know zero: the whole struct
+	 * is zeroed, then those two are set.
+	 */
 	memset(st, 0, size);
 	st->id = id;
 	st->flags = flags;

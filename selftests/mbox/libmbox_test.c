@@ -728,6 +728,8 @@ TEST_F(lib, mbox_stat_errors)
 	EXPECT_EQ(-ENOENT, mbox_stat(self->dev, self->id + 1000, &st,
 				     sizeof(st)));
 	EXPECT_EQ(-EBADF, mbox_stat(-1, self->id, &st, sizeof(st)));
+	EXPECT_EQ(-EFAULT, mbox_stat(self->dev, self->id, NULL, sizeof(st)));
+	EXPECT_EQ(-EFAULT, mbox_stat_next(self->dev, 1, NULL, sizeof(st)));
 }
 
 TEST_F(lib, mbox_stat_next_lists_every_mailbox_in_id_order)
