@@ -27,12 +27,12 @@
  * =================
  *
  * The calls that take a struct of <linux/mbox.h> (mbox_info(),
- * mbox_stat(), mbox_set(), mbox_send_args(), mbox_recv_args()) also take
- * its size, sizeof() of the caller's struct, and pass it to the kernel
- * unchanged, so a program built against an older or newer header gets the
- * kernel's documented behaviour for its struct: smaller than version 1 is
- * -EINVAL, unknown non-zero input bytes are -E2BIG, unknown output bytes
- * are zeroed.
+ * mbox_stat(), mbox_set(), mbox_send_args(), mbox_recv_args(),
+ * mbox_sendrecv_args()) also take its size, sizeof() of the caller's
+ * struct, and pass it to the kernel unchanged, so a program built against
+ * an older or newer header gets the kernel's documented behaviour for its
+ * struct: smaller than version 1 is -EINVAL, unknown non-zero input bytes
+ * are -E2BIG, unknown output bytes are zeroed.
  */
 #ifndef LIBMBOX_MBOX_H
 #define LIBMBOX_MBOX_H
@@ -94,6 +94,13 @@ ssize_t mbox_recv_timeout(int dev, uint32_t id, void *buf, size_t len,
 ssize_t mbox_recv_timespec(int dev, uint32_t id, void *buf, size_t len,
 			   unsigned int flags, const struct timespec *timeout);
 ssize_t mbox_recv_args(int dev, struct mbox_recv *args, size_t size);
+
+/* Send, then receive, in one call: mbox_sendrecv(3). */
+ssize_t mbox_sendrecv(int dev, uint32_t send_id, const void *send_buf,
+		      size_t send_len, uint32_t type, uint32_t recv_id,
+		      void *recv_buf, size_t recv_len, uint64_t timeout_ns,
+		      unsigned int *sent, unsigned int *failed);
+ssize_t mbox_sendrecv_args(int dev, struct mbox_sendrecv *args, size_t size);
 
 /* Batches: mbox_batch(3). */
 int mbox_send_batch(int dev, uint32_t id, struct mbox_batch_msg *msgs,
