@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libmbox (lib/, <mbox.h>) against the module: every function's success
- * path and each error it documents (mbox_open(3) and its family); the
- * convention (-errno returned, errno left alone); the versioned structs of
- * a program built against an older or a newer header, passed through by
- * size; and the library used from several threads and after fork().
+ * path and each error it documents (mbox_open(3) and its family, and for
+ * mbox_sendrecv(3) the half that failed); the convention (-errno returned,
+ * errno left alone); the versioned structs of a program built against an
+ * older or a newer header, passed through by size; and the library used
+ * from several threads and after fork().
  *
  * It includes <mbox.h>, not mbox_util.h, whose test wrappers have the
  * library's names.
@@ -621,6 +622,261 @@ TEST_F(lib, args_of_a_newer_header_need_their_unknown_bytes_zero)
 					  MBOX_RECV_SIZE_VER1 - 8));
 	EXPECT_EQ(-EFAULT, mbox_recv_args(self->dev, NULL,
 					  sizeof(struct mbox_recv)));
+}
+
+/* mbox_sendrecv(3) */
+
+#define HAS_SENDRECV(dev)	(mbox_has_features(dev, MBOX_FEATURE_SENDRECV) == 1)
+
+/* Is mailbox @id empty?  (It then has nothing to receive at once.) */
+static int box_empty(int dev, uint32_t id)
+{
+	return mbox_recv(dev, id, NULL, 0, MBOX_NONBLOCK | MBOX_RECV_PEEK |
+			 MBOX_RECV_TRUNC) == -EAGAIN;
+}
+
+TEST_F(lib, mbox_sendrecv_sends_then_receives_the_reply)
+{
+	struct mbox_recv r = {
+		.buf = (uintptr_t)self->buf, .len = sizeof(self->buf),
+	};
+	unsigned int sent = 9, failed = 9;
+	int reply;
+
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	reply = new_box(self->dev, CAP, MAX_LEN);
+	ASSERT_LT(0, reply);
+	ASSERT_EQ(0, mbox_send(self->dev, reply, "answer", 6, 0));
+	EXPECT_EQ(6, mbox_sendrecv(self->dev, self->id, "ask", 3, 5, reply,
+				   self->buf, sizeof(self->buf), 0, &sent,
+				   &failed));
+	EXPECT_EQ(0, memcmp(self->buf, "answer", 6));
+	EXPECT_EQ(1U, sent);
+	EXPECT_EQ(0U, failed);
+	/* The request went to the other mailbox, with its type. */
+	r.id = self->id;
+	EXPECT_EQ(3, mbox_recv_args(self->dev, &r, sizeof(r)));
+	EXPECT_EQ(0, memcmp(self->buf, "ask", 3));
+	EXPECT_EQ(5U, r.type);
+	EXPECT_TRUE(box_empty(self->dev, reply));
+}
+
+TEST_F(lib, mbox_sendrecv_on_one_mailbox_receives_what_it_sent)
+{
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	EXPECT_EQ(4, mbox_sendrecv(self->dev, self->id, "echo", 4, 0,
+				   self->id, self->buf, sizeof(self->buf), 0,
+				   NULL, NULL));
+	EXPECT_EQ(0, memcmp(self->buf, "echo", 4));
+	EXPECT_TRUE(box_empty(self->dev, self->id));
+}
+
+TEST_F(lib, mbox_sendrecv_with_a_far_timeout_waits_as_without_one)
+{
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	EXPECT_EQ(2, mbox_sendrecv(self->dev, self->id, "hi", 2, 0, self->id,
+				   self->buf, sizeof(self->buf), UINT64_MAX,
+				   NULL, NULL));
+}
+
+TEST_F(lib, mbox_sendrecv_send_half_error_sends_nothing)
+{
+	unsigned int sent = 9, failed = 9;
+	char big[MAX_LEN + 1] = { 0 };
+	int other, i;
+
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	other = new_box(self->dev, CAP, MAX_LEN);
+	ASSERT_LT(0, other);
+
+	EXPECT_EQ(-ENOENT, mbox_sendrecv(self->dev, self->id + 1000, "x", 1,
+					 0, other, self->buf, MAX_LEN, 0,
+					 &sent, &failed));
+	EXPECT_EQ(0U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_SEND, failed);
+
+	sent = failed = 9;
+	EXPECT_EQ(-EMSGSIZE, mbox_sendrecv(self->dev, self->id, big,
+					   sizeof(big), 0, other, self->buf,
+					   MAX_LEN, 0, &sent, &failed));
+	EXPECT_EQ(0U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_SEND, failed);
+
+	sent = failed = 9;
+	EXPECT_EQ(-EFAULT, mbox_sendrecv(self->dev, self->id, (void *)8, 1, 0,
+					 other, self->buf, MAX_LEN, 0, &sent,
+					 &failed));
+	EXPECT_EQ(0U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_SEND, failed);
+	EXPECT_TRUE(box_empty(self->dev, self->id));
+
+	/* A full mailbox: the send half times out, nothing is received. */
+	for (i = 0; i < CAP; i++)
+		ASSERT_EQ(0, mbox_send(self->dev, self->id, "f", 1, 0));
+	ASSERT_EQ(0, mbox_send(self->dev, other, "r", 1, 0));
+	sent = failed = 9;
+	EXPECT_EQ(-ETIMEDOUT, mbox_sendrecv(self->dev, self->id, "x", 1, 0,
+					    other, self->buf, MAX_LEN, 10 * MS,
+					    &sent, &failed));
+	EXPECT_EQ(0U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_SEND, failed);
+	EXPECT_FALSE(box_empty(self->dev, other));
+}
+
+TEST_F(lib, mbox_sendrecv_receive_half_error_found_before_sending)
+{
+	unsigned int sent = 9, failed = 9;
+
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	EXPECT_EQ(-ENOENT, mbox_sendrecv(self->dev, self->id, "x", 1, 0,
+					 self->id + 1000, self->buf, MAX_LEN,
+					 0, &sent, &failed));
+	EXPECT_EQ(0U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_RECV, failed);
+	EXPECT_TRUE(box_empty(self->dev, self->id));
+}
+
+TEST_F(lib, mbox_sendrecv_receive_half_error_after_the_send)
+{
+	unsigned int sent = 9, failed = 9;
+	struct mbox_stat st;
+	uint64_t start;
+	int other;
+
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	other = new_box(self->dev, CAP, MAX_LEN);
+	ASSERT_LT(0, other);
+
+	/* Nothing to receive: the timeout ends the wait, the message stays. */
+	start = mbox_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, mbox_sendrecv(self->dev, self->id, "a", 1, 0,
+					    other, self->buf, MAX_LEN, 10 * MS,
+					    &sent, &failed));
+	EXPECT_LE(10 * MS, mbox_now_ns() - start);
+	EXPECT_EQ(1U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_RECV, failed);
+	EXPECT_EQ(1, mbox_recv(self->dev, self->id, self->buf, MAX_LEN,
+			       MBOX_NONBLOCK));
+
+	/* A reply too long for the buffer stays for a later receive. */
+	ASSERT_EQ(0, mbox_send(self->dev, other, "toolong", 7, 0));
+	sent = failed = 9;
+	EXPECT_EQ(-EMSGSIZE, mbox_sendrecv(self->dev, self->id, "b", 1, 0,
+					   other, self->buf, 2, 0, &sent,
+					   &failed));
+	EXPECT_EQ(1U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_RECV, failed);
+	EXPECT_EQ(7, mbox_recv(self->dev, other, self->buf, MAX_LEN,
+			       MBOX_NONBLOCK));
+
+	/* An unwritable receive buffer. */
+	ASSERT_EQ(0, mbox_send(self->dev, other, "reply", 5, 0));
+	sent = failed = 9;
+	EXPECT_EQ(-EFAULT, mbox_sendrecv(self->dev, self->id, "c", 1, 0,
+					 other, (void *)8, MAX_LEN, 0, &sent,
+					 &failed));
+	EXPECT_EQ(1U, sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_RECV, failed);
+	/* Both requests after the first are still there. */
+	ASSERT_EQ(0, mbox_stat(self->dev, self->id, &st, sizeof(st)));
+	EXPECT_EQ(2U, st.msgs);
+}
+
+TEST_F(lib, mbox_sendrecv_fails_with_enotty_on_a_mailbox_file)
+{
+	unsigned int sent = 9, failed = 9;
+	int fd;
+
+	if (!HAS_SENDRECV(self->dev) ||
+	    mbox_has_features(self->dev, MBOX_FEATURE_FD_IOCTL) != 1)
+		SKIP(return, "no MBOX_FEATURE_SENDRECV or _FD_IOCTL");
+	fd = mbox_open_mailbox(self->dev, self->id, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTTY, mbox_sendrecv(fd, self->id, "x", 1, 0, self->id,
+					 self->buf, MAX_LEN, 0, &sent,
+					 &failed));
+	EXPECT_EQ(0U, sent);
+	EXPECT_EQ(0U, failed);
+	close(fd);
+	EXPECT_TRUE(box_empty(self->dev, self->id));
+}
+
+TEST_F(lib, mbox_sendrecv_args_passes_every_field_and_reports)
+{
+	struct mbox_sendrecv sr = {
+		.send = { .id = self->id, .buf = (uintptr_t)"req", .len = 3,
+			  .type = 4 },
+		.recv = { .id = self->id, .flags = MBOX_RECV_TYPE, .type = 4,
+			  .buf = (uintptr_t)self->buf,
+			  .len = sizeof(self->buf) },
+	};
+
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "other", 5, 0));
+	EXPECT_EQ(3, mbox_sendrecv_args(self->dev, &sr, sizeof(sr)));
+	EXPECT_EQ(0, memcmp(self->buf, "req", 3));
+	EXPECT_EQ(1U, sr.sent);
+	EXPECT_EQ(0U, sr.failed);
+	EXPECT_EQ(4U, sr.recv.type);
+	EXPECT_EQ(3U, sr.recv.msg_len);
+	EXPECT_EQ(2U, sr.recv.seq);
+	EXPECT_EQ(getpid(), sr.recv.pid);
+
+	/* A receive half that may not wait, with nothing of its type. */
+	sr.recv.flags = MBOX_NONBLOCK | MBOX_RECV_TYPE;
+	sr.recv.type = 6;
+	sr.recv.len = sizeof(self->buf);
+	EXPECT_EQ(-EAGAIN, mbox_sendrecv_args(self->dev, &sr, sizeof(sr)));
+	EXPECT_EQ(1U, sr.sent);
+	EXPECT_EQ((unsigned int)MBOX_SENDRECV_RECV, sr.failed);
+}
+
+TEST_F(lib, mbox_sendrecv_args_errors)
+{
+	struct {
+		struct mbox_sendrecv sr;
+		uint64_t later;
+	} big;
+
+	if (!HAS_SENDRECV(self->dev))
+		SKIP(return, "no MBOX_FEATURE_SENDRECV");
+	memset(&big, 0, sizeof(big));
+	big.sr.send.id = self->id;
+	big.sr.recv.id = self->id;
+	big.sr.recv.buf = (uintptr_t)self->buf;
+	big.sr.recv.len = sizeof(self->buf);
+
+	big.sr.flags = 1;
+	big.sr.failed = 9;
+	EXPECT_EQ(-EINVAL, mbox_sendrecv_args(self->dev, &big.sr,
+					      sizeof(big.sr)));
+	EXPECT_EQ(0U, big.sr.sent);
+	EXPECT_EQ(0U, big.sr.failed);
+	big.sr.flags = 0;
+
+	big.sr.__reserved = 1;
+	EXPECT_EQ(-EINVAL, mbox_sendrecv_args(self->dev, &big.sr,
+					      sizeof(big.sr)));
+	big.sr.__reserved = 0;
+
+	EXPECT_EQ(-EINVAL, mbox_sendrecv_args(self->dev, &big.sr,
+					      MBOX_SENDRECV_SIZE_VER1 - 8));
+	big.later = 1;
+	EXPECT_EQ(-E2BIG, mbox_sendrecv_args(self->dev, &big.sr,
+					     sizeof(big)));
+	EXPECT_EQ(-EFAULT, mbox_sendrecv_args(self->dev, NULL,
+					      sizeof(big.sr)));
+	EXPECT_EQ(-EINVAL, mbox_sendrecv_args(self->dev, &big.sr,
+					      (size_t)_IOC_SIZEMASK + 1));
+	/* Nothing was sent by any of them. */
+	EXPECT_TRUE(box_empty(self->dev, self->id));
 }
 
 /* mbox_batch(3) */
