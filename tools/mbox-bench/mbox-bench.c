@@ -1002,11 +1002,7 @@ static const struct rr_mech rr_mechs[] = {
 
 static int has_sendrecv(void)
 {
-	struct mbox_info info;
-
-	memset(&info, 0, sizeof(info));
-	return !ioctl(mbox_dev, MBOX_IOC_INFO, &info) &&
-	       (info.features & MBOX_FEATURE_SENDRECV);
+	return mbox_has_features(mbox_dev, MBOX_FEATURE_SENDRECV) == 1;
 }
 
 static void set_sendrecv_sync(int on)
@@ -1015,20 +1011,15 @@ static void set_sendrecv_sync(int on)
 		     on ? "Y" : "N");
 }
 
-/* Send @len bytes of @sbuf to mailbox @to, then receive from @from. */
+/*
+ * Send @len bytes of @sbuf to mailbox @to, then receive from @from:
+ * mbox_sendrecv(), one MBOX_IOC_SENDRECV; the bytes received or -errno.
+ */
 static long sendrecv(int to, char *sbuf, size_t len, int from, char *rbuf,
 		     size_t cap)
 {
-	struct mbox_sendrecv a;
-
-	memset(&a, 0, sizeof(a));
-	a.send.id = to;
-	a.send.buf = (uintptr_t)sbuf;
-	a.send.len = len;
-	a.recv.id = from;
-	a.recv.buf = (uintptr_t)rbuf;
-	a.recv.len = cap;
-	return ioctl(mbox_dev, MBOX_IOC_SENDRECV, &a);
+	return mbox_sendrecv(mbox_dev, to, sbuf, len, 0, from, rbuf, cap, 0,
+			     NULL, NULL);
 }
 
 /* One round trip of client @me: request on @req, reply on @rep. */
