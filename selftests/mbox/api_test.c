@@ -207,7 +207,7 @@ FIXTURE(api) {
 FIXTURE_SETUP(api)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 }
 
 FIXTURE_TEARDOWN(api)
@@ -220,7 +220,7 @@ static __u32 nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		return UINT_MAX;
 	return info.nr_mailboxes;
 }
@@ -251,7 +251,7 @@ TEST_F(api, info_zeroes_its_reserved_field)
 	struct mbox_info info;
 
 	memset(&info, 0xff, sizeof(info));
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(0U, info.__reserved);
 	EXPECT_EQ(0U, info.__reserved2);
 	EXPECT_EQ(self->info.abi_version, info.abi_version);
@@ -358,7 +358,7 @@ TEST_F(api, create_unknown_flags_are_einval)
 		if (valid & (1ULL << bit))
 			continue;
 		c.flags = 1ULL << bit;
-		EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c))
+		EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c))
 			TH_LOG("flags bit %d", bit);
 	}
 	EXPECT_EQ(before, nr_mailboxes(self->fd));
@@ -419,7 +419,7 @@ TEST_F(api, destroy_unknown_flags_are_einval_and_keep_the_mailbox)
 	for (bit = 0; bit < 32; bit++) {
 		d.id = id;
 		d.flags = 1U << bit;
-		EXPECT_EQ(-EINVAL, mbox_destroy(self->fd, &d))
+		EXPECT_EQ(-EINVAL, ioc_destroy(self->fd, &d))
 			TH_LOG("flags bit %d", bit);
 		ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
 	}
@@ -508,7 +508,7 @@ TEST_F(api, stat_reports_limits_and_zero_counters_of_a_new_mailbox)
 	memset(&st, 0xff, sizeof(st));
 	st.id = id;
 	st.flags = 0;
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(id, st.id);
 	EXPECT_EQ(5U, st.capacity);
 	EXPECT_EQ(77U, st.max_msg_size);
@@ -533,7 +533,7 @@ TEST_F(api, stat_next_lists_every_mailbox_in_increasing_id_order)
 	memset(&st, 0, sizeof(st));
 	st.id = 1;
 	st.flags = MBOX_STAT_NEXT;
-	while ((ret = mbox_stat(self->fd, &st)) == 0) {
+	while ((ret = ioc_stat(self->fd, &st)) == 0) {
 		EXPECT_LT(prev, st.id);
 		prev = st.id;
 		listed++;
@@ -565,7 +565,7 @@ TEST_F(api, stat_next_from_an_existing_id_reports_that_mailbox)
 	memset(&st, 0, sizeof(st));
 	st.id = id;
 	st.flags = MBOX_STAT_NEXT;
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(id, st.id);
 	EXPECT_EQ(3U, st.capacity);
 	EXPECT_EQ(33U, st.max_msg_size);
@@ -585,12 +585,12 @@ TEST_F(api, stat_next_from_a_destroyed_id_reports_the_next_mailbox)
 
 	memset(&st, 0, sizeof(st));
 	st.id = b;
-	EXPECT_EQ(-ENOENT, mbox_stat(self->fd, &st));
+	EXPECT_EQ(-ENOENT, ioc_stat(self->fd, &st));
 
 	memset(&st, 0, sizeof(st));
 	st.id = b;
 	st.flags = MBOX_STAT_NEXT;
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	/* c, unless another process made one in between. */
 	EXPECT_LT(b, st.id);
 	EXPECT_GE(c, st.id);
@@ -607,11 +607,11 @@ TEST_F(api, stat_next_past_the_last_id_is_enoent)
 	memset(&st, 0, sizeof(st));
 	st.id = MBOX_ID_NEVER_HI;
 	st.flags = MBOX_STAT_NEXT;
-	EXPECT_EQ(-ENOENT, mbox_stat(self->fd, &st));
+	EXPECT_EQ(-ENOENT, ioc_stat(self->fd, &st));
 	memset(&st, 0, sizeof(st));
 	st.id = MBOX_ID_NEVER_MAX;
 	st.flags = MBOX_STAT_NEXT;
-	EXPECT_EQ(-ENOENT, mbox_stat(self->fd, &st));
+	EXPECT_EQ(-ENOENT, ioc_stat(self->fd, &st));
 }
 
 TEST_F(api, stat_unknown_flags_are_einval)
@@ -624,10 +624,10 @@ TEST_F(api, stat_unknown_flags_are_einval)
 		memset(&st, 0, sizeof(st));
 		st.id = id;
 		st.flags = 1U << bit;
-		EXPECT_EQ(-EINVAL, mbox_stat(self->fd, &st))
+		EXPECT_EQ(-EINVAL, ioc_stat(self->fd, &st))
 			TH_LOG("flags bit %d", bit);
 		st.flags = MBOX_STAT_NEXT | 1U << bit;
-		EXPECT_EQ(-EINVAL, mbox_stat(self->fd, &st))
+		EXPECT_EQ(-EINVAL, ioc_stat(self->fd, &st))
 			TH_LOG("flags bit %d with MBOX_STAT_NEXT", bit);
 	}
 }
@@ -816,7 +816,7 @@ static void abi_undo(int fd, unsigned int nr, int ret)
 FIXTURE_SETUP(abi)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->id = NEW_MBOX(self->fd, 4, 64);
 	self->victim = NEW_MBOX(self->fd, 1, 0);
 	ASSERT_EQ(0, mbox_put(self->fd, self->id, ABI_MSG, ABI_MSG_LEN, 0));
@@ -1004,20 +1004,20 @@ TEST_F(abi, output_argument_in_readonly_memory_is_efault)
 
 	memset(page, 0, psz);
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ));
-	EXPECT_EQ(-EFAULT, mbox_info(self->fd, info));
+	EXPECT_EQ(-EFAULT, ioc_info(self->fd, info));
 	abi_expect_unchanged(_metadata, self, "INFO");
 
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ | PROT_WRITE));
 	abi_prepare(self, 5, st);
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ));
-	EXPECT_EQ(-EFAULT, mbox_stat(self->fd, st));
+	EXPECT_EQ(-EFAULT, ioc_stat(self->fd, st));
 	abi_expect_unchanged(_metadata, self, "STAT");
 
 	/* A receive that cannot report its length must not take the message. */
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ | PROT_WRITE));
 	abi_prepare(self, 4, r);
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ));
-	EXPECT_EQ(-EFAULT, mbox_recv(self->fd, r));
+	EXPECT_EQ(-EFAULT, ioc_recv(self->fd, r));
 	abi_expect_unchanged(_metadata, self, "RECV");
 
 	memset(self->rbuf, 0, sizeof(self->rbuf));
@@ -1039,7 +1039,7 @@ TEST_F(abi, input_arguments_in_readonly_memory_are_accepted)
 
 	abi_prepare(self, 1, page);
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ));
-	ret = mbox_create(self->fd, (void *)page);
+	ret = ioc_create(self->fd, (void *)page);
 	EXPECT_LT(0, ret);
 	if (ret > 0)
 		mbox_track(ret);
@@ -1047,14 +1047,14 @@ TEST_F(abi, input_arguments_in_readonly_memory_are_accepted)
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ | PROT_WRITE));
 	abi_prepare(self, 3, page);
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ));
-	EXPECT_EQ(0, mbox_send(self->fd, (void *)page));
+	EXPECT_EQ(0, ioc_send(self->fd, (void *)page));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
 	EXPECT_EQ(2U, st.msgs);
 
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ | PROT_WRITE));
 	abi_prepare(self, 2, page);
 	ASSERT_EQ(0, mprotect(page, psz, PROT_READ));
-	EXPECT_EQ(0, mbox_destroy(self->fd, (void *)page));
+	EXPECT_EQ(0, ioc_destroy(self->fd, (void *)page));
 	EXPECT_EQ(-ENOENT, mbox_stat_id(self->fd, self->victim, &st));
 	munmap(page, psz);
 }
@@ -1265,7 +1265,7 @@ TEST_F(abi, send_reserved_field_nonzero_is_einval_and_sends_nothing)
 		abi_prepare(self, 3, buf);
 		arg->__reserved = 1U << bit;
 		snprintf(what, sizeof(what), "SEND, __reserved bit %d", bit);
-		EXPECT_EQ(-EINVAL, mbox_send(self->fd, arg)) TH_LOG("%s", what);
+		EXPECT_EQ(-EINVAL, ioc_send(self->fd, arg)) TH_LOG("%s", what);
 		abi_expect_unchanged(_metadata, self, what);
 	}
 }
@@ -1281,7 +1281,7 @@ TEST_F(abi, recv_reserved_field_nonzero_is_einval_and_takes_nothing)
 		abi_prepare(self, 4, buf);
 		arg->__reserved = 1U << bit;
 		snprintf(what, sizeof(what), "RECV, __reserved bit %d", bit);
-		EXPECT_EQ(-EINVAL, mbox_recv(self->fd, arg)) TH_LOG("%s", what);
+		EXPECT_EQ(-EINVAL, ioc_recv(self->fd, arg)) TH_LOG("%s", what);
 		abi_expect_unchanged(_metadata, self, what);
 	}
 }
@@ -1320,11 +1320,11 @@ TEST_F(abi, version_1_send_sends_type_0_and_version_1_recv_takes_any_type)
 	s->len = ABI_MSG_LEN;
 	ASSERT_EQ(0, mbox_ioctl(self->fd, MBOX_CMD(_IOC_WRITE, 3,
 						    MBOX_SEND_SIZE_VER1), arg));
-	EXPECT_EQ(ABI_MSG_LEN, mbox_recv(self->fd, &full));
+	EXPECT_EQ(ABI_MSG_LEN, ioc_recv(self->fd, &full));
 	EXPECT_EQ(0U, full.type);
 	EXPECT_EQ(0, memcmp(self->rbuf, ABI_MSG, ABI_MSG_LEN));
 
-	ASSERT_EQ(0, mbox_send(self->fd, &typed));
+	ASSERT_EQ(0, ioc_send(self->fd, &typed));
 	memset(arg, 0xa5, sizeof(arg));
 	memset(arg, 0, MBOX_RECV_SIZE_VER1);
 	r->id = id;

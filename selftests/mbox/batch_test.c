@@ -42,7 +42,7 @@ FIXTURE_SETUP(batch)
 	int i, id;
 
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	if (!(info.features & MBOX_FEATURE_BATCH))
 		SKIP(return, "the module lacks MBOX_FEATURE_BATCH");
 	id = mbox_new(self->fd, CAPACITY, MAX_SIZE);
@@ -88,7 +88,7 @@ static int recv_one(int fd, __u32 id, void *buf, __u32 *type)
 		.buf = (uintptr_t)buf,
 		.len = MAX_SIZE,
 	};
-	int ret = mbox_recv(fd, &r);
+	int ret = ioc_recv(fd, &r);
 
 	if (type)
 		*type = r.type;
@@ -498,7 +498,7 @@ TEST_F(batch, send_without_write_permission_is_eacces)
 	struct mbox_batch b = batch_of(self->id, self->sv, 2, MBOX_NONBLOCK);
 	struct mbox_info info = {};
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	if (!(info.features & MBOX_FEATURE_PERMS) || getuid() != 0)
 		SKIP(return, "needs MBOX_FEATURE_PERMS and root");
 	EXPECT_EQ(EACCES, as_nobody(self->fd, MBOX_IOC_SEND_BATCH, &b));
@@ -510,7 +510,7 @@ TEST_F(batch, recv_without_read_permission_is_eacces_and_takes_nothing)
 	struct mbox_batch b = batch_of(self->id, self->rv, 2, MBOX_NONBLOCK);
 	struct mbox_info info = {};
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	if (!(info.features & MBOX_FEATURE_PERMS) || getuid() != 0)
 		SKIP(return, "needs MBOX_FEATURE_PERMS and root");
 	ASSERT_EQ(0, mbox_put(self->fd, self->id, "x", 1, 0));
@@ -863,7 +863,7 @@ TEST_F(batch, send_hands_off_to_waiting_receivers_in_a_rendezvous)
 			struct mbox_recv r = { .id = id, .buf = (uintptr_t)buf,
 					       .len = MAX_SIZE };
 
-			_exit(mbox_recv(self->fd, &r) == 8 + i ? 0 : 1);
+			_exit(ioc_recv(self->fd, &r) == 8 + i ? 0 : 1);
 		}
 		ASSERT_EQ(0, mbox_wait_waiters(self->fd, id, 0, i + 1, 10000));
 	}

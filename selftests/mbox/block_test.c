@@ -86,7 +86,7 @@ static void bdata_setup(struct __test_metadata *_metadata,
 	int i;
 
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	ASSERT_LE((__u32)CAP, self->info.max_capacity);
 	ASSERT_LE((__u32)MSG_LEN, self->info.max_msg_size);
 	self->id = NEW_MBOX(self->fd, CAP, 64);
@@ -430,7 +430,7 @@ TEST_F_TIMEOUT(block, destroy_frees_queued_messages, 120)
 
 	ASSERT_NE(NULL, buf);
 	mbox_fill(buf, len, 1);
-	ASSERT_EQ(0, mbox_info(d->fd, &d->info));
+	ASSERT_EQ(0, ioc_info(d->fd, &d->info));
 	nr = d->info.nr_mailboxes;
 
 	/*
@@ -453,7 +453,7 @@ TEST_F_TIMEOUT(block, destroy_frees_queued_messages, 120)
 		ASSERT_EQ(-ENOENT, bmsg_recv(d->fd, id, MBOX_NONBLOCK));
 	}
 	after = mem_available_kib();
-	ASSERT_EQ(0, mbox_info(d->fd, &d->info));
+	ASSERT_EQ(0, ioc_info(d->fd, &d->info));
 	EXPECT_EQ(nr, d->info.nr_mailboxes);
 	if (before >= 0 && after >= 0) {
 		EXPECT_GT(32LL * 1024, before - after)

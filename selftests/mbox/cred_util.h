@@ -159,7 +159,7 @@ static inline int cu_new_mode(int fd, __u32 capacity, __u32 max_msg_size,
 		.mode = mode,
 	};
 
-	return mbox_create(fd, &arg);
+	return ioc_create(fd, &arg);
 }
 
 #endif /* MBOX_SELFTEST_CRED_UTIL_H */

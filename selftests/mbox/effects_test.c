@@ -98,7 +98,7 @@ static pid_t spawn_receiver(struct __test_metadata *_metadata, int fd,
 		o->r.type = type;
 		o->r.buf = (__u64)(uintptr_t)o->buf;
 		o->r.len = len;
-		o->ret = mbox_recv(fd, &o->r);
+		o->ret = ioc_recv(fd, &o->r);
 		_exit(mbox_exit_code(o->ret));
 	}
 	return pid;
@@ -119,7 +119,7 @@ static int tsend(int fd, __u32 id, __u32 seq, __u32 type, __u32 flags,
 	};
 
 	mbox_fill(b, sizeof(b), seq);
-	return mbox_send(fd, &s);
+	return ioc_send(fd, &s);
 }
 
 /* A non-blocking receive or peek of anything; its length or -errno. */
@@ -131,7 +131,7 @@ static int tpeek(int fd, __u32 id, __u32 flags, struct mbox_recv *r,
 	r->flags = flags | MBOX_NONBLOCK;
 	r->buf = (__u64)(uintptr_t)buf;
 	r->len = MSG_LEN;
-	return mbox_recv(fd, r);
+	return ioc_recv(fd, r);
 }
 
 TEST_F(fx, a_send_that_times_out_may_have_completed_a_short_receiver_with_emsgsize)
@@ -239,7 +239,7 @@ TEST_F(fx, a_peek_at_a_waiting_senders_message_reports_seq_0_and_the_send_may_st
 	/* A receiver too small for it is told its length, and it stays. */
 	r.len = 4;
 	r.flags = MBOX_NONBLOCK;
-	EXPECT_EQ(-EMSGSIZE, mbox_recv(self->fd, &r));
+	EXPECT_EQ(-EMSGSIZE, ioc_recv(self->fd, &r));
 	EXPECT_EQ((__u64)MSG_LEN, r.len);
 	EXPECT_EQ(ETIMEDOUT, mbox_child_result(pid, WAIT_MS));
 	EXPECT_EQ(-EAGAIN, tpeek(self->fd, id, MBOX_RECV_PEEK, &r, b));
@@ -332,7 +332,7 @@ TEST_F(fx, a_blocked_receiver_whose_copy_faults_leaves_a_rendezvous_holding_the_
 			.len = MSG_LEN,
 		};
 
-		_exit(mbox_exit_code(mbox_recv(self->fd, &cr)));
+		_exit(mbox_exit_code(ioc_recv(self->fd, &cr)));
 	}
 	ASSERT_WAITERS(self->fd, id, 0, 1);
 	/* Handed to the receiver: the send succeeds. */
@@ -411,7 +411,7 @@ TEST_F(fx, a_receiver_a_send_completes_leaves_blocked_receivers_at_once)
 		o->r.id = id;
 		o->r.buf = (__u64)(uintptr_t)o->buf;
 		o->r.len = MSG_LEN;
-		o->ret = pin_cpu0(true) ?: mbox_recv(self->fd, &o->r);
+		o->ret = pin_cpu0(true) ?: ioc_recv(self->fd, &o->r);
 		_exit(mbox_exit_code(o->ret));
 	}
 	ASSERT_WAITERS(self->fd, id, 0, 1);
@@ -439,7 +439,7 @@ TEST_F(fx, recv_writes_its_in_fields_back_as_given)
 	};
 
 	ASSERT_EQ(0, tsend(self->fd, id, 1, 5, MBOX_NONBLOCK, 0));
-	ASSERT_EQ(4, mbox_recv(self->fd, &r));
+	ASSERT_EQ(4, ioc_recv(self->fd, &r));
 	EXPECT_EQ(id, r.id);
 	EXPECT_EQ(MBOX_TIMEOUT | MBOX_RECV_TYPE | MBOX_RECV_TRUNC, r.flags);
 	EXPECT_EQ((__u64)(uintptr_t)b, r.buf);
@@ -463,14 +463,14 @@ TEST_F(fx, stat_and_lookup_write_their_in_fields_back_as_given)
 	struct mbox_stat st;
 	int id;
 
-	id = mbox_create(self->fd, &c);
+	id = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id);
 	mbox_track(id);
 
 	memset(&st, 0, sizeof(st));
 	st.id = 1;
 	st.flags = MBOX_STAT_NEXT;
-	while (mbox_stat(self->fd, &st) == 0 && st.id != (__u32)id)
+	while (ioc_stat(self->fd, &st) == 0 && st.id != (__u32)id)
 		st.id++;
 	ASSERT_EQ((__u32)id, st.id);
 	EXPECT_EQ(MBOX_STAT_NEXT, st.flags);

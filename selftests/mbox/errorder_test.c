@@ -58,7 +58,7 @@ static __u32 ns_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? UINT32_MAX : info.nr_mailboxes;
+	return ioc_info(fd, &info) ? UINT32_MAX : info.nr_mailboxes;
 }
 
 static int tsend(int fd, __u32 id, __u32 flags, const void *buf, __u64 len)
@@ -70,7 +70,7 @@ static int tsend(int fd, __u32 id, __u32 flags, const void *buf, __u64 len)
 		.len = len,
 	};
 
-	return mbox_send(fd, &s);
+	return ioc_send(fd, &s);
 }
 
 static int trecv(int fd, __u32 id, __u32 flags, void *buf, __u64 len)
@@ -82,7 +82,7 @@ static int trecv(int fd, __u32 id, __u32 flags, void *buf, __u64 len)
 		.len = len,
 	};
 
-	return mbox_recv(fd, &r);
+	return ioc_recv(fd, &r);
 }
 
 TEST_F(eo, enotty_wins_over_a_struct_smaller_than_version_1)
@@ -127,9 +127,9 @@ TEST_F(eo, an_invalid_field_wins_over_enoent_for_every_command_taking_an_id)
 	EXPECT_EQ(-EINVAL, tsend(self->fd, MBOX_ID_NEVER_HI, 1U << 31, NULL, 0));
 	EXPECT_EQ(-EINVAL, trecv(self->fd, MBOX_ID_NEVER_HI,
 				 MBOX_RECV_TYPE | MBOX_RECV_EXCEPT, NULL, 0));
-	EXPECT_EQ(-EINVAL, mbox_destroy(self->fd, &d));
-	EXPECT_EQ(-EINVAL, mbox_stat(self->fd, &st));
-	EXPECT_EQ(-EINVAL, mbox_open(self->fd, &o));
+	EXPECT_EQ(-EINVAL, ioc_destroy(self->fd, &d));
+	EXPECT_EQ(-EINVAL, ioc_stat(self->fd, &st));
+	EXPECT_EQ(-EINVAL, ioc_open(self->fd, &o));
 	EXPECT_EQ(-EINVAL, mbox_ioctl(self->fd, MBOX_IOC_SET, &set));
 	EXPECT_EQ(-EINVAL, mbox_ioctl(self->fd, MBOX_IOC_SEND_BATCH, &bt));
 	EXPECT_EQ(-EINVAL, mbox_ioctl(self->fd, MBOX_IOC_RECV_BATCH, &bt));
@@ -143,9 +143,9 @@ TEST_F(eo, an_invalid_create_field_wins_over_an_unreadable_name)
 		.name = (__u64)(uintptr_t)self->hole,
 	};
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	c.capacity = info.max_capacity + 1;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c));
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c));
 }
 
 TEST_F(eo, eexist_and_a_taken_names_id_win_over_the_mailbox_limit)
@@ -157,7 +157,7 @@ TEST_F(eo, eexist_and_a_taken_names_id_win_over_the_mailbox_limit)
 	};
 	int id;
 
-	id = mbox_create(self->fd, &c);
+	id = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id);
 	mbox_track(id);
 	self->saved_max = cu_param_read("max_mailboxes_per_ns");
@@ -166,9 +166,9 @@ TEST_F(eo, eexist_and_a_taken_names_id_win_over_the_mailbox_limit)
 	ASSERT_EQ(0, cu_param_set("max_mailboxes_per_ns",
 				  ns_mailboxes(self->fd)));
 	EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 0));
-	EXPECT_EQ(id, mbox_create(self->fd, &c));
+	EXPECT_EQ(id, ioc_create(self->fd, &c));
 	c.flags = MBOX_CREATE_EXCL;
-	EXPECT_EQ(-EEXIST, mbox_create(self->fd, &c));
+	EXPECT_EQ(-EEXIST, ioc_create(self->fd, &c));
 }
 
 TEST_F(eo, a_kernel_name_is_eperm_after_the_names_own_checks_and_before_the_limit)
@@ -177,16 +177,16 @@ TEST_F(eo, a_kernel_name_is_eperm_after_the_names_own_checks_and_before_the_limi
 	struct mbox_create c = { .capacity = 1 };
 	int id;
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	if (!(info.features & MBOX_FEATURE_KERNEL_NAMES))
 		SKIP(return, "no MBOX_FEATURE_KERNEL_NAMES");
 	/* An invalid field, then an invalid name, win over EPERM. */
 	c.name = (__u64)(uintptr_t)MBOX_KERNEL_NAME_PREFIX "errorder";
 	c.capacity = info.max_capacity + 1;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c));
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c));
 	c.capacity = 1;
 	c.name = (__u64)(uintptr_t)MBOX_KERNEL_NAME_PREFIX "error/order";
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c));
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c));
 
 	/* EPERM wins over the mailbox limit. */
 	id = mbox_new(self->fd, 1, 0);
@@ -197,7 +197,7 @@ TEST_F(eo, a_kernel_name_is_eperm_after_the_names_own_checks_and_before_the_limi
 	ASSERT_EQ(0, cu_param_set("max_mailboxes_per_ns",
 				  ns_mailboxes(self->fd)));
 	c.name = (__u64)(uintptr_t)MBOX_KERNEL_NAME_PREFIX "errorder";
-	EXPECT_EQ(-EPERM, mbox_create(self->fd, &c));
+	EXPECT_EQ(-EPERM, ioc_create(self->fd, &c));
 	EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 0));
 }
 
@@ -270,7 +270,7 @@ TEST_F(eo, a_capacity_that_would_end_a_rendezvous_wins_over_the_capacity_limit)
 	struct mbox_info info = { 0 };
 	struct mbox_set set = { .flags = MBOX_SET_CAPACITY };
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	ASSERT_EQ(0, cu_drop_cap(CAP_SYS_RESOURCE));
 	set.capacity = info.max_capacity + 1;
 	set.id = rdv;
@@ -294,7 +294,7 @@ TEST_F(eo, an_unwritable_struct_is_efault_only_after_every_other_check)
 	void *page;
 	int id;
 
-	id = mbox_create(self->fd, &c);
+	id = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id);
 	mbox_track(id);
 	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -311,7 +311,7 @@ TEST_F(eo, an_unwritable_struct_is_efault_only_after_every_other_check)
 
 	/* Errors found before the struct is written win. */
 	EXPECT_EQ(-ENOENT, mbox_ioctl(self->fd, MBOX_IOC_LOOKUP, l));
-	EXPECT_EQ(-EAGAIN, mbox_recv(self->fd, r));
+	EXPECT_EQ(-EAGAIN, ioc_recv(self->fd, r));
 
 	/* Then writing it back fails: a found name, a message too long. */
 	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
@@ -319,7 +319,7 @@ TEST_F(eo, an_unwritable_struct_is_efault_only_after_every_other_check)
 	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
 	EXPECT_EQ(-EFAULT, mbox_ioctl(self->fd, MBOX_IOC_LOOKUP, l));
 	ASSERT_EQ(0, tsend(self->fd, id, 0, b, sizeof(b)));
-	EXPECT_EQ(-EFAULT, mbox_recv(self->fd, r));
+	EXPECT_EQ(-EFAULT, ioc_recv(self->fd, r));
 	/* The message stayed. */
 	EXPECT_EQ(MSG_LEN, mbox_get(self->fd, id, b, &len, MBOX_NONBLOCK));
 	munmap(page, 4096);
@@ -379,10 +379,10 @@ TEST_F(eo, on_a_mailbox_file_ebadf_wins_over_emsgsize_and_efault)
 	mfd = mbox_open_id(self->fd, id, MBOX_FD_CLOEXEC);
 	ASSERT_LE(0, mfd);
 	ASSERT_EQ(O_RDONLY, fcntl(mfd, F_GETFL) & O_ACCMODE);
-	EXPECT_EQ(-EBADF, mbox_send(mfd, &s));
+	EXPECT_EQ(-EBADF, ioc_send(mfd, &s));
 	/* A wrong id wins over the missing right. */
 	s.id = id + 1;
-	EXPECT_EQ(-EINVAL, mbox_send(mfd, &s));
+	EXPECT_EQ(-EINVAL, ioc_send(mfd, &s));
 	close(mfd);
 }
 

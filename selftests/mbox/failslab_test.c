@@ -436,7 +436,7 @@ static void drain(struct sendstate *s)
 			.len = s->maxlen,
 		};
 		long long a;
-		int ret = mbox_recv(s->fd, &r);
+		int ret = ioc_recv(s->fd, &r);
 
 		if (ret < 0) {
 			bad(&s->bad_recv, "receive with %u queued: %s", s->n,
@@ -676,7 +676,7 @@ static __u32 nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		ksft_exit_fail_msg("INFO: %s\n", strerror(errno));
 	return info.nr_mailboxes;
 }
@@ -732,7 +732,7 @@ static void test_create(int fd)
 			memset(&st, 0, sizeof(st));
 			st.id = highest + 1;
 			st.flags = MBOX_STAT_NEXT;
-			if (mbox_stat(fd, &st) == 0)
+			if (ioc_stat(fd, &st) == 0)
 				bad(&bad_n, "CREATE failed with %s (fault point %u) but mailbox %u exists",
 				    strerror(-ret), n, st.id);
 		}
@@ -941,7 +941,7 @@ int main(void)
 	ksft_print_msg("MBOX_FAILSLAB_SEED=%llu; failslab ignore-gfp-wait was %s, verbose %s (set to N and 0 for the test)\n",
 		       seed_state, saved_wait, saved_verbose);
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		ksft_exit_fail_msg("INFO: %s\n", strerror(errno));
 
 	test_sends(fd, &info);

@@ -31,7 +31,7 @@ FIXTURE_SETUP(mfd)
 {
 	self->mfd = -1;
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->id = NEW_MBOX(self->fd, CAP, MAX_LEN);
 	self->mfd = mbox_open_id(self->fd, self->id, MBOX_FD_CLOEXEC);
 	ASSERT_LE(0, self->mfd) TH_LOG("MBOX_IOC_OPEN: %s",
@@ -178,14 +178,14 @@ TEST_F(mfd, write_and_read_interoperate_with_the_ioctls)
 
 	/* write() sends a message of type 0 from this process. */
 	ASSERT_EQ(3, xwrite(self->mfd, "abc", 3));
-	EXPECT_EQ(3, mbox_recv(self->fd, &r));
+	EXPECT_EQ(3, ioc_recv(self->fd, &r));
 	EXPECT_EQ(0, memcmp(b, "abc", 3));
 	EXPECT_EQ(0U, r.type);
 	EXPECT_EQ(getpid(), r.pid);
 	EXPECT_EQ(3ULL, r.msg_len);
 
 	/* read() takes the oldest message, whatever its type. */
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
 	EXPECT_EQ(5, xread(self->mfd, b, sizeof(b)));
 	EXPECT_EQ(0, memcmp(b, "typed", 5));
 }

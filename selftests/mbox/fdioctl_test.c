@@ -29,7 +29,7 @@ FIXTURE_SETUP(bound)
 
 	self->mfd = -1;
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	if (!(info.features & MBOX_FEATURE_FD_IOCTL))
 		SKIP(return, "the module lacks MBOX_FEATURE_FD_IOCTL");
 	self->id = NEW_MBOX(self->fd, CAP, MAX_LEN);
@@ -65,7 +65,7 @@ TEST(the_module_announces_mbox_feature_fd_ioctl)
 	int fd;
 
 	MBOX_OPEN_OR_SKIP(&fd);
-	ASSERT_EQ(0, mbox_info(fd, &info));
+	ASSERT_EQ(0, ioc_info(fd, &info));
 	EXPECT_TRUE(info.features & MBOX_FEATURE_FD_IOCTL);
 	close(fd);
 }
@@ -123,11 +123,11 @@ TEST_F(bound, recv_reports_the_message_as_on_dev_mbox)
 	};
 
 	ASSERT_EQ(0, mbox_put(self->fd, self->id, "first", 5, 0));
-	ASSERT_EQ(0, mbox_send(self->mfd, &s));
-	ASSERT_EQ(5, mbox_recv(self->mfd, &r));
+	ASSERT_EQ(0, ioc_send(self->mfd, &s));
+	ASSERT_EQ(5, ioc_recv(self->mfd, &r));
 	EXPECT_EQ(0, memcmp(self->buf, "first", 5));
 	EXPECT_EQ(1ULL, r.seq);
-	ASSERT_EQ(5, mbox_recv(self->mfd, &r));
+	ASSERT_EQ(5, ioc_recv(self->mfd, &r));
 	EXPECT_EQ(0, memcmp(self->buf, "typed", 5));
 	EXPECT_EQ(7U, r.type);
 	EXPECT_EQ(5ULL, r.len);
@@ -149,8 +149,8 @@ TEST_F(bound, recv_selects_by_type_as_on_dev_mbox)
 	};
 
 	ASSERT_EQ(0, mbox_put(self->mfd, 0, "u", 1, 0));
-	ASSERT_EQ(0, mbox_send(self->mfd, &s));
-	ASSERT_EQ(1, mbox_recv(self->mfd, &r));
+	ASSERT_EQ(0, ioc_send(self->mfd, &s));
+	ASSERT_EQ(1, ioc_recv(self->mfd, &r));
 	EXPECT_EQ('t', self->buf[0]);
 	EXPECT_EQ(1U, queued(self->fd, self->id));
 }
@@ -168,7 +168,7 @@ TEST_F(bound, send_reserved_field_is_einval)
 	struct mbox_send s = { .buf = (uintptr_t)"x", .len = 1,
 			       .__reserved = 1 };
 
-	EXPECT_EQ(-EINVAL, mbox_send(self->mfd, &s));
+	EXPECT_EQ(-EINVAL, ioc_send(self->mfd, &s));
 	EXPECT_EQ(0ULL, sent(self->fd, self->id));
 }
 
@@ -241,7 +241,7 @@ TEST_F(bound, the_files_o_nonblock_does_not_change_the_ioctls_waiting)
 
 	ASSERT_LE(0, nb);
 	/* read() would say EAGAIN; the ioctl waits as its flags say. */
-	EXPECT_EQ(-ETIMEDOUT, mbox_recv(nb, &r));
+	EXPECT_EQ(-ETIMEDOUT, ioc_recv(nb, &r));
 	close(nb);
 }
 
@@ -414,7 +414,7 @@ static void skip_unless_root_with_perms(struct __test_metadata *_metadata,
 {
 	struct mbox_info info = {};
 
-	if (mbox_info(fd, &info) || !(info.features & MBOX_FEATURE_PERMS) ||
+	if (ioc_info(fd, &info) || !(info.features & MBOX_FEATURE_PERMS) ||
 	    getuid() != 0)
 		SKIP(return, "needs MBOX_FEATURE_PERMS and root");
 }

@@ -34,7 +34,7 @@ FIXTURE(hostile) {
 FIXTURE_SETUP(hostile)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->id = NEW_MBOX(self->fd, 4, 8192);
 	self->psz = sysconf(_SC_PAGESIZE);
 }
@@ -59,7 +59,7 @@ static void take(int fd, __u32 id, struct snap *s)
 	memset(s, 0, sizeof(*s));
 	memset(&info, 0, sizeof(info));
 	mbox_stat_id(fd, id, &s->st);
-	mbox_info(fd, &info);
+	ioc_info(fd, &info);
 	s->nr = info.nr_mailboxes;
 	s->pool = info.pool_bytes;
 	s->total_msgs = info.total_msgs;
@@ -166,7 +166,7 @@ TEST_F(hostile, receive_into_a_bad_buffer_is_efault_and_the_message_stays_at_the
 	r.flags = MBOX_NONBLOCK;
 	r.buf = (__u64)(uintptr_t)buf;
 	r.len = sizeof(buf);
-	ASSERT_EQ(100, mbox_recv(self->fd, &r));
+	ASSERT_EQ(100, ioc_recv(self->fd, &r));
 	EXPECT_EQ('a', buf[0]);
 	EXPECT_EQ(1ULL, r.seq);
 	munmap(holey, 3 * self->psz);
@@ -248,7 +248,7 @@ static int create_named(int fd, const void *name, __u64 flags)
 	struct mbox_create c = { .capacity = 1, .max_msg_size = 1,
 				 .flags = flags, .name = (__u64)(uintptr_t)name };
 
-	return mbox_create(fd, &c);
+	return ioc_create(fd, &c);
 }
 
 static int lookup(int fd, const void *name)

@@ -29,7 +29,7 @@ FIXTURE(life) {
 FIXTURE_SETUP(life)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->out = mbox_shared_mem(sizeof(*self->out));
 	ASSERT_NE(NULL, self->out);
 }
@@ -55,7 +55,7 @@ static int create_flags(int fd, __u32 capacity, __u32 max_msg_size,
 		.max_msg_size = max_msg_size,
 		.flags = flags,
 	};
-	int id = mbox_create(fd, &c);
+	int id = ioc_create(fd, &c);
 
 	/* Tracked all the same, in case a test fails before it is gone. */
 	if (id > 0)
@@ -75,7 +75,7 @@ static __u32 nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		return UINT32_MAX;
 	return info.nr_mailboxes;
 }
@@ -434,16 +434,16 @@ TEST_F(life, closing_the_file_frees_the_messages_of_its_autodestroy_mailboxes)
 
 	ASSERT_LE(0, fd2);
 	memset(buf, 'm', sizeof(buf));
-	ASSERT_EQ(0, mbox_info(self->fd, &before));
+	ASSERT_EQ(0, ioc_info(self->fd, &before));
 	id = create_flags(fd2, 8, sizeof(buf), MBOX_CREATE_AUTODESTROY);
 	ASSERT_LT(0, id);
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, mbox_put(fd2, id, buf, sizeof(buf), 0));
-	ASSERT_EQ(0, mbox_info(self->fd, &queued));
+	ASSERT_EQ(0, ioc_info(self->fd, &queued));
 	EXPECT_EQ(before.total_msgs + 5, queued.total_msgs);
 	EXPECT_EQ(before.total_bytes + 5 * sizeof(buf), queued.total_bytes);
 	ASSERT_EQ(0, close(fd2));
-	ASSERT_EQ(0, mbox_info(self->fd, &after));
+	ASSERT_EQ(0, ioc_info(self->fd, &after));
 	EXPECT_EQ(before.total_msgs, after.total_msgs);
 	EXPECT_EQ(before.total_bytes, after.total_bytes);
 	EXPECT_EQ(before.nr_mailboxes, after.nr_mailboxes);

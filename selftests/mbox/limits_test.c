@@ -39,7 +39,7 @@ FIXTURE_SETUP(limits)
 	unsigned int i;
 
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	if (!(self->info.features & MBOX_FEATURE_LIMITS))
 		SKIP(return, "no MBOX_FEATURE_LIMITS");
 	for (i = 0; i < NPARAMS; i++) {
@@ -88,7 +88,7 @@ TEST_F(limits, parameters_are_root_writable_files_that_match_info)
 
 	/* A write shows in INFO at once. */
 	SET_PARAM("max_capacity", self->saved[3] - 1);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	EXPECT_EQ((__u32)self->saved[3] - 1, self->info.max_capacity);
 	EXPECT_EQ(-EINVAL, mbox_new(self->fd, self->saved[3], 1));
 }
@@ -159,7 +159,7 @@ static int fill_child(int fd, void *p)
 		a->ids[a->made++] = ret;
 	}
 	memset(&a->info, 0, sizeof(a->info));
-	mbox_info(fd, &a->info);
+	ioc_info(fd, &a->info);
 	return 0;
 }
 
@@ -283,7 +283,7 @@ TEST_F(limits, max_mailboxes_lowered_below_the_count_refuses_every_create)
 
 	ASSERT_NE(NULL, a);
 	memset(&info, 0, sizeof(info));
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	a->base = info.shared_mailboxes;
 	ASSERT_EQ(0, cu_run(self->fd, lower_child, a));
 	EXPECT_EQ(6, a->created);
@@ -305,7 +305,7 @@ TEST_F(limits, max_mailboxes_per_ns_lowered_below_the_count_refuses_every_create
 	__u32 before;
 
 	memset(&info, 0, sizeof(info));
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	before = info.nr_mailboxes;
 	for (i = 0; i < 6; i++) {
 		ids[i] = mbox_new(self->fd, 1, 8);
@@ -316,7 +316,7 @@ TEST_F(limits, max_mailboxes_per_ns_lowered_below_the_count_refuses_every_create
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(-ENOSPC, mbox_new(self->fd, 1, 8)) TH_LOG("create %d", i);
 	memset(&info, 0, sizeof(info));
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(before + 6, info.nr_mailboxes);
 
 	ASSERT_EQ(0, mbox_del(self->fd, ids[0]));
@@ -340,7 +340,7 @@ static __u64 pool_bytes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? ~0ULL : info.pool_bytes;
+	return ioc_info(fd, &info) ? ~0ULL : info.pool_bytes;
 }
 
 /*
@@ -431,7 +431,7 @@ static int bytes_child(int fd, void *p)
 		a->sent++;
 	}
 	memset(&a->info, 0, sizeof(a->info));
-	mbox_info(fd, &a->info);
+	ioc_info(fd, &a->info);
 	return 0;
 }
 
@@ -551,7 +551,7 @@ static int empty_child(int fd, void *p)
 		a->sent++;
 	}
 	memset(&a->info, 0, sizeof(a->info));
-	mbox_info(fd, &a->info);
+	ioc_info(fd, &a->info);
 	return 0;
 }
 
@@ -689,7 +689,7 @@ TEST_F_TIMEOUT(limits, sender_over_its_memory_cgroup_gets_enomem_not_an_oom_kill
 	SET_PARAM("max_bytes_per_ns", 1LL << 32);
 	SET_PARAM("max_capacity", 60000);
 	SET_PARAM("max_msg_size", 65536);
-	id = mbox_create(self->fd, &c);
+	id = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id);
 	mbox_track(id);
 	a->id = id;
@@ -704,7 +704,7 @@ TEST_F_TIMEOUT(limits, sender_over_its_memory_cgroup_gets_enomem_not_an_oom_kill
 
 	/* Outside the cgroup, sending goes on. */
 	c.capacity = 64;
-	id2 = mbox_create(self->fd, &c);
+	id2 = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id2);
 	mbox_track(id2);
 	for (i = 0; i < 64; i++) {

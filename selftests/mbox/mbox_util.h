@@ -2,11 +2,14 @@
 /*
  * Helpers shared by the mbox selftests.
  *
- * One wrapper per ioctl, each returning what the ioctl returns or -errno,
- * so a test reads ASSERT_EQ(-ENOENT, mbox_send(fd, &arg)).  Then shortcuts
- * for the common argument shapes, a byte pattern that depends on a message's
- * sequence number and on the offset, and process helpers for the tests that
- * need a second process blocked inside the module.
+ * One raw wrapper per ioctl, ioc_*(), each returning what the ioctl
+ * returns or -errno, so a test of the ABI reads ASSERT_EQ(-ENOENT,
+ * ioc_send(fd, &arg)).  Then shortcuts for the common argument shapes,
+ * through libmbox (<mbox.h>, whose functions the tests of behaviour may
+ * call directly; mbox_now_ns() is the library's), a byte pattern that
+ * depends on a message's sequence number and on the offset, and process
+ * helpers for the tests that need a second process blocked inside the
+ * module.
  */
 #ifndef MBOX_SELFTEST_UTIL_H
 #define MBOX_SELFTEST_UTIL_H
@@ -30,6 +33,7 @@
 #include <unistd.h>
 
 #include <linux/mbox.h>
+#include <mbox.h>	/* libmbox: the shortcuts below */
 
 #include "kselftest_harness.h"
 
@@ -184,37 +188,37 @@ static inline int mbox_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
-static inline int mbox_info(int fd, struct mbox_info *arg)
+static inline int ioc_info(int fd, struct mbox_info *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_INFO, arg);
 }
 
-static inline int mbox_create(int fd, struct mbox_create *arg)
+static inline int ioc_create(int fd, struct mbox_create *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_CREATE, arg);
 }
 
-static inline int mbox_destroy(int fd, struct mbox_destroy *arg)
+static inline int ioc_destroy(int fd, struct mbox_destroy *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_DESTROY, arg);
 }
 
-static inline int mbox_send(int fd, struct mbox_send *arg)
+static inline int ioc_send(int fd, struct mbox_send *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_SEND, arg);
 }
 
-static inline int mbox_recv(int fd, struct mbox_recv *arg)
+static inline int ioc_recv(int fd, struct mbox_recv *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_RECV, arg);
 }
 
-static inline int mbox_stat(int fd, struct mbox_stat *arg)
+static inline int ioc_stat(int fd, struct mbox_stat *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_STAT, arg);
 }
 
-static inline int mbox_open(int fd, struct mbox_open *arg)
+static inline int ioc_open(int fd, struct mbox_open *arg)
 {
 	return mbox_ioctl(fd, MBOX_IOC_OPEN, arg);
 }
@@ -231,7 +235,7 @@ static inline __u32 mbox_nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		return UINT32_MAX;
 	return info.nr_mailboxes + info.shared_mailboxes;
 }
@@ -276,36 +280,25 @@ static inline int mbox_wait_nr(int fd, __u32 n, int ms)
 	return 0;
 }
 
-/* Shortcuts: the same calls with their arguments spelt out. */
+/*
+ * Shortcuts for the tests of behaviour, through libmbox (which returns
+ * -errno too); the ABI tests call the ioc_*() wrappers above.
+ */
 
 static inline int mbox_new(int fd, __u32 capacity, __u32 max_msg_size)
 {
-	struct mbox_create arg = {
-		.capacity = capacity,
-		.max_msg_size = max_msg_size,
-	};
-
-	return mbox_create(fd, &arg);
+	return mbox_create(fd, NULL, capacity, max_msg_size, 0, 0);
 }
 
 static inline int mbox_del(int fd, __u32 id)
 {
-	struct mbox_destroy arg = { .id = id };
-
-	return mbox_destroy(fd, &arg);
+	return mbox_destroy(fd, id);
 }
 
 static inline int mbox_put(int fd, __u32 id, const void *buf, __u64 len,
 			   __u32 flags)
 {
-	struct mbox_send arg = {
-		.id = id,
-		.flags = flags,
-		.buf = (__u64)(uintptr_t)buf,
-		.len = len,
-	};
-
-	return mbox_send(fd, &arg);
+	return mbox_send(fd, id, buf, len, flags);
 }
 
 /* @len: in, the buffer's size; out, what the module stored in @len. */
@@ -318,7 +311,7 @@ static inline int mbox_get(int fd, __u32 id, void *buf, __u64 *len,
 		.buf = (__u64)(uintptr_t)buf,
 		.len = *len,
 	};
-	int ret = mbox_recv(fd, &arg);
+	int ret = mbox_recv_args(fd, &arg, sizeof(arg));
 
 	*len = arg.len;
 	return ret;
@@ -326,17 +319,13 @@ static inline int mbox_get(int fd, __u32 id, void *buf, __u64 *len,
 
 static inline int mbox_stat_id(int fd, __u32 id, struct mbox_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->id = id;
-	return mbox_stat(fd, st);
+	return mbox_stat(fd, id, st, sizeof(*st));
 }
 
 /* A new file descriptor bound to mailbox @id, or -errno. */
 static inline int mbox_open_id(int fd, __u32 id, __u32 flags)
 {
-	struct mbox_open arg = { .id = id, .flags = flags };
-
-	return mbox_open(fd, &arg);
+	return mbox_open_mailbox(fd, id, flags);
 }
 
 /*
@@ -416,15 +405,6 @@ static inline long long mbox_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* CLOCK_MONOTONIC in nanoseconds, the clock of the module's timestamps. */
-static inline __u64 mbox_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
 /* @size bytes of zeroed memory shared with children; NULL on failure. */

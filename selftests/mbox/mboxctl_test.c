@@ -153,7 +153,7 @@ static bool perms(int fd)
 {
 	struct mbox_info info = {};
 
-	return !mbox_info(fd, &info) && (info.features & (1ULL << 11));
+	return !ioc_info(fd, &info) && (info.features & (1ULL << 11));
 }
 
 static const char *idstr(unsigned int id, char *buf)
@@ -188,7 +188,7 @@ FIXTURE_TEARDOWN(ctl)
 	struct mbox_destroy d = { .id = self->n };
 
 	if (self->n)
-		mbox_destroy(self->fd, &d);
+		ioc_destroy(self->fd, &d);
 	if (self->fd >= 0)
 		close(self->fd);
 }
@@ -197,7 +197,7 @@ TEST_F(ctl, create_prints_the_id_and_a_taken_name_gives_the_same_id)
 {
 	struct mbox_stat st = { .id = self->n };
 
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(4U, st.capacity);
 	EXPECT_EQ(64U, st.max_msg_size);
 	EXPECT_STREQ(self->name, st.name);
@@ -210,7 +210,7 @@ TEST_F(ctl, create_prints_the_id_and_a_taken_name_gives_the_same_id)
 	RUN(&self->r, "-j", "create", "-c", "0", "-s", "0");
 	EXPECT_EQ(0, self->r.status);
 	st.id = json_num(self->r.out, "id");
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(0U, st.capacity);
 	RUN(&self->r, "rm", idstr(st.id, self->id));
 	EXPECT_EQ(0, self->r.status);
@@ -325,8 +325,8 @@ TEST_F(ctl, recv_verbose_and_json_show_sender_pid_uid_seq_and_time)
 			       .type = 7 };
 	char want[80];
 
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
 	RUN(&self->r, "recv", "-v", self->id);
 	EXPECT_EQ(0, self->r.status);
 	snprintf(want, sizeof(want), "seq 1 type 7 len 2 pid %d uid %u sent ",
@@ -355,7 +355,7 @@ TEST_F(ctl, recv_selects_by_type_and_except_peek_leaves_count_takes_n)
 	EXPECT_STREQ("three", self->r.out);
 	RUN(&self->r, "recv", "--peek", self->id);
 	EXPECT_STREQ("one", self->r.out);
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(1U, st.msgs);
 	RUN(&self->r, "send", self->id, "four");
 	RUN(&self->r, "recv", "-n", "2", self->id);
@@ -453,7 +453,7 @@ TEST_F(ctl, create_mode_sets_the_mode_or_needs_the_perms_feature)
 {
 	struct mbox_info info = {};
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	RUN(&self->r, "create", "-m", "0640", "ctl-mode");
 	if (info.features & (1ULL << 11)) {
 		EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
@@ -479,7 +479,7 @@ TEST_F(ctl, info_reports_version_abi_features_limits_and_usage)
 	struct mbox_info info = {};
 	char buf[32];
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	RUN(&self->r, "info", "-j");
 	ASSERT_EQ(0, self->r.status);
 	EXPECT_STREQ("1.0", json_str(self->r.out, "version", buf, sizeof(buf)));
@@ -517,14 +517,14 @@ TEST_F(ctl, create_auto_destroy_wait_holds_the_mailbox_until_signalled)
 	ASSERT_LT(0, read(out[0], buf, sizeof(buf) - 1));
 	close(out[0]);
 	st.id = strtoul(buf, NULL, 10);
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(MBOX_CREATE_AUTODESTROY, st.create_flags);
 	usleep(100000);
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	kill(pid, SIGTERM);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	EXPECT_EQ(-ENOENT, mbox_stat(self->fd, &st));
+	EXPECT_EQ(-ENOENT, ioc_stat(self->fd, &st));
 }
 
 TEST_F(ctl, watch_counts_the_messages_of_each_interval)
@@ -543,8 +543,8 @@ TEST_F(ctl, watch_counts_the_messages_of_each_interval)
 		int i;
 
 		for (i = 0; i < 30; i++) {
-			mbox_send(self->fd, &s);
-			mbox_recv(self->fd, &r);
+			ioc_send(self->fd, &s);
+			ioc_recv(self->fd, &r);
 			usleep(20000);
 		}
 		_exit(0);
@@ -650,7 +650,7 @@ TEST_F(ctl, proc_mbox_shows_pids_in_the_readers_pid_namespace)
 	if (!child) {
 		struct mbox_send s = { .id = self->n, .buf = (uintptr_t)"ns", .len = 2 };
 
-		if (mbox_send(self->fd, &s))
+		if (ioc_send(self->fd, &s))
 			_exit(10);
 		proc_line(self->n, line, sizeof(line), header);
 		if (sscanf(line, "%*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %d",

@@ -25,7 +25,7 @@ FIXTURE(msg) {
 FIXTURE_SETUP(msg)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->psz = (size_t)sysconf(_SC_PAGESIZE);
 	self->bufsz = (__u64)self->info.max_msg_size + 2 * self->psz + TAIL;
 	self->sbuf = malloc(self->bufsz);

@@ -54,7 +54,7 @@ static int nt_create(int fd, const void *name, __u64 flags, __u32 capacity,
 		.flags = flags,
 		.name = (__u64)(uintptr_t)name,
 	};
-	int id = mbox_create(fd, &arg);
+	int id = ioc_create(fd, &arg);
 
 	if (id > 0)
 		mbox_track(id);
@@ -82,7 +82,7 @@ static __u32 nt_nr(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		return UINT_MAX;
 	return info.nr_mailboxes;
 }
@@ -155,7 +155,7 @@ FIXTURE(names) {
 FIXTURE_SETUP(names)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	REQUIRE_FEATURES(self->fd, MBOX_FEATURE_NAMES);
 }
 
@@ -192,7 +192,7 @@ TEST_F(names, stat_reports_the_name_zero_padded)
 	memset(&st, 0xa5, sizeof(st));
 	st.id = id;
 	st.flags = 0;
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_STREQ("nt-stat", st.name);
 	for (i = strlen("nt-stat"); i < sizeof(st.name); i++) {
 		EXPECT_EQ(0, st.name[i]) TH_LOG("name byte %zu", i);
@@ -214,7 +214,7 @@ TEST_F(names, unnamed_mailboxes_have_an_empty_name)
 		memset(&st, 0xa5, sizeof(st));
 		st.id = ids[i];
 		st.flags = 0;
-		ASSERT_EQ(0, mbox_stat(self->fd, &st));
+		ASSERT_EQ(0, ioc_stat(self->fd, &st));
 		EXPECT_EQ(-1, mbox_check_fill(st.name, sizeof(st.name), 0))
 			TH_LOG("mailbox %u has a name", ids[i]);
 	}
@@ -1270,7 +1270,7 @@ static __u32 nt_nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? UINT_MAX :
+	return ioc_info(fd, &info) ? UINT_MAX :
 	       info.nr_mailboxes + info.shared_mailboxes;
 }
 
@@ -1458,7 +1458,7 @@ TEST_F(names, stat_next_listing_shows_each_mailboxs_name)
 		memset(&st, 0, sizeof(st));
 		st.id = next;
 		st.flags = MBOX_STAT_NEXT;
-		if (mbox_stat(self->fd, &st))
+		if (ioc_stat(self->fd, &st))
 			break;
 		for (i = 0; i < 3; i++) {
 			if (st.id == (__u32)ids[i]) {

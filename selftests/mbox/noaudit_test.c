@@ -165,7 +165,7 @@ static int open_as_other(int fd, void *p)
 
 	if (ret)
 		return ret;
-	ret = mbox_open(fd, &arg);
+	ret = ioc_open(fd, &arg);
 	if (ret < 0)
 		return ret;
 	/* Read-only: the write right was probed and not given. */
@@ -192,7 +192,7 @@ static int stat_next_as_other(int fd, void *p)
 		return ret;
 	/* Skips every mailbox the other user may not read. */
 	for (;;) {
-		ret = mbox_stat(fd, &st);
+		ret = ioc_stat(fd, &st);
 		if (ret)
 			return ret == -ENOENT ? 0 : ret;
 		st.id++;

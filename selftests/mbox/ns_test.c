@@ -24,7 +24,7 @@ FIXTURE(ns) {
 FIXTURE_SETUP(ns)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	if (!(self->info.features & MBOX_FEATURE_NS))
 		SKIP(return, "no MBOX_FEATURE_NS");
 	if (geteuid() != 0)
@@ -41,7 +41,7 @@ static __u32 nr_mailboxes(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	return mbox_info(fd, &info) ? UINT_MAX :
+	return ioc_info(fd, &info) ? UINT_MAX :
 	       info.nr_mailboxes + info.shared_mailboxes;
 }
 
@@ -74,7 +74,7 @@ static void every_op(int fd, __u32 id, int *res)
 	memset(&st, 0, sizeof(st));
 	st.id = 1;
 	st.flags = MBOX_STAT_NEXT;
-	while (!mbox_stat(fd, &st)) {
+	while (!ioc_stat(fd, &st)) {
 		if (st.id == id)
 			res[NO_LIST] = 1;
 		if (st.id >= INT_MAX)
@@ -149,7 +149,7 @@ static pid_t start_holder(int fd, struct holder *h, bool reenter_parent_ns)
 			.name = (__u64)(uintptr_t)"ns-held",
 		};
 
-		ret = mbox_create(fd, &c);
+		ret = ioc_create(fd, &c);
 	}
 	if (ret < 0) {
 		h->err = -ret;
@@ -352,7 +352,7 @@ static int triple_child(int fd, void *p)
 					   .flags = MBOX_NONBLOCK,
 					   .buf = (__u64)(uintptr_t)buf,
 					   .len = sizeof(buf) };
-		a->res[1] = mbox_recv(fd, &a->r);
+		a->res[1] = ioc_recv(fd, &a->r);
 		mbox_put(fd, ret, "u", 1, MBOX_NONBLOCK);
 		a->res[2] = mbox_stat_id(fd, ret, &a->st);
 		_exit(0);

@@ -29,7 +29,7 @@ FIXTURE(perm) {
 FIXTURE_SETUP(perm)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	if (!(self->info.features & MBOX_FEATURE_PERMS))
 		SKIP(return, "no MBOX_FEATURE_PERMS");
 	if (geteuid() != 0)
@@ -126,7 +126,7 @@ static __u32 nr_mailboxes(int fd)
 {
 	struct mbox_info info = { 0 };
 
-	return mbox_info(fd, &info) ? UINT_MAX : info.nr_mailboxes;
+	return ioc_info(fd, &info) ? UINT_MAX : info.nr_mailboxes;
 }
 
 TEST_F(perm, create_bad_mode_or_reserved_is_einval_and_creates_nothing)
@@ -136,21 +136,21 @@ TEST_F(perm, create_bad_mode_or_reserved_is_einval_and_creates_nothing)
 
 	c.flags = MBOX_CREATE_MODE;
 	c.mode = 01000;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("sticky bit");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("sticky bit");
 	c.mode = 04000;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("setuid bit");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("setuid bit");
 	c.mode = 0x10000;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("bit 16");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("bit 16");
 	c.mode = UINT_MAX;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("all bits");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("all bits");
 	c.flags = 0;
 	c.mode = 0600;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("mode without MBOX_CREATE_MODE");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("mode without MBOX_CREATE_MODE");
 	c.mode = 0;
 	c.__reserved = 1;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("__reserved 1");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("__reserved 1");
 	c.__reserved = 0x80000000U;
-	EXPECT_EQ(-EINVAL, mbox_create(self->fd, &c)) TH_LOG("__reserved bit 31");
+	EXPECT_EQ(-EINVAL, ioc_create(self->fd, &c)) TH_LOG("__reserved bit 31");
 	EXPECT_EQ(before, nr_mailboxes(self->fd));
 }
 
@@ -187,7 +187,7 @@ static int matrix_child(int fd, void *p)
 	memset(&st, 0, sizeof(st));
 	st.id = a->id;
 	st.flags = MBOX_STAT_NEXT;
-	ret = mbox_stat(fd, &st);
+	ret = ioc_stat(fd, &st);
 	/* 0: listed; 1: skipped. */
 	a->res[OP_LIST] = ret == -ENOENT ? 1 : ret ? ret : st.id != a->id;
 	a->res[OP_PEEK] = mbox_get(fd, a->id, buf, &len,
@@ -710,7 +710,7 @@ static int lookup_child(int fd, void *p)
 	if (ret)
 		return ret;
 	a->res[0] = mbox_ioctl(fd, MBOX_IOC_LOOKUP, &l);
-	a->res[1] = mbox_create(fd, &c);
+	a->res[1] = ioc_create(fd, &c);
 	a->res[2] = stat_of(fd, a->res[0] > 0 ? a->res[0] : 0, &st);
 	return 0;
 }
@@ -724,7 +724,7 @@ TEST_F(perm, lookup_and_create_of_a_taken_name_need_no_permission)
 	int id;
 
 	ASSERT_NE(NULL, a);
-	id = mbox_create(self->fd, &c);
+	id = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id);
 	mbox_track(id);
 	a->name = "perm-name";

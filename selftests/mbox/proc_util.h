@@ -76,7 +76,7 @@ static inline int psend(int fd, __u32 id, const void *buf, __u64 len,
 		.type = type,
 	};
 
-	return mbox_send(fd, &arg);
+	return ioc_send(fd, &arg);
 }
 
 /* Send message @seq (PMSG_LEN bytes) of type @type. */
@@ -108,7 +108,7 @@ static inline long pmsg_recv(int fd, __u32 id, __u32 flags, __u64 timeout_ns,
 	};
 	int ret;
 
-	ret = mbox_recv(fd, &a);
+	ret = ioc_recv(fd, &a);
 	if (arg)
 		*arg = a;
 	if (ret < 0)
@@ -199,7 +199,7 @@ pchild_run(int fd, const struct pcall *c, struct pout *o)
 
 	if (c->recv) {
 		o->start_ns = pnow_ns();
-		ret = mbox_recv(fd, &a);
+		ret = ioc_recv(fd, &a);
 		o->end_ns = pnow_ns();
 		if (ret >= 0) {
 			o->seq = pmsg_seq(b, ret);
@@ -325,7 +325,7 @@ static inline __u64 pfeatures(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		return 0;
 	return info.features;
 }

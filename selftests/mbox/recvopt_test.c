@@ -59,7 +59,7 @@ static int tsend(int fd, __u32 id, __u32 nr, __u64 len, __u32 type,
 	};
 
 	msg_make(b, len, nr);
-	return mbox_send(fd, &arg);
+	return ioc_send(fd, &arg);
 }
 
 /*
@@ -81,7 +81,7 @@ static long trecv(int fd, __u32 id, __u32 flags, __u32 type,
 	};
 	int ret;
 
-	ret = mbox_recv(fd, &a);
+	ret = ioc_recv(fd, &a);
 	if (r)
 		*r = a;
 	if (ret < 0)
@@ -134,7 +134,7 @@ static void ropt_setup(struct __test_metadata *_metadata,
 		       struct ropt_data *self)
 {
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->id = NEW_MBOX(self->fd, CAP, BUF_LEN);
 	self->out = mbox_shared_mem(4 * sizeof(*self->out));
 	ASSERT_NE(NULL, self->out);
@@ -338,7 +338,7 @@ TEST_F(sel, failed_typed_recv_puts_the_message_back_in_its_place)
 	ASSERT_NE(MAP_FAILED, ro);
 	send_typed(_metadata, fd, id, types, ARRAY_SIZE(types));
 	/* Message 1, the oldest of type 2, cannot be stored. */
-	EXPECT_EQ(-EFAULT, mbox_recv(fd, &bad));
+	EXPECT_EQ(-EFAULT, ioc_recv(fd, &bad));
 	EXPECT_EQ(4U, msgs_of(fd, id));
 	/* Every message in its order, 1 between 0 and 2. */
 	EXPECT_EQ(0, trecv(fd, id, MBOX_NONBLOCK, 0, &r));
@@ -531,7 +531,7 @@ TEST_F(peek, peek_into_a_short_buffer_is_emsgsize_and_reports_the_size)
 	};
 
 	ASSERT_EQ(0, tsend(fd, id, 5, MSG_LEN, 0, 0));
-	EXPECT_EQ(-EMSGSIZE, mbox_recv(fd, &r));
+	EXPECT_EQ(-EMSGSIZE, ioc_recv(fd, &r));
 	EXPECT_EQ((__u64)MSG_LEN, r.len);
 	EXPECT_EQ((__u64)MSG_LEN, r.msg_len);
 	EXPECT_EQ(1U, msgs_of(fd, id));
@@ -554,7 +554,7 @@ TEST_F(peek, peek_with_trunc_copies_the_first_bytes_and_keeps_the_whole_message)
 	msg_make(want, 40, 6);
 	ASSERT_EQ(0, tsend(fd, id, 6, 40, 0, 0));
 	memset(b, POISON, sizeof(b));
-	EXPECT_EQ(10, mbox_recv(fd, &r));
+	EXPECT_EQ(10, ioc_recv(fd, &r));
 	EXPECT_EQ(10ULL, r.len);
 	EXPECT_EQ(40ULL, r.msg_len);
 	EXPECT_EQ(0, memcmp(want, b, 10));
@@ -650,7 +650,7 @@ static int big_recv(FIXTURE_DATA(trunc) *self, __u32 id, __u64 len,
 	r->flags = flags;
 	r->buf = (__u64)(uintptr_t)self->rbuf;
 	r->len = len;
-	return mbox_recv(self->d.fd, r);
+	return ioc_recv(self->d.fd, r);
 }
 
 TEST_F(trunc, short_buffer_without_trunc_is_emsgsize_and_keeps_the_message)
@@ -709,7 +709,7 @@ TEST_F(trunc, trunc_into_a_zero_length_buffer_consumes_the_message)
 	};
 
 	ASSERT_EQ(0, big_send(self, id, 5, 50));
-	EXPECT_EQ(0, mbox_recv(self->d.fd, &r));
+	EXPECT_EQ(0, ioc_recv(self->d.fd, &r));
 	EXPECT_EQ(0ULL, r.len);
 	EXPECT_EQ(50ULL, r.msg_len);
 	EXPECT_EQ(0U, msgs_of(self->d.fd, id));
@@ -762,7 +762,7 @@ TEST_F(trunc, a_blocked_receiver_with_a_short_buffer_gets_emsgsize_and_the_messa
 		out->r.id = id;
 		out->r.buf = (__u64)(uintptr_t)b;
 		out->r.len = sizeof(b);
-		_exit(mbox_exit_code(mbox_recv(fd, &out->r)));
+		_exit(mbox_exit_code(ioc_recv(fd, &out->r)));
 	}
 	ASSERT_WAITERS(fd, id, 0, 1);
 	ASSERT_EQ(0, tsend(fd, id, 31, MSG_LEN, 0, 0));
@@ -790,7 +790,7 @@ TEST_F(trunc, a_blocked_receiver_with_trunc_gets_the_first_bytes)
 		out->r.flags = MBOX_RECV_TRUNC;
 		out->r.buf = (__u64)(uintptr_t)b;
 		out->r.len = 8;
-		_exit(mbox_exit_code(mbox_recv(fd, &out->r)));
+		_exit(mbox_exit_code(ioc_recv(fd, &out->r)));
 	}
 	ASSERT_WAITERS(fd, id, 0, 1);
 	ASSERT_EQ(0, tsend(fd, id, 32, MSG_LEN, 0, 0));
@@ -967,7 +967,7 @@ TEST_F(minfo, seq_has_no_gap_after_failed_sends)
 	/* Full: no wait, a timed wait, too long. */
 	EXPECT_EQ(-EAGAIN, tsend(fd, id, 2, MSG_LEN, 0, MBOX_NONBLOCK));
 	msg_make(b, MSG_LEN, 3);
-	EXPECT_EQ(-ETIMEDOUT, mbox_send(fd, &s));
+	EXPECT_EQ(-ETIMEDOUT, ioc_send(fd, &s));
 	EXPECT_EQ(-EMSGSIZE, tsend(fd, id, 4, MSG_LEN + 1, 0, 0));
 	EXPECT_EQ(1, trecv(fd, id, MBOX_NONBLOCK, 0, &r));
 	EXPECT_EQ(1ULL, r.seq);

@@ -279,7 +279,7 @@ TEST_F(rdv, zero_size_signals_pass_through_a_rendezvous_mailbox)
 	/* A signal waits for its receiver ... */
 	pid = PSPAWN_BLOCKED(self->fd, &c, &self->out[0], 1, 0);
 	expect_still_waiting(_metadata, pid, MBOX_IOC_SEND);
-	EXPECT_EQ(0, mbox_recv(self->fd, &arg));
+	EXPECT_EQ(0, ioc_recv(self->fd, &arg));
 	EXPECT_EQ(0ULL, arg.len);
 	EXPECT_CHILD(0, pid, "signal sender");
 
@@ -318,7 +318,7 @@ TEST_F(zero, create_with_capacity_0_succeeds_and_info_reports_rendezvous)
 	struct mbox_stat st;
 	int id;
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_NE(0ULL, info.features & MBOX_FEATURE_RENDEZVOUS);
 
 	id = mbox_new(self->fd, 0, 16);

@@ -142,7 +142,7 @@ static void recv_one(struct __test_metadata *_metadata, int fd, __u32 id,
 	a.buf = bad ? BAD_BUF : (__u64)(uintptr_t)b;
 	a.len = size;
 	a.type = s.type;
-	ret = mbox_recv(fd, &a);
+	ret = ioc_recv(fd, &a);
 
 	i = model_find(q, &s);
 	if (i < 0)
@@ -297,7 +297,7 @@ TEST_F_TIMEOUT(select, selective_receives_take_the_oldest_selected_message,
 		a.flags = MBOX_NONBLOCK;
 		a.buf = (__u64)(uintptr_t)b;
 		a.len = sizeof(b);
-		ASSERT_EQ((int)q->m[0].len, mbox_recv(self->fd, &a));
+		ASSERT_EQ((int)q->m[0].len, ioc_recv(self->fd, &a));
 		ASSERT_EQ(q->m[0].seq, a.seq);
 		model_del(q, 0);
 	}
@@ -329,7 +329,7 @@ static void __attribute__((noreturn)) rx_child(int fd, __u32 id, struct rx *r)
 	a.type = r->s.type;
 	a.buf = (__u64)(uintptr_t)b;
 	a.len = r->size;
-	ret = mbox_recv(fd, &a);
+	ret = ioc_recv(fd, &a);
 	r->ret = ret < 0 ? ret : 0;
 	r->tag = ret >= 4 ? pmsg_seq(b, ret) : -1;
 	r->seq = a.seq;

@@ -63,7 +63,7 @@ FIXTURE_SETUP(sr)
 
 	MBOX_OPEN_OR_SKIP(&self->fd);
 	memset(&info, 0, sizeof(info));
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	if (!(info.features & MBOX_FEATURE_SENDRECV))
 		SKIP(return, "the module lacks MBOX_FEATURE_SENDRECV");
 	self->a = NEW_MBOX(self->fd, CAP, MAX);
@@ -143,7 +143,7 @@ TEST_F(sr, sends_then_receives_a_queued_reply)
 	r.buf = (uintptr_t)got;
 	r.len = sizeof(got);
 	r.flags = MBOX_NONBLOCK;
-	EXPECT_EQ(8, mbox_recv(self->fd, &r));
+	EXPECT_EQ(8, ioc_recv(self->fd, &r));
 	EXPECT_EQ(5U, r.type);
 	EXPECT_EQ(0, strcmp(got, "request"));
 }
@@ -818,7 +818,7 @@ static int sr_server(int fd, __u32 box)
 	r.id = box;
 	r.buf = (uintptr_t)&req;
 	r.len = sizeof(req);
-	ret = mbox_recv(fd, &r);
+	ret = ioc_recv(fd, &r);
 	for (;;) {
 		if (ret != (int)sizeof(req))
 			return ret < 0 ? ret : -EPROTO;

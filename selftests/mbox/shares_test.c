@@ -36,7 +36,7 @@ FIXTURE_SETUP(shares)
 	unsigned int i;
 
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	if (!(self->info.features & MBOX_FEATURE_NS_SHARES))
 		SKIP(return, "no MBOX_FEATURE_NS_SHARES");
 	if (geteuid() != 0)
@@ -110,7 +110,7 @@ static struct mbox_info info_of(int fd)
 	struct mbox_info info;
 
 	memset(&info, 0xff, sizeof(info));
-	if (mbox_info(fd, &info))
+	if (ioc_info(fd, &info))
 		memset(&info, 0xff, sizeof(info));
 	return info;
 }

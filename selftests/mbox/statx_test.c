@@ -34,7 +34,7 @@ FIXTURE_SETUP(sx)
 	self->hold[0] = -1;
 	self->hold[1] = -1;
 	MBOX_OPEN_OR_SKIP(&self->fd);
-	ASSERT_EQ(0, mbox_info(self->fd, &self->info));
+	ASSERT_EQ(0, ioc_info(self->fd, &self->info));
 	self->out = mbox_shared_mem(8 * sizeof(*self->out));
 	ASSERT_NE(NULL, self->out);
 	ASSERT_EQ(0, pipe(self->hold));
@@ -90,7 +90,7 @@ static pid_t spawn_op(struct __test_metadata *_metadata,
 		if (send)
 			o->ret = mbox_put(self->fd, id, b, len, flags);
 		else
-			o->ret = mbox_recv(self->fd, &r);
+			o->ret = ioc_recv(self->fd, &r);
 		__atomic_store_n(&o->done, 1, __ATOMIC_RELEASE);
 		if (hold)
 			while (read(self->hold[0], &c, 1) > 0)
@@ -134,7 +134,7 @@ TEST_F(sx, new_mailbox_has_no_waiters_no_last_peers_and_its_create_time)
 	memset(&st, 0xff, sizeof(st));
 	st.id = id;
 	st.flags = 0;
-	ASSERT_EQ(0, mbox_stat(self->fd, &st));
+	ASSERT_EQ(0, ioc_stat(self->fd, &st));
 	EXPECT_EQ(0U, st.blocked_senders);
 	EXPECT_EQ(0U, st.blocked_receivers);
 	EXPECT_EQ(0, st.last_send_pid);
@@ -340,7 +340,7 @@ static void expect_totals(struct __test_metadata *_metadata, int fd,
 {
 	struct mbox_info now;
 
-	ASSERT_EQ(0, mbox_info(fd, &now));
+	ASSERT_EQ(0, ioc_info(fd, &now));
 	EXPECT_EQ(before->total_msgs + msgs, now.total_msgs) TH_LOG("%s", when);
 	EXPECT_EQ(before->total_bytes + bytes, now.total_bytes)
 		TH_LOG("%s", when);
@@ -355,7 +355,7 @@ TEST_F(sx, info_totals_rise_and_fall_by_what_is_queued)
 	__u64 len;
 
 	memset(b, 'q', sizeof(b));
-	ASSERT_EQ(0, mbox_info(self->fd, &before));
+	ASSERT_EQ(0, ioc_info(self->fd, &before));
 	a = NEW_MBOX(self->fd, 8, sizeof(b));
 	z = NEW_MBOX(self->fd, 8, sizeof(b));
 	expect_totals(_metadata, self->fd, &before, 0, 0, "created");
@@ -380,7 +380,7 @@ TEST_F(sx, info_totals_rise_and_fall_by_what_is_queued)
 	r.flags = MBOX_RECV_TRUNC | MBOX_NONBLOCK;
 	r.buf = (__u64)(uintptr_t)b;
 	r.len = 5;
-	ASSERT_EQ(5, mbox_recv(self->fd, &r));
+	ASSERT_EQ(5, ioc_recv(self->fd, &r));
 	expect_totals(_metadata, self->fd, &before, 2, 37, "truncated");
 
 	ASSERT_EQ(0, mbox_del(self->fd, z));
@@ -405,7 +405,7 @@ TEST_F(sx, info_totals_are_the_sums_of_every_mailboxs_figures)
 	memset(&st, 0, sizeof(st));
 	st.id = 1;
 	st.flags = MBOX_STAT_NEXT;
-	while ((ret = mbox_stat(self->fd, &st)) == 0) {
+	while ((ret = ioc_stat(self->fd, &st)) == 0) {
 		msgs += st.msgs;
 		bytes += st.bytes;
 		if (st.id == INT32_MAX)
@@ -413,7 +413,7 @@ TEST_F(sx, info_totals_are_the_sums_of_every_mailboxs_figures)
 		st.id++;
 	}
 	ASSERT_TRUE(ret == 0 || ret == -ENOENT) TH_LOG("%s", strerror(-ret));
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_EQ(msgs, info.total_msgs);
 	EXPECT_EQ(bytes, info.total_bytes);
 	EXPECT_LE(3ULL, info.total_msgs);

@@ -794,7 +794,7 @@ static int do_recv(struct thr *t, int kind, int si, __u32 id, __u32 max,
 
 	if (buflen < max && !(flags & MBOX_RECV_TRUNC))
 		allowed |= A_EMSGSIZE;
-	ret = mbox_recv(t->devfd, &a);
+	ret = ioc_recv(t->devfd, &a);
 	outcome(t, kind, ret, allowed,
 		"mailbox %u (slot %d, max %u) flags %#x timeout %llu len %llu",
 		id, si, max, flags, (unsigned long long)tmo,
@@ -873,7 +873,7 @@ static void send_checked(struct thr *t, int si, __u32 id, __u32 max,
 		flags = pick_mode(t, &tmo);
 		a.flags = flags;
 		a.timeout_ns = tmo;
-		ret = mbox_send(t->devfd, &a);
+		ret = ioc_send(t->devfd, &a);
 		outcome(t, K_SEND, ret, wait_errs(flags) | gone_errs(si),
 			"mailbox %u (slot %d) flags %#x timeout %llu, %u bytes",
 			id, si, flags, (unsigned long long)tmo, len);
@@ -920,7 +920,7 @@ static void send_odd(struct thr *t, int si, __u32 id, __u32 max,
 
 		a.flags = pick_mode(t, &tmo);
 		a.timeout_ns = tmo;
-		ret = mbox_send(t->devfd, &a);
+		ret = ioc_send(t->devfd, &a);
 		outcome(t, K_ODD_SEND, ret, wait_errs(a.flags),
 			"tiny mailbox %u flags %#x timeout %llu, %u bytes", id,
 			a.flags, (unsigned long long)tmo, len);
@@ -1133,7 +1133,7 @@ static void op_oversize(struct thr *t)
 		return;
 	a.flags = pick_mode(t, &tmo);
 	a.timeout_ns = tmo;
-	ret = mbox_send(t->devfd, &a);
+	ret = ioc_send(t->devfd, &a);
 	outcome(t, K_OVERSIZE, ret, A_EMSGSIZE,
 		"mailbox %u (max %u) flags %#x, %llu bytes", a.id, W_MAX(w),
 		a.flags, (unsigned long long)a.len);
@@ -1203,7 +1203,7 @@ static void op_stat_next(struct thr *t)
 		memset(&st, 0, sizeof(st));
 		st.id = id;
 		st.flags = MBOX_STAT_NEXT;
-		ret = mbox_stat(t->devfd, &st);
+		ret = ioc_stat(t->devfd, &st);
 		outcome(t, K_STAT_NEXT, ret, A_ENOENT, "from id %u", id);
 		if (ret)
 			break;
@@ -1224,7 +1224,7 @@ static void op_info(struct thr *t)
 	int ret;
 
 	memset(&in, 0, sizeof(in));
-	ret = mbox_info(t->devfd, &in);
+	ret = ioc_info(t->devfd, &in);
 	outcome(t, K_INFO, ret, 0, "info");
 	if (!ret && (in.abi_version != info.abi_version ||
 		     in.features != info.features ||
@@ -1690,7 +1690,7 @@ static void __attribute__((noreturn)) auto_main(int ai, int life_ms,
 			.flags = MBOX_CREATE_AUTODESTROY,
 		};
 
-		ret = mbox_create(t->devfd, &c);
+		ret = ioc_create(t->devfd, &c);
 	}
 	outcome(t, K_AUTO_CREATE, ret, 0, "capacity %u max %u auto-destroy",
 		cap, max);
@@ -2203,7 +2203,7 @@ static void cleanup_checks(const struct mbox_info *before)
 	int si, ret;
 
 	memset(&in, 0, sizeof(in));
-	ret = mbox_info(mt->devfd, &in);
+	ret = ioc_info(mt->devfd, &in);
 	outcome(mt, K_INFO, ret, 0, "info after the drain");
 	if (!ret && (in.total_msgs != before->total_msgs ||
 		     in.total_bytes != before->total_bytes))
@@ -2226,7 +2226,7 @@ static void cleanup_checks(const struct mbox_info *before)
 		sh->slot[si].word = 0;
 	}
 	memset(&in, 0, sizeof(in));
-	ret = mbox_info(mt->devfd, &in);
+	ret = ioc_info(mt->devfd, &in);
 	outcome(mt, K_INFO, ret, 0, "info at the end");
 	if (!ret && in.nr_mailboxes != before->nr_mailboxes)
 		violation(mt, V_STATE,
@@ -2359,7 +2359,7 @@ int main(int argc, char **argv)
 		return KSFT_SKIP;
 	}
 	memset(&info, 0, sizeof(info));
-	if (mbox_info(fd, &info) || (info.features & need) != need ||
+	if (ioc_info(fd, &info) || (info.features & need) != need ||
 	    info.max_msg_size < HDR) {
 		out("1..0 # SKIP the module lacks features %#llx or max_msg_size %u < %u",
 		    (unsigned long long)(need & ~info.features),

@@ -206,7 +206,7 @@ static void tick_subscribe(unsigned int i, __u64 count,
 
 		if (done)
 			r.flags = MBOX_NONBLOCK, r.timeout_ns = 0;
-		ret = mbox_recv(fd, &r);
+		ret = ioc_recv(fd, &r);
 		if ((ret == -ETIMEDOUT && !done))
 			continue;
 		if (ret == -EAGAIN && done)
@@ -405,7 +405,7 @@ static int tick_create_named(int fd, const char *name, __u64 flags)
 		.name = (__u64)(uintptr_t)name,
 	};
 
-	return mbox_create(fd, &c);
+	return ioc_create(fd, &c);
 }
 
 TEST_F(tick, no_process_can_take_or_create_a_kernel_name)
@@ -413,7 +413,7 @@ TEST_F(tick, no_process_can_take_or_create_a_kernel_name)
 	struct mbox_info info = { 0 };
 	int id;
 
-	ASSERT_EQ(0, mbox_info(self->fd, &info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
 	EXPECT_TRUE(info.features & MBOX_FEATURE_KERNEL_NAMES);
 	/* Root, free names, with and without MBOX_CREATE_EXCL. */
 	EXPECT_EQ(-EPERM, tick_create_named(self->fd, "kernel.tick.1", 0));
@@ -598,7 +598,7 @@ static void tick_hammer(unsigned int i, long long end)
 			/* A waiting receiver: the timer hands ticks to it. */
 			r.flags = MBOX_TIMEOUT;
 			r.timeout_ns = 1000000;
-			ret = mbox_recv(fd, &r);
+			ret = ioc_recv(fd, &r);
 		} else if (op < 55) {
 			ret = mbox_put(fd, id, &m, sizeof(m), MBOX_NONBLOCK);
 		} else if (op < 70) {
@@ -622,12 +622,12 @@ static void tick_hammer(unsigned int i, long long end)
 					.name = (__u64)(uintptr_t)name,
 				};
 
-				ret = mbox_create(fd, &c);
+				ret = ioc_create(fd, &c);
 				ret = ret > 0 ? 0 : ret;
 			}
 		} else {
 			r.flags = MBOX_NONBLOCK;
-			ret = mbox_recv(fd, &r);
+			ret = ioc_recv(fd, &r);
 		}
 		if (ret < 0 && ret != -ENOENT && ret != -EIDRM &&
 		    ret != -EAGAIN && ret != -ETIMEDOUT)

@@ -80,7 +80,7 @@ static void tn_recv_until(int fd, int id, struct tn_out *out)
 
 	out->before = pnow_ns();
 	r.timeout_ns = out->before + MS_NS(200);
-	out->err = mbox_recv(fd, &r);
+	out->err = ioc_recv(fd, &r);
 	out->after = pnow_ns();
 	_exit(0);
 }
@@ -136,7 +136,7 @@ static void tn_times(int fd, struct tn_out *out)
 	r.id = id;
 	r.buf = (uintptr_t)buf;
 	r.len = sizeof(buf);
-	if (mbox_recv(fd, &r) != 1)
+	if (ioc_recv(fd, &r) != 1)
 		_exit(12);
 	if (mbox_stat_id(fd, id, &st))
 		_exit(13);

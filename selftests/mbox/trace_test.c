@@ -132,14 +132,14 @@ TEST_F(trace, create_send_recv_destroy_each_give_one_event_with_their_fields)
 	struct mbox_destroy d = {};
 	int id;
 
-	id = mbox_create(self->fd, &c);
+	id = ioc_create(self->fd, &c);
 	ASSERT_LT(0, id);
 	s.id = r.id = d.id = id;
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
 	usleep(20000);
-	ASSERT_EQ(5, mbox_recv(self->fd, &r));
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
-	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
+	ASSERT_EQ(5, ioc_recv(self->fd, &r));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_destroy(self->fd, &d));
 	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
@@ -188,23 +188,23 @@ TEST_F(trace, a_blocked_receiver_gives_block_then_wake_with_its_wait_time)
 		char buf[16];
 		struct mbox_recv r = { .id = id, .buf = (uintptr_t)buf, .len = 16 };
 
-		_exit(mbox_recv(self->fd, &r) == 3 ? 0 : 1);
+		_exit(ioc_recv(self->fd, &r) == 3 ? 0 : 1);
 	}
 	/* Wait until it blocks, then some more, then send. */
 	for (i = 0; i < 500; i++) {
 		memset(&st, 0, sizeof(st));
 		st.id = id;
-		ASSERT_EQ(0, mbox_stat(self->fd, &st));
+		ASSERT_EQ(0, ioc_stat(self->fd, &st));
 		if (st.blocked_receivers)
 			break;
 		usleep(10000);
 	}
 	ASSERT_EQ(1U, st.blocked_receivers);
 	usleep(50000);
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
+	ASSERT_EQ(0, ioc_destroy(self->fd, &d));
 	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
@@ -245,12 +245,12 @@ TEST_F(trace, a_wait_begun_before_mbox_wake_was_enabled_reports_wait_ns_0)
 		char buf[16];
 		struct mbox_recv r = { .id = id, .buf = (uintptr_t)buf, .len = 16 };
 
-		_exit(mbox_recv(self->fd, &r) == 3 ? 0 : 1);
+		_exit(ioc_recv(self->fd, &r) == 3 ? 0 : 1);
 	}
 	for (i = 0; i < 500; i++) {
 		memset(&st, 0, sizeof(st));
 		st.id = id;
-		ASSERT_EQ(0, mbox_stat(self->fd, &st));
+		ASSERT_EQ(0, ioc_stat(self->fd, &st));
 		if (st.blocked_receivers)
 			break;
 		usleep(10000);
@@ -258,10 +258,10 @@ TEST_F(trace, a_wait_begun_before_mbox_wake_was_enabled_reports_wait_ns_0)
 	ASSERT_EQ(1U, st.blocked_receivers);
 	ASSERT_EQ(0, mbox_write_file(TRACEFS "/events/mbox/mbox_wake/enable", "1"));
 	usleep(20000);
-	ASSERT_EQ(0, mbox_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
+	ASSERT_EQ(0, ioc_destroy(self->fd, &d));
 	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
@@ -283,8 +283,8 @@ TEST_F(trace, a_timed_out_send_gives_wake_with_minus_etimedout)
 	id = mbox_new(self->fd, 0, 16);
 	ASSERT_LT(0, id);
 	s.id = d.id = id;
-	ASSERT_EQ(-ETIMEDOUT, mbox_send(self->fd, &s));
-	ASSERT_EQ(0, mbox_destroy(self->fd, &d));
+	ASSERT_EQ(-ETIMEDOUT, ioc_send(self->fd, &s));
+	ASSERT_EQ(0, ioc_destroy(self->fd, &d));
 	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
 	self->trace = read_trace();
 
