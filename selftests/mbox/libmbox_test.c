@@ -7,8 +7,8 @@
  * older or a newer header, passed through by size; and the library used
  * from several threads and after fork().
  *
- * It includes <mbox.h>, not mbox_util.h, whose test wrappers have the
- * library's names.
+ * It includes <mbox.h> alone, not mbox_util.h, so that it calls nothing
+ * but the library.
  */
 #define _GNU_SOURCE
 #include <errno.h>
