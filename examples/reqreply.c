@@ -9,8 +9,10 @@
  * that it disappears when the client exits, however it exits.  A request
  * carries the client's reply mailbox id and a number; the server answers
  * with the number's square, and with the sender's pid as the message info
- * of MBOX_IOC_RECV reported it.  Many clients share the public mailbox, but
- * each reply goes only to the client that asked.
+ * of MBOX_IOC_RECV reported it.  A client sends each request and waits for
+ * its reply in one MBOX_IOC_SENDRECV (mbox_sendrecv_args()).  Many clients
+ * share the public mailbox, but each reply goes only to the client that
+ * asked.
  *
  * Exits 0 only if every client got the right answer to each of its own
  * requests, the server saw each request come from the right pid, every
@@ -113,7 +115,8 @@ static int ask(int pub, unsigned int me, unsigned int requests,
 {
 	struct request req;
 	struct reply rep;
-	struct mbox_recv r;
+	struct mbox_sendrecv sr;
+	const struct mbox_recv *r;
 	unsigned int i;
 	int fd, id, ret, bad = 0;
 
@@ -130,26 +133,39 @@ static int ask(int pub, unsigned int me, unsigned int requests,
 	for (i = 0; i < requests; i++) {
 		req.reply_id = id;
 		req.x = me * 100 + i;
-		r = (struct mbox_recv){
-			.id = id,
-			.buf = (uintptr_t)&rep,
-			.len = sizeof(rep),
+		/*
+		 * The request and the wait for its reply in one call:
+		 * mbox_sendrecv_args(), since the request has a type and the
+		 * reply's sender is wanted.
+		 */
+		sr = (struct mbox_sendrecv){
+			.send = {
+				.id = pub,
+				.buf = (uintptr_t)&req,
+				.len = sizeof(req),
+				.type = TYPE_REQUEST,
+			},
+			.recv = {
+				.id = id,
+				.buf = (uintptr_t)&rep,
+				.len = sizeof(rep),
+			},
 		};
-		ret = send_typed(fd, pub, TYPE_REQUEST, &req, sizeof(req));
-		if (ret >= 0)
-			ret = mbox_recv_args(fd, &r, sizeof(r));
+		ret = mbox_sendrecv_args(fd, &sr, sizeof(sr));
 		if (ret < 0) {
-			fprintf(stderr, "client: request: %s\n", strerror(-ret));
+			fprintf(stderr, "client: request%s: %s\n",
+				sr.sent ? " sent, reply" : "", strerror(-ret));
 			return 1;
 		}
+		r = &sr.recv;
 		printf("client %u (pid %d): %d^2 = %lld, answered by pid %d\n",
-		       me, (int)getpid(), req.x, (long long)rep.square, r.pid);
+		       me, (int)getpid(), req.x, (long long)rep.square, r->pid);
 		if (rep.x != req.x || rep.square != (long long)req.x * req.x ||
-		    rep.client_pid != getpid() || r.pid != server_pid) {
+		    rep.client_pid != getpid() || r->pid != server_pid) {
 			fprintf(stderr,
 				"client %u: wrong reply: x %d square %lld for pid %d, from pid %d\n",
 				me, rep.x, (long long)rep.square,
-				rep.client_pid, r.pid);
+				rep.client_pid, r->pid);
 			bad = 1;
 		}
 	}
