@@ -10,7 +10,8 @@
  * which every module knows, and reports a missing feature as missing;
  * the calls that take a versioned struct put the caller's size in the
  * ioctl number, so an older or newer program's struct reaches the module
- * as that program built it; the others use this header's structs; and a
+ * as that program built it; the others use this header's structs;
+ * mbox_sendrecv() gives both halves one MBOX_TIMEOUT_ABS deadline; and a
  * failing ioctl() that sets errno still leaves the caller's errno alone.
  * No module is needed: nothing reaches the kernel.
  */
@@ -32,6 +33,7 @@ static struct {
 	uint64_t features;	/* the simulated module's mask */
 	unsigned long cmd;	/* the last command made */
 	int calls;
+	struct mbox_sendrecv sr;	/* the last MBOX_IOC_SENDRECV's */
 } fake;
 
 /*
@@ -72,6 +74,10 @@ int ioctl(int fd, unsigned long cmd, ...)
 		return 0;
 	case _IOC_NR(MBOX_IOC_CREATE):
 		return 7;
+	case _IOC_NR(MBOX_IOC_SENDRECV):
+		memcpy(&fake.sr, arg, size < sizeof(fake.sr) ?
+		       size : sizeof(fake.sr));
+		return 0;
 	default:
 		return 0;
 	}
@@ -141,6 +147,12 @@ TEST(versioned_structs_reach_the_module_with_the_callers_size)
 	ASSERT_EQ(0, mbox_recv_args(FAKE_FD, (void *)buf, MBOX_RECV_SIZE_VER1));
 	EXPECT_EQ(MBOX_RECV_SIZE_VER1, _IOC_SIZE(fake.cmd));
 	EXPECT_EQ(_IOC_NR(MBOX_IOC_RECV), _IOC_NR(fake.cmd));
+
+	ASSERT_EQ(0, mbox_sendrecv_args(FAKE_FD, (void *)buf,
+					MBOX_SENDRECV_SIZE_VER1 + 8));
+	EXPECT_EQ(MBOX_SENDRECV_SIZE_VER1 + 8, _IOC_SIZE(fake.cmd));
+	EXPECT_EQ(_IOC_NR(MBOX_IOC_SENDRECV), _IOC_NR(fake.cmd));
+	EXPECT_EQ(_IOC_READ | _IOC_WRITE, _IOC_DIR(fake.cmd));
 }
 
 TEST(a_size_no_ioctl_number_can_carry_is_einval_and_not_sent)
@@ -154,6 +166,8 @@ TEST(a_size_no_ioctl_number_can_carry_is_einval_and_not_sent)
 					  _IOC_SIZEMASK + 1));
 	EXPECT_EQ(-EINVAL, mbox_recv_args(FAKE_FD, (void *)buf,
 					  _IOC_SIZEMASK + 1));
+	EXPECT_EQ(-EINVAL, mbox_sendrecv_args(FAKE_FD, (void *)buf,
+					      _IOC_SIZEMASK + 1));
 	EXPECT_EQ(-EINVAL, mbox_stat(FAKE_FD, 1, (void *)buf,
 				     _IOC_SIZEMASK + 1));
 	EXPECT_EQ(-EINVAL, mbox_stat(FAKE_FD, 1, (void *)buf,
@@ -184,6 +198,46 @@ TEST(the_other_calls_use_this_headers_structs)
 	EXPECT_EQ(MBOX_IOC_SEND_BATCH, fake.cmd);
 	EXPECT_EQ(0, mbox_recv_batch(FAKE_FD, 7, &m, 1, 0, 0, 0, NULL));
 	EXPECT_EQ(MBOX_IOC_RECV_BATCH, fake.cmd);
+}
+
+TEST(mbox_sendrecv_gives_both_halves_one_deadline)
+{
+	unsigned int sent = 9, failed = 9;
+	uint64_t before, after;
+	char b[4];
+
+	before = mbox_now_ns();
+	EXPECT_EQ(0, mbox_sendrecv(FAKE_FD, 3, "x", 1, 9, 4, b, sizeof(b),
+				   1000000, &sent, &failed));
+	after = mbox_now_ns();
+	EXPECT_EQ(MBOX_IOC_SENDRECV, fake.cmd);
+	EXPECT_EQ(0U, sent);	/* what the module left in the struct */
+	EXPECT_EQ(0U, failed);
+	EXPECT_EQ(3U, fake.sr.send.id);
+	EXPECT_EQ(1U, fake.sr.send.len);
+	EXPECT_EQ(9U, fake.sr.send.type);
+	EXPECT_EQ(4U, fake.sr.recv.id);
+	EXPECT_EQ(sizeof(b), fake.sr.recv.len);
+	EXPECT_EQ(0U, fake.sr.flags);
+	EXPECT_EQ(MBOX_TIMEOUT_ABS, fake.sr.send.flags);
+	EXPECT_EQ(MBOX_TIMEOUT_ABS, fake.sr.recv.flags);
+	EXPECT_EQ(fake.sr.send.timeout_ns, fake.sr.recv.timeout_ns);
+	EXPECT_LE(before + 1000000, fake.sr.send.timeout_ns);
+	EXPECT_GE(after + 1000000, fake.sr.send.timeout_ns);
+
+	/* No timeout: both halves wait without limit. */
+	EXPECT_EQ(0, mbox_sendrecv(FAKE_FD, 3, "x", 1, 0, 4, b, sizeof(b), 0,
+				   NULL, NULL));
+	EXPECT_EQ(0U, fake.sr.send.flags);
+	EXPECT_EQ(0U, fake.sr.recv.flags);
+	EXPECT_EQ(0U, fake.sr.send.timeout_ns);
+	EXPECT_EQ(0U, fake.sr.recv.timeout_ns);
+
+	/* A timeout past the end of the clock is the farthest deadline. */
+	EXPECT_EQ(0, mbox_sendrecv(FAKE_FD, 3, "x", 1, 0, 4, b, sizeof(b),
+				   UINT64_MAX - 1, NULL, NULL));
+	EXPECT_EQ(UINT64_MAX, fake.sr.send.timeout_ns);
+	EXPECT_EQ(UINT64_MAX, fake.sr.recv.timeout_ns);
 }
 
 TEST(errno_set_by_a_failing_ioctl_does_not_leak_out)
