@@ -53,7 +53,6 @@ static int mbox_check_cmd(unsigned int cmd, unsigned int want,
 struct mbox *mbox_target(const struct mbox_caller *caller, u32 id, int may)
 {
 	struct mbox *mbox = caller->bound;
-	int ret;
 
 	if (mbox) {
 		if (id && id != mbox->id)
@@ -63,15 +62,7 @@ struct mbox *mbox_target(const struct mbox_caller *caller, u32 id, int may)
 			return ERR_PTR(-EBADF);
 		return mbox;
 	}
-	mbox = mbox_get(id);
-	if (!mbox)
-		return ERR_PTR(-ENOENT);
-	ret = mbox_perm(mbox, may);
-	if (ret) {
-		mbox_put(mbox);
-		return ERR_PTR(ret);
-	}
-	return mbox;
+	return mbox_get_checked(id, may);
 }
 
 void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox)

@@ -132,21 +132,10 @@ EXPORT_SYMBOL_GPL(mbox_kget);
 
 struct mbox *mbox_kget_user(u32 id, int may)
 {
-	struct mbox *mbox;
-	int ret;
-
 	might_sleep();
 	if (!may || (may & ~(MAY_READ | MAY_WRITE)))
 		return ERR_PTR(-EINVAL);
-	mbox = mbox_get(id);
-	if (!mbox)
-		return ERR_PTR(-ENOENT);
-	ret = mbox_perm(mbox, may);
-	if (ret) {
-		mbox_put(mbox);
-		return ERR_PTR(ret);
-	}
-	return mbox;
+	return mbox_get_checked(id, may);
 }
 EXPORT_SYMBOL_GPL(mbox_kget_user);
 

@@ -257,6 +257,7 @@ bool mbox_visible_in_rcu(const struct mbox *mbox,
 			 const struct ipc_namespace *ipc_ns);
 int mbox_perm(const struct mbox *mbox, int may);
 int mbox_perm_noaudit(const struct mbox *mbox, int may);
+struct mbox *mbox_get_checked(u32 id, int may);
 int mbox_may_own(const struct mbox *mbox);
 
 /* ns.c: a record per IPC namespace that has mailboxes; the reaper */

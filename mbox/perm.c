@@ -19,6 +19,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/uidgid.h>
 
@@ -63,6 +64,29 @@ static int mbox_perm_check(const struct mbox *mbox, int may, bool audit)
 int mbox_perm(const struct mbox *mbox, int may)
 {
 	return mbox_perm_check(mbox, may, true);
+}
+
+/**
+ * mbox_get_checked() - look up a mailbox the current task may use so
+ * @id:		its id, in the current task's IPC namespace.
+ * @may:	MAY_READ, MAY_WRITE or both.
+ *
+ * Return: the mailbox, referenced (put it with mbox_put()), or
+ * ERR_PTR(-ENOENT) or the error of mbox_perm().
+ */
+struct mbox *mbox_get_checked(u32 id, int may)
+{
+	struct mbox *mbox = mbox_get(id);
+	int ret;
+
+	if (!mbox)
+		return ERR_PTR(-ENOENT);
+	ret = mbox_perm(mbox, may);
+	if (ret) {
+		mbox_put(mbox);
+		return ERR_PTR(ret);
+	}
+	return mbox;
 }
 
 /**
