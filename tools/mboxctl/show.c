@@ -364,6 +364,27 @@ static const char *module_version(char *buf, size_t size)
 	return buf;
 }
 
+#ifdef MBOX_INFO_SIZE_VER3
+/*
+ * Print @n named numbers of MBOX_IOC_INFO: as ",\"name\":value" members
+ * of the JSON object being printed, or as aligned "name: value" lines.
+ */
+static void print_fields(const char *const *names,
+			 const unsigned long long *vals, size_t n, bool as_json)
+{
+	char label[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "%s:", names[i]);
+		if (as_json)
+			printf(",\"%s\":%llu", names[i], vals[i]);
+		else
+			printf("%-24s%llu\n", label, vals[i]);
+	}
+}
+#endif
+
 /*
  * The limits and usage of MBOX_FEATURE_LIMITS (struct mbox_info version 3),
  * as JSON members or text lines; nothing without the feature, or with a
@@ -382,18 +403,9 @@ static void print_limits(const struct mbox_info *info, bool as_json)
 		info->max_bytes, info->max_bytes_per_user, info->pool_bytes,
 		info->user_bytes, info->user_mailboxes, info->ns_mailboxes,
 	};
-	char label[32];
-	size_t i;
 
-	if (!(info->features & MBOX_FEATURE_LIMITS))
-		return;
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(label, sizeof(label), "%s:", names[i]);
-		if (as_json)
-			printf(",\"%s\":%llu", names[i], vals[i]);
-		else
-			printf("%-24s%llu\n", label, vals[i]);
-	}
+	if (info->features & MBOX_FEATURE_LIMITS)
+		print_fields(names, vals, ARRAY_SIZE(names), as_json);
 #else
 	(void)info;
 	(void)as_json;
@@ -415,18 +427,9 @@ static void print_shares(const struct mbox_info *info, bool as_json)
 		info->max_bytes_per_ns, info->shared_bytes,
 		info->shared_mailboxes,
 	};
-	char label[32];
-	size_t i;
 
-	if (!(info->features & MBOX_FEATURE_NS_SHARES))
-		return;
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(label, sizeof(label), "%s:", names[i]);
-		if (as_json)
-			printf(",\"%s\":%llu", names[i], vals[i]);
-		else
-			printf("%-24s%llu\n", label, vals[i]);
-	}
+	if (info->features & MBOX_FEATURE_NS_SHARES)
+		print_fields(names, vals, ARRAY_SIZE(names), as_json);
 #else
 	(void)info;
 	(void)as_json;
