@@ -25,15 +25,7 @@ base=lib/abi/libmbox.abi
 work=build/abi
 mkdir -p $work
 
-report() {	# STATUS DESCRIPTION [FINDINGS-FILE]
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-	else
-		echo "not ok - $2"
-		[ -s "${3:-}" ] && sed 's/^/#   /' "$3"
-	fi
-	return 0
-}
+. scripts/tap.sh	# report STATUS DESCRIPTION [FINDINGS-FILE]
 
 abidw_lib() {	# OUT
 	abidw --no-corpus-path --no-comp-dir-path --short-locs \

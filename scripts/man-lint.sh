@@ -16,15 +16,7 @@ work=build/man
 rm -rf $work
 mkdir -p $work
 
-report() {	# STATUS DESCRIPTION [FINDINGS-FILE]
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-	else
-		echo "not ok - $2"
-		[ -s "${3:-}" ] && sed 's/^/#   /' "$3"
-	fi
-	return 0
-}
+. scripts/tap.sh	# report STATUS DESCRIPTION [FINDINGS-FILE]
 
 if ! command -v mandoc >/dev/null; then
 	echo "not ok - libmbox's man pages lint clean (mandoc is missing: scripts/deps.sh installs it)"

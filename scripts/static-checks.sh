@@ -29,15 +29,7 @@ cd "$(dirname "$0")/.."
 shopt -s nullglob
 unset MAKEFLAGS MFLAGS	# our kbuild runs take no options from a calling make
 
-report() {	# STATUS DESCRIPTION [FINDINGS-FILE]
-	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-	else
-		echo "not ok - $2"
-		[ -s "${3:-}" ] && sed 's/^/#   /' "$3"
-	fi
-	return 0
-}
+. scripts/tap.sh	# report STATUS DESCRIPTION [FINDINGS-FILE]
 
 kernel() {	# NAME
 	local name=$1 work=build/kernels/$1 status sources checked
