@@ -237,6 +237,9 @@ static struct mbox_waiter *mbox_find_rx(struct mbox *mbox,
 
 	lockdep_assert_held(&mbox->lock);
 
+	/* The common case of a send: nobody waits, no index to search. */
+	if (!mbox->nr_receivers)
+		return NULL;
 	best = mbox_ix_find(&mbox->rx_type, &r);
 	if (lo)
 		best = mbox_ix_earlier(best, mbox_ix_find(&mbox->rx_all, &r));
@@ -657,9 +660,13 @@ static struct mbox_msg *mbox_find_msg(struct mbox *mbox,
 	lockdep_assert_held(&mbox->lock);
 
 	*from = NULL;
-	msg = mbox_ix_msg(mbox_ix_select(&mbox->msgs, sel));
-	if (msg)
-		return msg;
+	if (mbox->nr_msgs) {
+		msg = mbox_ix_msg(mbox_ix_select(&mbox->msgs, sel));
+		if (msg)
+			return msg;
+	}
+	if (!mbox->nr_senders)
+		return NULL;
 	s = mbox_ix_waiter(mbox_ix_select(&mbox->senders, sel));
 	if (!s)
 		return NULL;
@@ -672,6 +679,8 @@ static struct mbox_waiter *mbox_first_sender(struct mbox *mbox)
 {
 	lockdep_assert_held(&mbox->lock);
 
+	if (!mbox->nr_senders)
+		return NULL;
 	return mbox_ix_waiter(mbox_ix_first(&mbox->senders));
 }
 
