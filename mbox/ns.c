@@ -75,6 +75,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/nsproxy.h>
 #include <linux/percpu_counter.h>
@@ -99,6 +100,17 @@
  * only within this times the number of CPUs of its limit.
  */
 #define MBOX_NS_BYTES_BATCH	(256 * 1024)
+
+/*
+ * The queued counts are only ever summed over the CPUs (INFO), never read
+ * approximately, so a CPU's part need not go to the shared count: with
+ * percpu_counter_add()'s default batch (32 on a small machine) every
+ * message of 32 bytes or more that was queued or taken took the counter's
+ * lock and wrote its shared count, lines every mailbox of the namespace
+ * shares.  A CPU's part stays below the batch (an add that would reach it
+ * goes whole to the shared count), so any s32 batch is safe.
+ */
+#define MBOX_NS_QUEUED_BATCH	S32_MAX
 
 /**
  * struct mbox_ns - an IPC namespace that has mailboxes
@@ -491,8 +503,9 @@ void mbox_ns_uncharge(struct mbox_ns *ns, size_t len)
  */
 void mbox_ns_queued(struct mbox_ns *ns, s64 msgs, s64 bytes)
 {
-	percpu_counter_add(&ns->queued_msgs, msgs);
-	percpu_counter_add(&ns->queued_bytes, bytes);
+	percpu_counter_add_batch(&ns->queued_msgs, msgs, MBOX_NS_QUEUED_BATCH);
+	percpu_counter_add_batch(&ns->queued_bytes, bytes,
+				 MBOX_NS_QUEUED_BATCH);
 }
 
 static u64 mbox_ns_sum(struct percpu_counter *fbc)
