@@ -16,6 +16,9 @@
 # workloads, MBOX_BENCH_SIZES=64,4096 only those sizes in (a) and (c);
 # MBOX_BENCH_PROFILE=perf adds perf's sampling profile of a 64-byte loop
 # per mechanism (linux-perf is installed, and copied into the initramfs);
+# MBOX_BENCH_PROFILE=rr adds the round trip's profile on one CPU: kernel
+# functions per round trip (ftrace) and perf's profile, for SENDRECV, two
+# ioctls, SysV and a pipe;
 # MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
 # one mbox and one SysV send+receive (build/bench/KERNEL/profile.txt).
 # Usage: scripts/bench.sh [KERNEL]
@@ -38,6 +41,7 @@ append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5
 case ${MBOX_BENCH_PROFILE:-} in
 '') ;;
 perf) append="$append mboxprofile=perf"; export MBOX_PERF=1 ;;
+rr) append="$append mboxprofile=rr"; export MBOX_PERF=1 ;;
 *) append="$append mboxprofile=1" ;;
 esac
 if [ "${MBOX_BENCH_CLOCKSOURCE:-tsc}" = tsc ]; then

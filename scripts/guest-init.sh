@@ -200,16 +200,42 @@ perf_profile() {
 	echo "# end of profile"
 }
 
+# The round trip on one CPU (issue 16): what the kernel does per round trip
+# (ftrace's function tracer, calls per round trip) and where the time goes
+# (perf, cpu-clock, CPU 0), for SENDRECV, two ioctls, SysV and a pipe.
+rr_profile() {
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+	echo "# profile: 64-byte round trips, client and server on CPU 0"
+	for m in mbox-sr mbox sysv pipe; do
+		mbox-bench --rr-count "$m" 300
+	done
+	for m in mbox-sr mbox sysv pipe; do
+		echo "# perf stat: $m"
+		perf stat -C 0 -e context-switches,cpu-migrations,task-clock -- \
+			mbox-bench --rr-loop "$m" 2 2>&1 | sed '/^$/d; s/^/# /'
+	done
+	for m in mbox-sr mbox sysv pipe; do
+		echo "# perf: $m"
+		perf record -q -C 0 -e cpu-clock -F 4999 -o /tmp/perf.data -- \
+			mbox-bench --rr-loop "$m" 4 >/tmp/loop.out 2>&1
+		sed 's/^/# /' /tmp/loop.out
+		perf report -i /tmp/perf.data --stdio --no-children --sort sym \
+			--percent-limit 0.5 -q 2>/dev/null | sed '/^$/d; s/^/# /'
+	done
+	echo "# end of profile"
+}
+
 splats() { # the lines of dmesg that report a bug
 	dmesg | grep -E "$SPLAT" | grep -vE "$BANNER"
 }
 
 profile() { # ftrace function_graph of mbox, SysV and POSIX mq (mbox-bench --profile)
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-	if [ "$(param mboxprofile)" = perf ]; then
-		perf_profile
-		return
-	fi
+	case $(param mboxprofile) in
+	perf) perf_profile; return ;;
+	rr) rr_profile; return ;;
+	esac
 	mbox-bench --profile
 }
 

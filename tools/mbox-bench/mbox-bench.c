@@ -1622,6 +1622,137 @@ static int run_loop(const char *name, size_t size, int secs)
 	return 0;
 }
 
+static const struct rr_mech *rr_mech_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_RR_MECHS; i++)
+		if (!strcmp(rr_mechs[i].name, name))
+			return &rr_mechs[i];
+	fprintf(stderr, "unknown request/reply mechanism %s\n", name);
+	exit(1);
+}
+
+/*
+ * A client and a server on CPU 0, as the 1-CPU rr-pingpong row, doing
+ * 64-byte round trips until @end (ns) or @iters of them; returns how many.
+ */
+static long rr_loop(const struct rr_mech *r, uint64_t end, long iters)
+{
+	const struct mech *m = mech_by_name(r->chan);
+	char *buf = alloc_buf(MAX_SIZE);
+	struct chan req, rep;
+	long n = 0;
+	pid_t pid;
+
+	set_sendrecv_sync(r->sync);
+	rr_open(m, &req, &rep, 1, 64);
+	pin(0);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid)
+		rr_server(r, m, &req, &rep, 64);
+	for (n = 0; n < 2000; n++)	/* warm-up */
+		if (rr_client_step(r, m, &req, &rep, buf, 64, 0))
+			die(r->name);
+	if (iters)
+		tracefs_write("tracing_on", "1");
+	for (n = 0; iters ? n < iters : now_ns() < end; n++)
+		if (rr_client_step(r, m, &req, &rep, buf, 64, 0))
+			die(r->name);
+	if (iters)
+		tracefs_write("tracing_on", "0");
+	kill_all(&pid, 1);
+	pin(-1);
+	rr_close(m, &req, &rep, 1);
+	set_sendrecv_sync(1);
+	free(buf - HEADROOM);
+	return n;
+}
+
+/* --rr-loop MECH SECONDS: round trips on CPU 0, for a profiler to watch. */
+static int run_rr_loop(const char *name, int secs)
+{
+	uint64_t t0 = now_ns();
+	long n = rr_loop(rr_mech_by_name(name), t0 + secs * 1000000000ull, 0);
+
+	printf("rr-loop %s: %ld round trips, %.0f ns each\n", name, n,
+	       (double)(now_ns() - t0) / n);
+	return 0;
+}
+
+struct fn_count {
+	char name[64];
+	long calls;
+};
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct fn_count *x = a, *y = b;
+
+	return y->calls > x->calls ? 1 : y->calls < x->calls ? -1 :
+	       strcmp(x->name, y->name);
+}
+
+/*
+ * --rr-count MECH ITERS: every kernel function CPU 0 enters during @iters
+ * round trips (ftrace's function tracer), counted per round trip: what
+ * each mechanism does, not how long it takes.
+ */
+static int run_rr_count(const char *name, long iters)
+{
+	static struct fn_count fns[4096];
+	char line[512];
+	int nfn = 0, i;
+	long total = 0;
+	FILE *f;
+
+	if (tracefs_write("tracing_on", "0") ||
+	    tracefs_write("current_tracer", "function") ||
+	    tracefs_write("buffer_size_kb", "65536") ||
+	    tracefs_write("trace", ""))
+		return 1;
+	rr_loop(rr_mech_by_name(name), 0, iters);
+	f = fopen(TRACEFS "per_cpu/cpu0/trace", "r");
+	if (!f)
+		die("trace");
+	while (fgets(line, sizeof(line), f)) {
+		char *fn, *end;
+
+		if (line[0] == '#' || !strstr(line, "] "))
+			continue;
+		fn = strstr(strstr(line, "] "), ": ");
+		if (!fn)
+			continue;
+		fn += 2;
+		end = fn + strcspn(fn, " \n");
+		*end = '\0';
+		for (i = 0; i < nfn; i++)
+			if (!strcmp(fns[i].name, fn))
+				break;
+		if (i == nfn) {
+			if (nfn == 4096)
+				continue;
+			snprintf(fns[nfn++].name, sizeof(fns[0].name), "%s", fn);
+			fns[i].calls = 0;
+		}
+		fns[i].calls++;
+		total++;
+	}
+	fclose(f);
+	tracefs_write("current_tracer", "nop");
+	tracefs_write("buffer_size_kb", "1408");
+	qsort(fns, nfn, sizeof(fns[0]), cmp_count);
+	printf("# rr-count %s: %ld round trips, %.1f kernel functions each\n",
+	       name, iters, (double)total / iters);
+	for (i = 0; i < nfn; i++)
+		if (fns[i].calls * 10 >= iters)	/* at least every 10th */
+			printf("# rr-count %s %-40s %8.2f\n", name, fns[i].name,
+			       (double)fns[i].calls / iters);
+	return 0;
+}
+
 /* ftrace function_graph of 200 send+receive of 64 bytes, per mechanism. */
 static int run_profile(void)
 {
@@ -1771,6 +1902,10 @@ int main(int argc, char **argv)
 	equalise();
 	if (argc > 1 && !strcmp(argv[1], "--profile"))
 		return run_profile();
+	if (argc == 4 && !strcmp(argv[1], "--rr-loop"))
+		return run_rr_loop(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "--rr-count"))
+		return run_rr_count(argv[2], atol(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "--loop"))
 		return run_loop(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]));
 	batch = has_batch();
