@@ -238,6 +238,7 @@
 						 */
 #define MBOX_FEATURE_KERNEL_NAMES (1ULL << 18)	/* MBOX_KERNEL_NAME_PREFIX */
 #define MBOX_FEATURE_SENDRECV	(1ULL << 19)	/* MBOX_IOC_SENDRECV */
+#define MBOX_FEATURE_RING	(1ULL << 20)	/* MBOX_IOC_RING_SETUP, mmap */
 
 /*
  * Bytes charged for each message on top of its length, for its header
@@ -664,6 +665,130 @@ struct mbox_sendrecv {
 };
 
 #define MBOX_SENDRECV_SIZE_VER1	128
+
+/*
+ * The receive ring (MBOX_FEATURE_RING).  A receiver turns a file from
+ * MBOX_IOC_OPEN into its mailbox's ring consumer with MBOX_IOC_RING_SETUP
+ * and maps three areas of that file, at the offsets the call returns:
+ *
+ * - the consumer page (@consumer_off, one page), the only part mapped
+ *   writable: struct mbox_ring_consumer, whose @pos the consumer stores;
+ * - the producer page (@producer_off, one page), read-only:
+ *   struct mbox_ring_producer, written by the kernel;
+ * - the data area (@data_off, 2 * @size bytes), read-only: @size bytes of
+ *   records mapped twice, back to back, so a record that starts at
+ *   offset (pos % @size) is contiguous in memory and never wraps.
+ *
+ * Positions are byte counts since the setup, never reduced modulo @size:
+ * the record at position p starts at data + (p & (@size - 1)).  Each
+ * record is a struct mbox_ring_rec, then @len bytes of data, padded to a
+ * multiple of MBOX_RING_ALIGN: MBOX_RING_REC_SIZE(len) bytes in all.
+ */
+#define MBOX_RING_SIZE_MIN	4096U		/* and at least the page size */
+#define MBOX_RING_SIZE_MAX	(32U << 20)
+#define MBOX_RING_ALIGN		8U
+
+/* Bits of struct mbox_ring_rec.len above the length. */
+#define MBOX_RING_BUSY		(1U << 31)	/* being written: stop here */
+#define MBOX_RING_DISCARD	(1U << 30)	/* skip: nothing delivered */
+#define MBOX_RING_LEN_MASK	(MBOX_RING_DISCARD - 1)
+
+/* Bits of struct mbox_ring_producer.flags. */
+#define MBOX_RING_DEAD		(1U << 0)	/* mailbox destroyed */
+#define MBOX_RING_REFILL	(1U << 1)	/* messages or senders wait
+						 * outside the ring: call
+						 * MBOX_IOC_RING_WAIT
+						 */
+
+/**
+ * struct mbox_ring_rec - header of one record of the ring
+ * @len:	the message's length, with MBOX_RING_BUSY while the kernel
+ *		writes it or MBOX_RING_DISCARD if the consumer must skip it.
+ *		Read it with acquire ordering before anything after it.
+ * @type:	the message's type.
+ * @seq:	its sequence number, as @seq of struct mbox_recv.
+ * @pid:	the sender's thread-group id in the consumer's pid namespace
+ *		(that of the task that called MBOX_IOC_RING_SETUP); 0 if not
+ *		visible there.
+ * @uid:	the sender's effective uid in the consumer's user namespace.
+ * @send_ns:	CLOCK_MONOTONIC time of the send, in nanoseconds.
+ */
+struct mbox_ring_rec {
+	__u32 len;
+	__u32 type;
+	__u64 seq;
+	__s32 pid;
+	__u32 uid;
+	__u64 send_ns;
+};
+
+#define MBOX_RING_REC_SIZE(len) \
+	(((__u64)sizeof(struct mbox_ring_rec) + (len) + MBOX_RING_ALIGN - 1) & \
+	 ~(__u64)(MBOX_RING_ALIGN - 1))
+
+/**
+ * struct mbox_ring_producer - the ring's read-only page
+ * @pos:	bytes of records reserved so far; the records before @pos
+ *		are complete unless MBOX_RING_BUSY.  Read it with acquire
+ *		ordering.
+ * @flags:	MBOX_RING_DEAD, MBOX_RING_REFILL.
+ * @size:	size of the data area, as given to MBOX_IOC_RING_SETUP.
+ */
+struct mbox_ring_producer {
+	__u64 pos;
+	__u32 flags;
+	__u32 size;
+};
+
+/**
+ * struct mbox_ring_consumer - the ring's writable page
+ * @pos:	bytes of records the consumer has finished with; store it
+ *		with release ordering.  The kernel never trusts it: a value
+ *		behind the previous one, or more than @size behind or any
+ *		amount ahead of the producer's @pos, makes the ring look
+ *		full to the kernel, which then queues messages outside it.
+ */
+struct mbox_ring_consumer {
+	__u64 pos;
+};
+
+/**
+ * struct mbox_ring_setup - arguments of MBOX_IOC_RING_SETUP
+ * @size:		in: bytes of the data area: a power of two from
+ *			MBOX_RING_SIZE_MIN (and the page size) to
+ *			MBOX_RING_SIZE_MAX.
+ * @flags:		in: 0.
+ * @consumer_off:	out: mmap() offset of the consumer page.
+ * @producer_off:	out: mmap() offset of the producer page.
+ * @data_off:		out: mmap() offset of the data area, right after
+ *			the producer page, so one read-only mapping of
+ *			page size + 2 * @size bytes from @producer_off
+ *			covers both.
+ */
+struct mbox_ring_setup {
+	__u32 size;
+	__u32 flags;
+	__u64 consumer_off;
+	__u64 producer_off;
+	__u64 data_off;
+};
+
+#define MBOX_RING_SETUP_SIZE_VER1	32
+
+/**
+ * struct mbox_ring_wait - arguments of MBOX_IOC_RING_WAIT
+ * @flags:	in: 0, or one of MBOX_NONBLOCK, MBOX_TIMEOUT and
+ *		MBOX_TIMEOUT_ABS.
+ * @__reserved:	in: 0.
+ * @timeout_ns:	in: as in struct mbox_send.
+ */
+struct mbox_ring_wait {
+	__u32 flags;
+	__u32 __reserved;
+	__u64 timeout_ns;
+};
+
+#define MBOX_RING_WAIT_SIZE_VER1	16
 
 /**
  * struct mbox_set - arguments of MBOX_IOC_SET
@@ -1158,5 +1283,28 @@ struct mbox_set {
  * EFAULT  the struct is not readable, or not writable (nothing sent).
  */
 #define MBOX_IOC_SENDRECV	_IOWR(MBOX_IOC_MAGIC, 0x0B, struct mbox_sendrecv)
+
+/**
+ * DOC: MBOX_IOC_RING_SETUP
+ *
+ * _IOWR.  Only on a file from MBOX_IOC_OPEN.  Makes the file its
+ * mailbox's ring consumer, with a data area of @size bytes, and returns
+ * the mmap() offsets (MBOX_FEATURE_RING).  See Documentation/mbox.rst,
+ * "The receive ring", for what the ring changes.
+ * (The kernel side defines the rest of this comment: semantics and every
+ * errno.)
+ */
+#define MBOX_IOC_RING_SETUP	_IOWR(MBOX_IOC_MAGIC, 0x0C, struct mbox_ring_setup)
+
+/**
+ * DOC: MBOX_IOC_RING_WAIT
+ *
+ * _IOW.  Only on the ring consumer's file.  Brings messages that wait
+ * outside the ring into it, then returns 0 once the record at the
+ * consumer's @pos is complete (or the ring looks non-empty), waiting as
+ * @flags say.
+ * (The kernel side defines the rest of this comment: every errno.)
+ */
+#define MBOX_IOC_RING_WAIT	_IOW(MBOX_IOC_MAGIC, 0x0D, struct mbox_ring_wait)
 
 #endif /* _UAPI_LINUX_MBOX_H */
