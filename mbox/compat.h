@@ -16,6 +16,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/ipc_namespace.h>
+#include <linux/mm.h>
 #include <linux/ns_common.h>
 #include <linux/refcount.h>
 #include <linux/version.h>
@@ -65,6 +66,18 @@ static inline unsigned int mbox_ipc_ns_refs(const struct ipc_namespace *ipc_ns)
 static inline unsigned int mbox_ipc_ns_refs(const struct ipc_namespace *ipc_ns)
 {
 	return refcount_read(&ipc_ns->ns.count);
+}
+#endif
+
+/*
+ * "mm: introduce vma->vm_flags wrapper functions", Linux 6.3: vm_flags
+ * became read-only outside them.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
 }
 #endif
 

@@ -19,6 +19,7 @@
 #include "ioctl.h"
 #include "mailbox.h"
 #include "msg.h"
+#include "ring.h"
 
 struct mbox_fd_ctx {
 	char __user *buf;
@@ -59,6 +60,8 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 
 	if (count > READ_ONCE(mbox->max_msg_size))
 		return -EMSGSIZE;
+	if (mbox_ring_send_user(mbox, buf, count, 0))
+		return count;
 	msg = mbox_msg_load(mbox, buf, count, 0);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -72,16 +75,21 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 
 static __poll_t mbox_fd_poll(struct file *file, poll_table *wait)
 {
-	struct mbox *mbox = ((struct mbox_file *)file->private_data)->mbox;
+	struct mbox_file *mf = file->private_data;
+	struct mbox_ring *ring = smp_load_acquire(&mf->ring);
 
-	poll_wait(file, &mbox->poll_wq, wait);
-	return mbox_poll_mask(mbox);
+	poll_wait(file, &mf->mbox->poll_wq, wait);
+	if (ring)
+		return mbox_ring_poll(file, ring, wait);
+	return mbox_poll_mask(mf->mbox);
 }
 
 static int mbox_fd_release(struct inode *inode, struct file *file)
 {
 	struct mbox_file *mf = file->private_data;
 
+	if (mf->ring)
+		mbox_ring_release(mf->ring);
 	mbox_put(mf->mbox);
 	kfree(mf);
 	return 0;
@@ -92,6 +100,7 @@ static const struct file_operations mbox_fd_fops = {
 	.read		= mbox_fd_read,
 	.write		= mbox_fd_write,
 	.poll		= mbox_fd_poll,
+	.mmap		= mbox_ring_mmap,
 	.unlocked_ioctl	= mbox_ioctl_bound,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= mbox_fd_release,
@@ -128,6 +137,7 @@ int mbox_open_fd(struct mbox *mbox, unsigned int flags, int may)
 	if (!mf)
 		return -ENOMEM;
 	mf->mbox = mbox;
+	mf->ring = NULL;
 	fd = anon_inode_getfd("[mbox]", &mbox_fd_fops, mf, oflags);
 	if (fd < 0)
 		kfree(mf);

@@ -27,6 +27,7 @@
 #include "ioctl.h"
 #include "mailbox.h"
 #include "msg.h"
+#include "ring.h"
 
 /*
  * Check @cmd against the command it claims to be: the direction must match
@@ -80,7 +81,8 @@ void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox)
 			 MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS | \
 			 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL | \
 			 MBOX_FEATURE_MSG_CHARGE | MBOX_FEATURE_NS_SHARES | \
-			 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV)
+			 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV | \
+			 MBOX_FEATURE_RING)
 
 /*
  * Times cross the ABI on the caller's CLOCK_MONOTONIC, that of its time
@@ -89,7 +91,7 @@ void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox)
  * namespace itself, since do_timens_ktime_to_host() is exported only from
  * Linux 7.x; the initial namespace's is 0.
  */
-static ktime_t mbox_timens_offset(void)
+ktime_t mbox_timens_offset(void)
 {
 	struct nsproxy *nsproxy = current->nsproxy;
 
@@ -294,6 +296,10 @@ static long mbox_ioctl_send(const struct mbox_caller *caller,
 		goto out_put_mbox;
 	}
 
+	ret = 0;
+	if (mbox_ring_send_user(mbox, u64_to_user_ptr(arg.buf), arg.len,
+				arg.type))
+		goto out_put_mbox;
 	msg = mbox_msg_load(mbox, u64_to_user_ptr(arg.buf), arg.len, arg.type);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
@@ -896,10 +902,26 @@ long mbox_ioctl_bound(struct file *file, unsigned int cmd, unsigned long arg)
 		.bound = mf->mbox,
 		.fmode = file->f_mode,
 	};
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
 	long ret;
 
 	if (_IOC_TYPE(cmd) != MBOX_IOC_MAGIC)
 		return -ENOTTY;
-	ret = mbox_ioctl_data(&caller, cmd, (void __user *)arg);
-	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+	ret = mbox_ioctl_data(&caller, cmd, uarg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(MBOX_IOC_RING_SETUP):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_RING_SETUP,
+				     MBOX_RING_SETUP_SIZE_VER1);
+		return ret ?: mbox_ring_setup(file, uarg, usize);
+	case _IOC_NR(MBOX_IOC_RING_WAIT):
+		ret = mbox_check_cmd(cmd, MBOX_IOC_RING_WAIT,
+				     MBOX_RING_WAIT_SIZE_VER1);
+		return ret ?: mbox_ring_wait(file, uarg, usize);
+	default:
+		return -ENOTTY;
+	}
 }

@@ -74,6 +74,7 @@ struct mbox_recv_ctx {
 };
 
 /* ioctl.c: the helpers MBOX_IOC_SEND and _RECV share with sendrecv.c */
+ktime_t mbox_timens_offset(void);
 struct mbox *mbox_target(const struct mbox_caller *caller, u32 id, int may);
 void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox);
 int mbox_deadline(unsigned int flags, u64 timeout_ns, ktime_t *deadline);

@@ -22,6 +22,7 @@
 
 #include "mailbox.h"
 #include "msg.h"
+#include "ring.h"
 #include "trace.h"
 
 static DEFINE_XARRAY_ALLOC1(mbox_ids);
@@ -514,6 +515,13 @@ int mbox_set(u32 id, const struct mbox_set *set)
 		goto out_put;
 
 	spin_lock_irq(&mbox->lock);
+	/* A ring holds any message the mailbox accepts (ring.c). */
+	if ((set->flags & MBOX_SET_MSG_SIZE) && mbox->ring &&
+	    !mbox_ring_fits(mbox->ring->size, set->max_msg_size)) {
+		spin_unlock_irq(&mbox->lock);
+		ret = -EBUSY;
+		goto out_put;
+	}
 	if (set->flags & MBOX_SET_OWNER) {
 		WRITE_ONCE(mbox->uid, make_kuid(user_ns, set->uid));
 		WRITE_ONCE(mbox->gid, make_kgid(user_ns, set->gid));

@@ -21,6 +21,7 @@ struct file;
 struct ipc_namespace;
 struct mbox_msg;
 struct mbox_ns;
+struct mbox_ring;
 struct mbox_user;
 struct pid;
 struct pid_namespace;
@@ -90,6 +91,8 @@ struct task_struct;
  * @sent_msgs, @sent_bytes, @recv_msgs, @recv_bytes: totals since create.
  * @last_send_pid, @last_recv_pid: referenced, or NULL.
  * @last_send_ns, @last_recv_ns: CLOCK_MONOTONIC times, or 0.
+ * @ring:		the receive ring its consumer set up (ring.c), or NULL;
+ *			read with READ_ONCE() for a hint without the lock.
  *
  * With its own internal lock (see the lock order in main.c):
  * @poll_wq:		files polling the mailbox.
@@ -148,6 +151,7 @@ struct mbox {
 	struct pid *last_recv_pid;
 	u64 last_send_ns;
 	u64 last_recv_ns;
+	struct mbox_ring *ring;
 
 	wait_queue_head_t poll_wq;
 };
@@ -178,6 +182,10 @@ struct mbox_owner {
 /* A file bound to one mailbox by MBOX_IOC_OPEN (fd.c). */
 struct mbox_file {
 	struct mbox *mbox;		/* referenced */
+	struct mbox_ring *ring;		/* referenced once the file is its
+					 * mailbox's ring consumer (ring.c);
+					 * set once, with release semantics
+					 */
 };
 
 /*

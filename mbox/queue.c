@@ -54,6 +54,7 @@
 
 #include "mailbox.h"
 #include "msg.h"
+#include "ring.h"
 #include "trace.h"
 
 /* mbox_waiter.state until the waiter's result is published */
@@ -148,6 +149,79 @@ static void mbox_account_recv(struct mbox *mbox, struct mbox_msg *msg,
 	mbox->last_recv_ns = max3(now, msg->send_ns, mbox->last_recv_ns);
 	mbox_set_pid(&mbox->last_recv_pid, task_tgid(task));
 	trace_mbox_recv(mbox, msg, task, mbox->last_recv_ns);
+}
+
+/*
+ * A message of @len bytes sent at @send_ns enters @ring: it is received
+ * by the ring's consumer at once (STAT counts it so).
+ */
+static void mbox_account_ring_recv(struct mbox *mbox, size_t len, u64 send_ns,
+				   struct mbox_ring *ring)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	mbox->recv_msgs++;
+	mbox->recv_bytes += len;
+	mbox->last_recv_ns = max(send_ns, mbox->last_recv_ns);
+	mbox_set_pid(&mbox->last_recv_pid, ring->pid);
+}
+
+/**
+ * mbox_ring_account() - account a message the current task writes into
+ * @ring itself, sent and received at @now
+ * @mbox:	the mailbox, locked.
+ * @len:	the message's length.
+ * @now:	CLOCK_MONOTONIC time of the send.
+ * @ring:	the mailbox's ring.
+ *
+ * Return: the message's seq.
+ */
+u64 mbox_ring_account(struct mbox *mbox, size_t len, u64 now,
+		      struct mbox_ring *ring)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	mbox->sent_msgs++;
+	mbox->sent_bytes += len;
+	mbox->last_send_ns = now;
+	mbox_set_pid(&mbox->last_send_pid, task_tgid(current));
+	mbox_account_ring_recv(mbox, len, now, ring);
+	return ++mbox->seq;
+}
+
+/**
+ * mbox_ring_unaccount() - undo mbox_ring_account() for a discarded record
+ * @mbox:	the mailbox, locked.
+ * @len:	the message's length.
+ *
+ * The seq stays used: the consumer skips the record that has it.
+ */
+void mbox_ring_unaccount(struct mbox *mbox, size_t len)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	mbox->sent_msgs--;
+	mbox->sent_bytes -= len;
+	mbox->recv_msgs--;
+	mbox->recv_bytes -= len;
+}
+
+/*
+ * Reserve a record for @msg in the mailbox's ring, if it has one, with
+ * room, and nothing waits outside it (which goes first); number and
+ * account @msg.  The caller commits after unlocking.
+ */
+static bool mbox_ring_reserve_msg(struct mbox *mbox, struct mbox_msg *msg,
+				  struct mbox_ring_resv *resv)
+{
+	lockdep_assert_held(&mbox->lock);
+
+	if (!mbox->ring || mbox->nr_msgs || mbox->nr_senders ||
+	    !mbox_ring_reserve(mbox, msg->len, resv))
+		return false;
+	mbox_account_send(mbox, msg);
+	mbox_account_ring_recv(mbox, msg->len, msg->send_ns, resv->ring);
+	return true;
 }
 
 /*
@@ -534,6 +608,7 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 	      ktime_t deadline)
 {
 	struct mbox_waiter w = { .msg = msg };
+	struct mbox_ring_resv resv;
 	LIST_HEAD(done);
 	bool pollers;
 	int ret;
@@ -543,11 +618,19 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 		spin_unlock_irq(&mbox->lock);
 		return -EIDRM;
 	}
+	if (mbox_ring_reserve_msg(mbox, msg, &resv)) {
+		spin_unlock_irq(&mbox->lock);
+		mbox_ring_commit_msg(&resv, msg);
+		mbox_msg_put(msg);
+		return 0;
+	}
 	if (mbox->nr_msgs >= mbox->capacity && !mbox_find_taker(mbox, msg) &&
 	    mbox_no_wait(flags, deadline)) {
 		spin_unlock_irq(&mbox->lock);
 		return mbox_no_wait_error(flags);
 	}
+	/* Queued or waiting outside a ring: its consumer must refill. */
+	mbox_ring_flag(mbox, MBOX_RING_REFILL, 0);
 
 	if (mbox_place(mbox, msg, &done)) {
 		pollers = mbox_pollers(mbox);
@@ -596,6 +679,8 @@ int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
 		spin_unlock_irqrestore(&mbox->lock, irqflags);
 		return -EAGAIN;
 	}
+	/* Never into a ring here (its commit may free it): queue. */
+	mbox_ring_flag(mbox, MBOX_RING_REFILL, 0);
 	/* Cannot fail now: a slot is free or a receiver takes it. */
 	mbox_place(mbox, msg, &done);
 	pollers = mbox_pollers(mbox);
@@ -625,8 +710,10 @@ void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 	}
 	mbox->recv_msgs--;
 	mbox->recv_bytes -= msg->len;
-	if (!mbox_hand_off(mbox, msg, &done))
+	if (!mbox_hand_off(mbox, msg, &done)) {
 		mbox_queue_add(mbox, msg);	/* where it was: by its seq */
+		mbox_ring_flag(mbox, MBOX_RING_REFILL, 0);
+	}
 	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_complete(&done);
@@ -768,6 +855,11 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 		spin_unlock_irq(&mbox->lock);
 		return -EIDRM;
 	}
+	if (mbox->ring) {
+		/* Its consumer takes every message. */
+		spin_unlock_irq(&mbox->lock);
+		return -EBUSY;
+	}
 
 	msg = mbox_find_msg(mbox, sel, &from);
 	if (!msg) {
@@ -828,6 +920,16 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 	bool pollers;
 
 	*err = 0;
+	if (READ_ONCE(mbox->ring)) {
+		/* One at a time: each one's record is committed unlocked. */
+		for (; i < n; i++) {
+			*err = mbox_send(mbox, msgs[i], MBOX_NONBLOCK,
+					 KTIME_MAX);
+			if (*err)
+				break;
+		}
+		return i;
+	}
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
 		*err = -EIDRM;
@@ -884,6 +986,10 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
 		*err = -EIDRM;
+		goto out_unlock;
+	}
+	if (mbox->ring) {
+		*err = -EBUSY;
 		goto out_unlock;
 	}
 	for (; i < n; i++) {
@@ -943,6 +1049,7 @@ void mbox_kill_queue(struct mbox *mbox)
 	spin_lock_irq(&mbox->lock);
 	trace_mbox_destroy(mbox);
 	mbox->dead = true;
+	mbox_ring_flag(mbox, MBOX_RING_DEAD, MBOX_RING_REFILL);
 	mbox_ns_queued(mbox->ns, -(s64)mbox->nr_msgs, -(s64)mbox->nr_bytes);
 	msgs = mbox->msgs.root;
 	senders = mbox->senders.root;
@@ -1026,4 +1133,134 @@ __poll_t mbox_poll_mask(struct mbox *mbox)
 	}
 	spin_unlock_irq(&mbox->lock);
 	return mask;
+}
+
+/*
+ * Fail with -EBUSY every receiver waiting in @t: the ring's consumer takes
+ * every message from now on.
+ */
+static void mbox_fail_receivers(struct mbox *mbox, struct mbox_ixtree *t,
+				struct list_head *done)
+{
+	struct mbox_waiter *w;
+
+	lockdep_assert_held(&mbox->lock);
+
+	while ((w = mbox_ix_waiter(mbox_ix_first(t))))
+		mbox_claim(mbox, w, -EBUSY, done);
+}
+
+/**
+ * mbox_ring_attach() - make @ring the mailbox's ring
+ * @mbox:	the mailbox.
+ * @ring:	the ring, with a reference that the mailbox takes on success.
+ *
+ * Receivers waiting fail with -EBUSY, as receives do from now on; each is
+ * completed once, for the call that made it wait.  Messages queued and
+ * senders waiting stay, and set MBOX_RING_REFILL.
+ *
+ * Context: process context.
+ * Return: 0, -EIDRM, -EBUSY (the mailbox has a ring) or -EMSGSIZE (its
+ * max_msg_size does not fit in @ring).
+ */
+int mbox_ring_attach(struct mbox *mbox, struct mbox_ring *ring)
+{
+	LIST_HEAD(done);
+	int ret = 0;
+
+	spin_lock_irq(&mbox->lock);
+	if (mbox->dead) {
+		ret = -EIDRM;
+	} else if (mbox->ring) {
+		ret = -EBUSY;
+	} else if (!mbox_ring_fits(ring->size, mbox->max_msg_size)) {
+		ret = -EMSGSIZE;
+	} else {
+		ring->bound = true;
+		WRITE_ONCE(mbox->ring, ring);
+		mbox_fail_receivers(mbox, &mbox->rx_all, &done);
+		mbox_fail_receivers(mbox, &mbox->rx_type, &done);
+		mbox_fail_receivers(mbox, &mbox->rx_except, &done);
+		if (mbox->nr_msgs || mbox->nr_senders)
+			mbox_ring_flag(mbox, MBOX_RING_REFILL, 0);
+	}
+	spin_unlock_irq(&mbox->lock);
+	mbox_complete(&done);
+	return ret;
+}
+
+/**
+ * mbox_ring_detach() - the mailbox's ring consumer goes
+ * @mbox:	the mailbox.
+ * @ring:	its ring; the mailbox's reference is dropped.
+ *
+ * Receives work again; messages queued and senders waiting stay for them.
+ *
+ * Context: process context.
+ */
+void mbox_ring_detach(struct mbox *mbox, struct mbox_ring *ring)
+{
+	bool pollers;
+
+	spin_lock_irq(&mbox->lock);
+	WARN_ON_ONCE(mbox->ring != ring);
+	WRITE_ONCE(mbox->ring, NULL);
+	ring->bound = false;
+	pollers = mbox_pollers(mbox);
+	spin_unlock_irq(&mbox->lock);
+	mbox_poll_notify(mbox, pollers);
+	mbox_ring_put(ring);
+}
+
+/**
+ * mbox_ring_refill_more() - move messages waiting outside the ring into it,
+ * under one lock
+ * @mbox:	the mailbox.
+ * @ring:	its ring.
+ * @msgs:	out: the messages moved, in acceptance order; the caller
+ *		writes each into its record, then frees it.
+ * @resv:	out: their records.
+ * @n:		most messages to move.
+ *
+ * Queued messages first, then the waiting senders', as receives take them:
+ * the slot a queued message frees goes to the longest-waiting sender.
+ * MBOX_RING_REFILL is cleared once none is left.
+ *
+ * Context: process context, under @ring's refill lock.
+ * Return: the number of messages moved.
+ */
+unsigned int mbox_ring_refill_more(struct mbox *mbox, struct mbox_ring *ring,
+				   struct mbox_msg **msgs,
+				   struct mbox_ring_resv *resv,
+				   unsigned int n)
+{
+	const struct mbox_sel sel = { .size = SIZE_MAX };
+	struct mbox_waiter *from;
+	struct mbox_msg *msg;
+	unsigned int i = 0;
+	LIST_HEAD(done);
+	bool pollers;
+	u64 now;
+
+	lockdep_assert_held(&ring->refill_lock);
+
+	now = ktime_get_ns();	/* before the lock: see mbox_account_recv() */
+	spin_lock_irq(&mbox->lock);
+	if (mbox->dead || mbox->ring != ring)
+		goto out_unlock;
+	for (; i < n; i++) {
+		msg = mbox_find_msg(mbox, &sel, &from);
+		if (!msg || !mbox_ring_reserve(mbox, msg->len, &resv[i]))
+			break;
+		mbox_take(mbox, msg, from, &done, now);
+		msgs[i] = msg;
+	}
+	if (!mbox->nr_msgs && !mbox->nr_senders)
+		mbox_ring_flag(mbox, 0, MBOX_RING_REFILL);
+out_unlock:
+	pollers = i && mbox_pollers(mbox);
+	spin_unlock_irq(&mbox->lock);
+	mbox_complete(&done);
+	mbox_poll_notify(mbox, pollers);
+	return i;
 }

@@ -28,6 +28,7 @@
 #include "ioctl.h"
 #include "mailbox.h"
 #include "msg.h"
+#include "ring.h"
 
 static bool mbox_sendrecv_sync = true;
 module_param_named(sendrecv_sync, mbox_sendrecv_sync, bool, 0644);
@@ -82,6 +83,9 @@ static int mbox_sendrecv_send(struct mbox *to, const struct mbox_send *arg,
 
 	if (arg->len > READ_ONCE(to->max_msg_size))
 		return -EMSGSIZE;
+	if (mbox_ring_send_user(to, u64_to_user_ptr(arg->buf), arg->len,
+				arg->type))
+		return 0;
 	msg = mbox_msg_load(to, u64_to_user_ptr(arg->buf), arg->len,
 			    arg->type);
 	if (IS_ERR(msg))

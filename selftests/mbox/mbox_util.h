@@ -125,6 +125,9 @@
 #ifndef MBOX_FEATURE_SENDRECV
 #define MBOX_FEATURE_SENDRECV		0ULL
 #endif
+#ifndef MBOX_FEATURE_RING
+#define MBOX_FEATURE_RING		0ULL
+#endif
 
 /* Every feature bit this header defines. */
 #define MBOX_HDR_FEATURES						\
@@ -136,7 +139,8 @@
 	 MBOX_FEATURE_PERMS | MBOX_FEATURE_LIMITS | MBOX_FEATURE_NS |	\
 	 MBOX_FEATURE_BATCH | MBOX_FEATURE_FD_IOCTL |			\
 	 MBOX_FEATURE_MSG_CHARGE | MBOX_FEATURE_NS_SHARES |		\
-	 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV)
+	 MBOX_FEATURE_KERNEL_NAMES | MBOX_FEATURE_SENDRECV |		\
+	 MBOX_FEATURE_RING)
 
 /* The flags each command accepts from a module reporting @features. */
 static inline __u64 mbox_create_flags(__u64 features)

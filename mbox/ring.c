@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive ring (MBOX_IOC_RING_SETUP, MBOX_IOC_RING_WAIT, mmap()).
+ *
+ * A consumer file gets a ring of records that the kernel writes and the
+ * consumer reads through its own mapping.  Its memory is a consumer page,
+ * a producer page and the data pages, vmap()ed as
+ *
+ *	[consumer][producer][data 0 .. n-1][data 0 .. n-1 again]
+ *
+ * so that a record starting anywhere in the data area is contiguous, for
+ * the kernel as for the consumer: nobody ever splits one.  The user maps
+ * the same pages at the same offsets.
+ *
+ * Records are reserved under the mailbox's lock: the producer position
+ * advances and the record's @len is MBOX_RING_BUSY.  The data and the rest
+ * of the header are written after the lock is dropped, then @len is stored
+ * with release semantics (the commit).  So nothing of a user's length is
+ * done under the spinlock.  The consumer's position is read once per
+ * reservation and never trusted: if it is ahead of the producer or more
+ * than the size behind, the ring looks full and messages queue outside it.
+ * The kernel writes only inside the vmap()ed pages, whatever it holds.
+ *
+ * A reservation holds a reference to the ring, so a consumer that closes
+ * its file or a destroy that runs meanwhile never frees the pages under a
+ * writer.
+ *
+ * Wake-ups: the consumer sleeps only when the record at its position is
+ * missing or busy.  So a commit wakes it only if its position is the
+ * committed record's: as the BPF ring buffer does, one wake-up per time
+ * the consumer catches up, not one per message.  The commit's store of
+ * @len, then a full barrier, then the load of the consumer's position,
+ * pairs with the consumer's store of its position, then the full barrier
+ * of set_current_state() in MBOX_IOC_RING_WAIT (or poll's), then its load
+ * of @len: one of the two sees the other's store.
+ */
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "ioctl.h"
+#include "mailbox.h"
+#include "msg.h"
+#include "ring.h"
+
+/* Messages a refill moves per hold of the mailbox's lock. */
+#define MBOX_RING_REFILL_CHUNK	16
+
+static_assert(sizeof(struct mbox_ring_rec) == 32);
+static_assert(sizeof(struct mbox_ring_setup) == MBOX_RING_SETUP_SIZE_VER1);
+static_assert(sizeof(struct mbox_ring_wait) == MBOX_RING_WAIT_SIZE_VER1);
+
+/* Does a ring of @size bytes hold a message of @max_msg_size bytes? */
+bool mbox_ring_fits(u32 size, u32 max_msg_size)
+{
+	return MBOX_RING_REC_SIZE(max_msg_size) <= size;
+}
+
+static struct mbox_ring_rec *mbox_ring_rec_at(struct mbox_ring *ring, u64 pos)
+{
+	return (struct mbox_ring_rec *)(ring->data + (pos & (ring->size - 1)));
+}
+
+static void mbox_ring_free(struct mbox_ring *ring)
+{
+	unsigned int i;
+
+	vunmap(ring->base);
+	for (i = 0; i < ring->nr_pages; i++)
+		__free_page(ring->pages[i]);
+	kvfree(ring->pages);
+	mbox_uncharge_bytes(ring->mbox, ring->charge);
+	put_user_ns(ring->user_ns);
+	put_pid_ns(ring->pid_ns);
+	put_pid(ring->pid);
+	mbox_put(ring->mbox);
+	kfree(ring);
+}
+
+/*
+ * Drop a reference to @ring.  The last one frees it, which may sleep:
+ * process context only.
+ */
+void mbox_ring_put(struct mbox_ring *ring)
+{
+	if (refcount_dec_and_test(&ring->ref))
+		mbox_ring_free(ring);
+}
+
+/*
+ * Allocate and map a ring of @size bytes for @mbox, and charge its bytes
+ * as a message's: to the mailbox's creator and namespace.  Its pages are
+ * charged to the caller's memory cgroup.  Returned with one reference,
+ * unbound.
+ */
+static struct mbox_ring *mbox_ring_alloc(struct mbox *mbox, u32 size)
+{
+	unsigned int nr_data = size >> PAGE_SHIFT;
+	struct mbox_ring *ring;
+	struct page **map;
+	unsigned int i;
+	int ret;
+
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	ring->size = size;
+	ring->nr_pages = 2 + nr_data;
+	ring->charge = 2 * PAGE_SIZE + (size_t)size;
+	ret = mbox_charge_bytes(mbox, ring->charge);
+	if (ret)
+		goto err_free_ring;
+
+	ret = -ENOMEM;
+	ring->pages = kvcalloc(ring->nr_pages, sizeof(*ring->pages),
+			       GFP_KERNEL_ACCOUNT);
+	if (!ring->pages)
+		goto err_uncharge;
+	for (i = 0; i < ring->nr_pages; i++) {
+		ring->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					    __GFP_NOWARN);
+		if (!ring->pages[i])
+			goto err_free_pages;
+	}
+	map = kvmalloc_array(ring->nr_pages + nr_data, sizeof(*map),
+			     GFP_KERNEL);
+	if (!map)
+		goto err_free_pages;
+	memcpy(map, ring->pages, ring->nr_pages * sizeof(*map));
+	memcpy(map + ring->nr_pages, ring->pages + 2, nr_data * sizeof(*map));
+	ring->base = vmap(map, ring->nr_pages + nr_data, VM_MAP | VM_USERMAP,
+			  PAGE_KERNEL);
+	kvfree(map);
+	if (!ring->base)
+		goto err_free_pages;
+
+	ring->cons = ring->base;
+	ring->prod = ring->base + PAGE_SIZE;
+	ring->data = ring->base + 2 * PAGE_SIZE;
+	ring->prod->size = size;
+	refcount_inc(&mbox->ref);
+	ring->mbox = mbox;
+	ring->pid = get_pid(task_tgid(current));
+	ring->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	ring->user_ns = get_user_ns(current_user_ns());
+	ring->time_off = mbox_timens_offset();
+	refcount_set(&ring->ref, 1);
+	mutex_init(&ring->refill_lock);
+	init_waitqueue_head(&ring->wq);
+	return ring;
+
+err_free_pages:
+	while (i--)
+		__free_page(ring->pages[i]);
+	kvfree(ring->pages);
+err_uncharge:
+	mbox_uncharge_bytes(mbox, ring->charge);
+err_free_ring:
+	kfree(ring);
+	return ERR_PTR(ret);
+}
+
+/**
+ * mbox_ring_reserve() - reserve a record in the mailbox's ring
+ * @mbox:	the mailbox, locked.
+ * @len:	the message's length, at most its max_msg_size.
+ * @resv:	out: the reservation, to give to a commit.
+ *
+ * Return: true if the mailbox has a ring with room for the record as the
+ * kernel sees it; false, having done nothing, otherwise.
+ */
+bool mbox_ring_reserve(struct mbox *mbox, size_t len,
+		       struct mbox_ring_resv *resv)
+{
+	struct mbox_ring *ring = mbox->ring;
+	u64 need = MBOX_RING_REC_SIZE(len);
+	u64 used;
+
+	lockdep_assert_held(&mbox->lock);
+
+	if (!ring)
+		return false;
+	/* Garbage (ahead, or too far behind) looks full. */
+	used = ring->prod_pos - READ_ONCE(ring->cons->pos);
+	if (used > ring->size || need > ring->size - used)
+		return false;
+
+	resv->ring = ring;
+	resv->pos = ring->prod_pos;
+	resv->rec = mbox_ring_rec_at(ring, resv->pos);
+	WRITE_ONCE(resv->rec->len, MBOX_RING_BUSY);
+	ring->prod_pos += need;
+	/* The busy header before the position that covers it. */
+	smp_store_release(&ring->prod->pos, ring->prod_pos);
+	refcount_inc(&ring->ref);
+	return true;
+}
+
+/* The header of a reserved record, but for @len. */
+static void mbox_ring_fill(struct mbox_ring_resv *resv, u32 type, u64 seq,
+			   struct pid *pid, kuid_t uid, u64 send_ns)
+{
+	struct mbox_ring *ring = resv->ring;
+	struct mbox_ring_rec *rec = resv->rec;
+	s64 t = (s64)send_ns + ring->time_off;
+
+	rec->type = type;
+	rec->seq = seq;
+	rec->pid = pid ? pid_nr_ns(pid, ring->pid_ns) : 0;
+	rec->uid = from_kuid_munged(ring->user_ns, uid);
+	rec->send_ns = t > 0 ? t : 0;
+}
+
+/*
+ * Publish a record written since its reservation, and wake the consumer if
+ * it may be waiting for this very record (see the top of this file).
+ * Drops the reservation's reference.
+ */
+static void mbox_ring_commit(struct mbox_ring_resv *resv, u32 len)
+{
+	struct mbox_ring *ring = resv->ring;
+
+	smp_store_release(&resv->rec->len, len);
+	/* Pairs with set_current_state() in mbox_ring_wait(). */
+	smp_mb();
+	if (READ_ONCE(ring->cons->pos) == resv->pos &&
+	    waitqueue_active(&ring->wq))
+		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+	mbox_ring_put(ring);
+}
+
+/**
+ * mbox_ring_commit_msg() - write a loaded message into its reserved record
+ * @resv:	the reservation, made for @msg's length.
+ * @msg:	the message, accepted (numbered) under the same lock hold;
+ *		still the caller's.
+ *
+ * Context: process context, no lock held.
+ */
+void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
+			  const struct mbox_msg *msg)
+{
+	mbox_ring_fill(resv, msg->type, msg->seq, msg->pid, msg->uid,
+		       msg->send_ns);
+	mbox_msg_kstore(msg, resv->rec + 1, msg->len);
+	mbox_ring_commit(resv, msg->len);
+}
+
+/**
+ * mbox_ring_send_user() - send straight from the sender's memory into the
+ * ring, if the mailbox has one with room and nothing waits outside it
+ * @mbox:	the mailbox, referenced.
+ * @buf:	the sender's data.
+ * @len:	its length, at most the mailbox's max_msg_size.
+ * @type:	the message's type.
+ *
+ * One copy, no allocation, no charge (the ring's bytes are charged).  The
+ * copy is made with page faults disabled, since the record is reserved:
+ * if it faults, the record is committed as MBOX_RING_DISCARD, the
+ * accounting undone (its seq stays skipped), and the caller sends the
+ * normal way, which faults the page in or fails with EFAULT.
+ *
+ * Context: process context.
+ * Return: true if the message is in the ring; false if the caller must
+ * send it the normal way.
+ */
+bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
+			 size_t len, u32 type)
+{
+	struct mbox_ring_resv resv;
+	unsigned long left = len;
+	u64 now, seq;
+
+	if (!READ_ONCE(mbox->ring) || !access_ok(buf, len))
+		return false;
+	now = ktime_get_ns();
+	spin_lock_irq(&mbox->lock);
+	if (mbox->dead || mbox->nr_msgs || mbox->nr_senders ||
+	    !mbox_ring_reserve(mbox, len, &resv)) {
+		spin_unlock_irq(&mbox->lock);
+		return false;
+	}
+	seq = mbox_ring_account(mbox, len, now, resv.ring);
+	spin_unlock_irq(&mbox->lock);
+
+	pagefault_disable();
+	left = __copy_from_user_inatomic(resv.rec + 1, buf, len);
+	pagefault_enable();
+	mbox_ring_fill(&resv, type, seq, task_tgid(current), current_euid(),
+		       now);
+	if (likely(!left)) {
+		mbox_ring_commit(&resv, len);
+		return true;
+	}
+	spin_lock_irq(&mbox->lock);
+	mbox_ring_unaccount(mbox, len);
+	spin_unlock_irq(&mbox->lock);
+	mbox_ring_commit(&resv, MBOX_RING_DISCARD | len);
+	return false;
+}
+
+/**
+ * mbox_ring_flag() - set and clear flags of the mailbox's ring, if any
+ * @mbox:	the mailbox, locked.
+ * @set:	MBOX_RING_* flags to set: the consumer is woken if one is new.
+ * @clear:	flags to clear.
+ */
+void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear)
+{
+	struct mbox_ring *ring = mbox->ring;
+	u32 old, new;
+
+	lockdep_assert_held(&mbox->lock);
+
+	if (!ring)
+		return;
+	old = ring->prod->flags;
+	new = (old | set) & ~clear;
+	if (new == old)
+		return;
+	WRITE_ONCE(ring->prod->flags, new);
+	/* wq_has_sleeper()'s barrier pairs with set_current_state(). */
+	if ((new & ~old) && wq_has_sleeper(&ring->wq))
+		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM |
+					   ((new & MBOX_RING_DEAD) ? EPOLLHUP : 0));
+}
+
+/*
+ * Has the consumer something to read, as the kernel sees it: a complete
+ * record at its position, or a position that makes no sense (its own
+ * problem: it is told to look).  Called after a full barrier.
+ */
+static bool mbox_ring_ready(struct mbox_ring *ring)
+{
+	u64 prod = READ_ONCE(ring->prod->pos);
+	u64 cons = READ_ONCE(ring->cons->pos);
+
+	if (prod - cons > ring->size || (cons & (MBOX_RING_ALIGN - 1)))
+		return true;
+	if (cons == prod)
+		return false;
+	return !(READ_ONCE(mbox_ring_rec_at(ring, cons)->len) & MBOX_RING_BUSY);
+}
+
+/*
+ * Move the messages and the waiting senders' messages into the ring, in
+ * acceptance order, while there is room.  Return how many moved.
+ */
+static unsigned int mbox_ring_refill(struct mbox_ring *ring)
+{
+	struct mbox_ring_resv resv[MBOX_RING_REFILL_CHUNK];
+	struct mbox_msg *msgs[MBOX_RING_REFILL_CHUNK];
+	unsigned int i, n, moved = 0;
+
+	mutex_lock(&ring->refill_lock);
+	do {
+		n = mbox_ring_refill_more(ring->mbox, ring, msgs, resv,
+					  MBOX_RING_REFILL_CHUNK);
+		for (i = 0; i < n; i++) {
+			mbox_ring_commit_msg(&resv[i], msgs[i]);
+			mbox_msg_put(msgs[i]);
+		}
+		moved += n;
+	} while (n == MBOX_RING_REFILL_CHUNK);
+	mutex_unlock(&ring->refill_lock);
+	return moved;
+}
+
+static struct mbox_ring *mbox_file_ring(struct file *file)
+{
+	struct mbox_file *mf = file->private_data;
+
+	/* Pairs with mbox_ring_setup(): the ring is initialized. */
+	return smp_load_acquire(&mf->ring);
+}
+
+/**
+ * mbox_ring_setup() - MBOX_IOC_RING_SETUP on a file bound to a mailbox
+ * @file:	the file.
+ * @uarg:	the caller's struct mbox_ring_setup.
+ * @usize:	its size.
+ *
+ * Return: 0, or -EINVAL, -EBADF, -EBUSY, -EIDRM, -EMSGSIZE, -EDQUOT,
+ * -ENOBUFS, -ENOMEM, -EFAULT (include/uapi/linux/mbox.h).
+ */
+long mbox_ring_setup(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_file *mf = file->private_data;
+	struct mbox *mbox = mf->mbox;
+	struct mbox_ring_setup arg;
+	struct mbox_ring *ring;
+	int ret;
+
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.size < MBOX_RING_SIZE_MIN ||
+	    arg.size < PAGE_SIZE || arg.size > MBOX_RING_SIZE_MAX ||
+	    !is_power_of_2(arg.size))
+		return -EINVAL;
+	/* The consumer page is mapped shared and writable. */
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
+		return -EBADF;
+	/* Fail early, before allocating; mbox_ring_attach() decides. */
+	if (READ_ONCE(mbox->dead))
+		return -EIDRM;
+	if (READ_ONCE(mbox->ring))
+		return -EBUSY;
+	if (!mbox_ring_fits(arg.size, READ_ONCE(mbox->max_msg_size)))
+		return -EMSGSIZE;
+
+	arg.consumer_off = 0;
+	arg.producer_off = PAGE_SIZE;
+	arg.data_off = 2 * PAGE_SIZE;
+	ret = mbox_copy_out(uarg, usize, &arg, sizeof(arg));
+	if (ret)
+		return ret;
+
+	ring = mbox_ring_alloc(mbox, arg.size);
+	if (IS_ERR(ring))
+		return PTR_ERR(ring);
+	/* The file's reference; the mailbox gets the first one. */
+	refcount_inc(&ring->ref);
+	ret = mbox_ring_attach(mbox, ring);
+	if (ret) {
+		refcount_set(&ring->ref, 1);
+		mbox_ring_put(ring);
+		return ret;
+	}
+	smp_store_release(&mf->ring, ring);
+	return 0;
+}
+
+/**
+ * mbox_ring_wait() - MBOX_IOC_RING_WAIT on the consumer's file
+ * @file:	the file.
+ * @uarg:	the caller's struct mbox_ring_wait.
+ * @usize:	its size.
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -EIDRM, -EAGAIN, -ETIMEDOUT,
+ * -ERESTARTNOHAND (include/uapi/linux/mbox.h).
+ */
+long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
+{
+	struct mbox_ring *ring;
+	struct mbox_ring_wait arg;
+	unsigned int moved = 0;
+	ktime_t deadline;
+	DEFINE_WAIT(wait);
+	u32 flags;
+	int ret;
+
+	ret = mbox_copy_in(&arg, sizeof(arg), uarg, usize);
+	if (ret)
+		return ret;
+	if ((arg.flags & ~MBOX_WAIT_FLAGS) || arg.__reserved)
+		return -EINVAL;
+	ret = mbox_deadline(arg.flags, arg.timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	ring = mbox_file_ring(file);
+	if (!ring)
+		return -EINVAL;
+
+	for (;;) {
+		if (READ_ONCE(ring->prod->flags) & MBOX_RING_REFILL)
+			moved = mbox_ring_refill(ring);
+		prepare_to_wait(&ring->wq, &wait, TASK_INTERRUPTIBLE);
+		flags = READ_ONCE(ring->prod->flags);
+		ret = 0;
+		if (mbox_ring_ready(ring))
+			break;
+		ret = -EIDRM;
+		if (flags & MBOX_RING_DEAD)
+			break;
+		/* More came while we refilled (a refill that moved nothing
+		 * waits: it needs room the consumer must make).
+		 */
+		if ((flags & MBOX_RING_REFILL) && moved) {
+			finish_wait(&ring->wq, &wait);
+			continue;
+		}
+		ret = -EAGAIN;
+		if (arg.flags & MBOX_NONBLOCK)
+			break;
+		ret = -ETIMEDOUT;
+		if (deadline != KTIME_MAX &&
+		    ktime_compare(deadline, ktime_get()) <= 0)
+			break;
+		ret = -ERESTARTNOHAND;
+		if (signal_pending(current))
+			break;
+		if (deadline == KTIME_MAX)
+			schedule();
+		else
+			schedule_hrtimeout_range(&deadline,
+						 current->timer_slack_ns,
+						 HRTIMER_MODE_ABS);
+		finish_wait(&ring->wq, &wait);
+		moved = 0;
+	}
+	finish_wait(&ring->wq, &wait);
+	return ret;
+}
+
+/**
+ * mbox_ring_poll() - poll() of the consumer's file
+ * @file:	the file.
+ * @ring:	its ring.
+ * @wait:	the poll table.
+ *
+ * Return: EPOLLIN if the consumer has a record to read or REFILL is set,
+ * EPOLLHUP once the mailbox is destroyed; EPOLLOUT as for other files.
+ */
+__poll_t mbox_ring_poll(struct file *file, struct mbox_ring *ring,
+			poll_table *wait)
+{
+	__poll_t mask;
+	u32 flags;
+
+	poll_wait(file, &ring->wq, wait);
+	/* Pairs with the barriers before the wake-ups (top of file). */
+	smp_mb();
+	mask = mbox_poll_mask(ring->mbox) & (EPOLLOUT | EPOLLWRNORM);
+	flags = READ_ONCE(ring->prod->flags);
+	if (flags & MBOX_RING_DEAD)
+		mask = EPOLLHUP;
+	if ((flags & MBOX_RING_REFILL) || mbox_ring_ready(ring))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static void mbox_ring_vm_open(struct vm_area_struct *vma)
+{
+	struct mbox_ring *ring = vma->vm_private_data;
+
+	refcount_inc(&ring->ref);
+}
+
+static void mbox_ring_vm_close(struct vm_area_struct *vma)
+{
+	mbox_ring_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct mbox_ring_vm_ops = {
+	.open	= mbox_ring_vm_open,
+	.close	= mbox_ring_vm_close,
+};
+
+/**
+ * mbox_ring_mmap() - mmap() of a file bound to a mailbox
+ * @file:	the file.
+ * @vma:	the new mapping.
+ *
+ * Only the consumer page may be mapped writable; a mapping that covers
+ * anything else loses VM_MAYWRITE, so mprotect() cannot add it.
+ *
+ * Return: 0, -ENODEV (no ring on this file), -EINVAL (outside the ring),
+ * -EPERM (writable beyond the consumer page).
+ */
+int mbox_ring_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mbox_ring *ring = mbox_file_ring(file);
+	unsigned long pages = vma_pages(vma);
+	unsigned long total;
+	int ret;
+
+	if (!ring)
+		return -ENODEV;
+	total = 2 + 2 * ((unsigned long)ring->size >> PAGE_SHIFT);
+	if (vma->vm_pgoff >= total || pages > total - vma->vm_pgoff)
+		return -EINVAL;
+	if (vma->vm_pgoff + pages > 1) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	ret = remap_vmalloc_range(vma, ring->base, vma->vm_pgoff);
+	if (ret)
+		return ret;
+	refcount_inc(&ring->ref);
+	vma->vm_private_data = ring;
+	vma->vm_ops = &mbox_ring_vm_ops;
+	return 0;
+}
+
+/**
+ * mbox_ring_release() - the consumer's file is closed
+ * @ring:	its ring.
+ *
+ * The mailbox goes back to receives; records still in the ring were
+ * received.  Mappings keep the ring's memory until they go.
+ */
+void mbox_ring_release(struct mbox_ring *ring)
+{
+	mbox_ring_detach(ring->mbox, ring);
+	mbox_ring_put(ring);
+}
