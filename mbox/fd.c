@@ -76,6 +76,7 @@ static ssize_t mbox_fd_write(struct file *file, const char __user *buf,
 static __poll_t mbox_fd_poll(struct file *file, poll_table *wait)
 {
 	struct mbox_file *mf = file->private_data;
+	/* Pairs with mbox_ring_setup(): the ring is initialized. */
 	struct mbox_ring *ring = smp_load_acquire(&mf->ring);
 
 	poll_wait(file, &mf->mbox->poll_wq, wait);

@@ -231,8 +231,13 @@ static void mbox_ring_commit(struct mbox_ring_resv *resv, u32 len)
 {
 	struct mbox_ring *ring = resv->ring;
 
+	/* The record before its length: pairs with the consumer's acquire. */
 	smp_store_release(&resv->rec->len, len);
-	/* Pairs with set_current_state() in mbox_ring_wait(). */
+	/*
+	 * Pairs with set_current_state() in mbox_ring_wait() and the barrier
+	 * in mbox_ring_poll(): the waiter queued itself, then read @len; we
+	 * stored @len, then look for it (the top of this file).
+	 */
 	smp_mb();
 	if (READ_ONCE(ring->cons->pos) == resv->pos &&
 	    waitqueue_active(&ring->wq))
@@ -439,6 +444,7 @@ long mbox_ring_setup(struct file *file, void __user *uarg, size_t usize)
 		mbox_ring_put(ring);
 		return ret;
 	}
+	/* The ring initialized before the file shows it (mbox_file_ring()). */
 	smp_store_release(&mf->ring, ring);
 	return 0;
 }
