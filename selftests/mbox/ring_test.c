@@ -350,4 +350,760 @@ TEST_F(rg, releasing_the_consumer_file_gives_the_mailbox_back_to_receives)
 	EXPECT_EQ(0, memcmp(self->buf, "queued", 6));
 }
 
+/* Setup errors, each alone. */
+
+TEST_F(rg, setup_with_a_bad_size_is_einval)
+{
+	static const __u32 bad[] = {
+		0, 1, 2048, 4095, 4097, 6144, 3 * 4096, 64U << 20,
+		(32U << 20) + 4096, 0x80000000U,
+	};
+	struct mbox_ring_setup st;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-EINVAL, rs_setup(self->cfd, bad[i], &st))
+			TH_LOG("size %u", bad[i]);
+	/* Nothing was set up: a good call works. */
+	EXPECT_EQ(0, rs_setup(self->cfd, RSIZE, &st));
+}
+
+TEST_F(rg, setup_with_flags_is_einval)
+{
+	struct mbox_ring_setup st = { .size = RSIZE, .flags = 1 };
+
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->cfd, MBOX_IOC_RING_SETUP, &st));
+	st.flags = 0x80000000U;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->cfd, MBOX_IOC_RING_SETUP, &st));
+}
+
+TEST_F(rg, setup_returns_the_offsets_of_the_three_areas)
+{
+	struct mbox_ring_setup st;
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(&st, 0xff, sizeof(st));
+	st.size = RSIZE;
+	st.flags = 0;
+	ASSERT_EQ(0, mbox_ioctl(self->cfd, MBOX_IOC_RING_SETUP, &st));
+	EXPECT_EQ(0ULL, st.consumer_off);
+	EXPECT_EQ((__u64)page, st.producer_off);
+	EXPECT_EQ((__u64)page * 2, st.data_off);
+	EXPECT_EQ(RSIZE, st.size);
+}
+
+TEST_F(rg, setup_on_dev_mbox_is_enotty)
+{
+	struct mbox_ring_setup st;
+
+	EXPECT_EQ(-ENOTTY, rs_setup(self->fd, RSIZE, &st));
+	EXPECT_EQ(-ENOTTY, ring_wait(self->fd, MBOX_NONBLOCK, 0));
+}
+
+struct one_right {
+	__u32 id;
+	int setup_err;
+};
+
+/* As another user: open the mailbox (one right only), set up a ring. */
+static int setup_as_other(int fd, void *arg)
+{
+	struct one_right *a = arg;
+	struct mbox_ring_setup st;
+	int f, ret;
+
+	ret = cu_become_class(2);
+	if (ret)
+		return ret;
+	f = mbox_open_id(fd, a->id, 0);
+	if (f < 0)
+		return f;
+	a->setup_err = rs_setup(f, RSIZE, &st);
+	close(f);
+	return 0;
+}
+
+static int set_mode(int fd, __u32 id, __u32 mode)
+{
+	struct mbox_set set = { .id = id, .flags = MBOX_SET_MODE,
+				.mode = mode };
+
+	return mbox_set(fd, &set, sizeof(set));
+}
+
+TEST_F(rg, setup_on_a_write_only_or_read_only_file_is_ebadf)
+{
+	struct one_right *a = mbox_shared_mem(sizeof(*a));
+
+	ASSERT_NE(NULL, a);
+	if (geteuid() != 0)
+		SKIP(return, "needs root to become another user");
+	a->id = self->id;
+	ASSERT_EQ(0, set_mode(self->fd, self->id, 0602));
+	ASSERT_EQ(0, cu_run(self->fd, setup_as_other, a));
+	EXPECT_EQ(-EBADF, a->setup_err) TH_LOG("write-only file");
+	ASSERT_EQ(0, set_mode(self->fd, self->id, 0604));
+	ASSERT_EQ(0, cu_run(self->fd, setup_as_other, a));
+	EXPECT_EQ(-EBADF, a->setup_err) TH_LOG("read-only file");
+	ASSERT_EQ(0, set_mode(self->fd, self->id, 0606));
+	ASSERT_EQ(0, cu_run(self->fd, setup_as_other, a));
+	EXPECT_EQ(0, a->setup_err) TH_LOG("a file with both rights");
+}
+
+TEST_F(rg, second_setup_on_the_same_file_is_ebusy)
+{
+	struct mbox_ring_setup st;
+
+	ASSERT_EQ(0, rs_setup(self->cfd, RSIZE, &st));
+	EXPECT_EQ(-EBUSY, rs_setup(self->cfd, RSIZE, &st));
+	EXPECT_EQ(-EBUSY, rs_setup(self->cfd, 2 * RSIZE, &st));
+}
+
+TEST_F(rg, second_consumer_of_the_mailbox_is_ebusy)
+{
+	struct mbox_ring_setup st;
+	int other = mbox_open_id(self->fd, self->id, 0);
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, rs_setup(self->cfd, RSIZE, &st));
+	EXPECT_EQ(-EBUSY, rs_setup(other, RSIZE, &st));
+	close(other);
+}
+
+TEST_F(rg, setup_smaller_than_the_largest_record_is_emsgsize)
+{
+	struct mbox_ring_setup st;
+	__u32 id = NEW_MBOX(self->fd, CAP, RSIZE);
+	int f = mbox_open_id(self->fd, id, 0);
+
+	ASSERT_LE(0, f);
+	EXPECT_EQ(-EMSGSIZE, rs_setup(f, RSIZE, &st));
+	EXPECT_EQ(0, rs_setup(f, 2 * RSIZE, &st));
+	close(f);
+	/* The largest message that fits exactly. */
+	id = NEW_MBOX(self->fd, CAP, RSIZE - sizeof(struct mbox_ring_rec));
+	f = mbox_open_id(self->fd, id, 0);
+	ASSERT_LE(0, f);
+	EXPECT_EQ(0, rs_setup(f, RSIZE, &st));
+	close(f);
+}
+
+TEST_F(rg, setup_on_a_destroyed_mailbox_is_eidrm)
+{
+	struct mbox_ring_setup st;
+
+	ASSERT_EQ(0, mbox_del(self->fd, self->id));
+	EXPECT_EQ(-EIDRM, rs_setup(self->cfd, RSIZE, &st));
+}
+
+TEST_F(rg, info_reports_the_ring_feature)
+{
+	struct mbox_info info;
+
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
+	EXPECT_EQ(MBOX_FEATURE_RING, info.features & MBOX_FEATURE_RING);
+}
+
+/* RING_WAIT errors. */
+
+TEST_F(rg, wait_on_a_file_that_is_not_the_consumer_is_einval)
+{
+	int other = mbox_open_id(self->fd, self->id, 0);
+
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-EINVAL, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(-EINVAL, ring_wait(other, MBOX_NONBLOCK, 0));
+	close(other);
+}
+
+TEST_F(rg, wait_with_bad_flags_or_reserved_is_einval)
+{
+	struct mbox_ring_wait w = { .flags = MBOX_NONBLOCK };
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	w.__reserved = 1;
+	EXPECT_EQ(-EINVAL, mbox_ioctl(self->cfd, MBOX_IOC_RING_WAIT, &w));
+	EXPECT_EQ(-EINVAL, ring_wait(self->cfd, 1U << 20, 0));
+	EXPECT_EQ(-EINVAL, ring_wait(self->cfd, MBOX_NONBLOCK | MBOX_TIMEOUT, 0));
+	EXPECT_EQ(-EINVAL, ring_wait(self->cfd, 0, 5));
+}
+
+TEST_F(rg, wait_on_an_empty_ring_is_eagain_or_etimedout)
+{
+	__u64 t0;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(-EAGAIN, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
+	t0 = now_ns();
+	EXPECT_EQ(-ETIMEDOUT, ring_wait(self->cfd, MBOX_TIMEOUT, 50000000ULL));
+	EXPECT_LE(t0 + 50000000ULL, now_ns());
+	EXPECT_EQ(-ETIMEDOUT, ring_wait(self->cfd, MBOX_TIMEOUT_ABS, 1));
+}
+
+TEST_F(rg, wait_returns_when_a_send_commits_a_record)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mbox_msleep(100);
+		_exit(mbox_exit_code(mbox_send(self->fd, self->id, "w", 1, 0)));
+	}
+	EXPECT_EQ(0, ring_wait(self->cfd, MBOX_TIMEOUT, WAIT_MS * 1000000ULL));
+	EXPECT_EQ(MBOX_RING_REC_SIZE(1), ring_prod_pos(&self->r));
+	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+TEST_F(rg, wait_interrupted_by_a_handled_signal_is_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_EQ(-EINTR, ring_wait(self->cfd, 0, 0));
+	signal(SIGALRM, SIG_DFL);
+}
+
+/* mmap. */
+
+TEST_F(rg, mmap_before_setup_is_enodev)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ, MAP_SHARED,
+				   self->cfd, 0));
+	EXPECT_EQ(ENODEV, errno);
+}
+
+TEST_F(rg, mmap_of_producer_or_data_writable_is_eperm)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, self->cfd,
+		 self->r.st.producer_off);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno);
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, self->cfd,
+		 self->r.st.data_off);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno);
+	/* The consumer page with the producer page after it. */
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->cfd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(rg, mprotect_cannot_make_the_read_only_part_writable)
+{
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(-1, mprotect(self->r.ro, self->r.page, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+}
+
+TEST_F(rg, mmap_outside_the_ring_is_einval)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	off_t end = 2 * page + 2 * RSIZE;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ, MAP_SHARED,
+				   self->cfd, end));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * page, PROT_READ, MAP_SHARED,
+				   self->cfd, end - page));
+	EXPECT_EQ(EINVAL, errno);
+	/* The last page alone is inside. */
+	void *p = mmap(NULL, page, PROT_READ, MAP_SHARED, self->cfd, end - page);
+
+	EXPECT_NE(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		munmap(p, page);
+}
+
+TEST_F(rg, the_data_area_is_mapped_twice_back_to_back)
+{
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	__u64 i, n = RSIZE / MBOX_RING_REC_SIZE(MAX) + 3;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	for (i = 0; i < n; i++) {
+		mbox_fill(self->buf, MAX, i);
+		ASSERT_EQ(0, mbox_send(self->fd, self->id, self->buf, MAX, 0));
+		ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+		ASSERT_EQ(-1, mbox_check(out, MAX, i));
+	}
+	EXPECT_EQ(0, memcmp(self->r.data, self->r.data + RSIZE, RSIZE));
+}
+
+/* Receives refused while the mailbox has a ring. */
+
+TEST_F(rg, every_kind_of_receive_is_ebusy_with_a_ring)
+{
+	struct mbox_batch_msg bm = { .buf = (__u64)(uintptr_t)self->buf,
+				     .len = MAX };
+	struct mbox_recv rv = { .id = self->id, .len = MAX,
+				.buf = (__u64)(uintptr_t)self->buf };
+	__u32 flags[] = { MBOX_NONBLOCK, 0, MBOX_RECV_PEEK | MBOX_NONBLOCK,
+			  MBOX_RECV_TYPE | MBOX_NONBLOCK,
+			  MBOX_RECV_EXCEPT | MBOX_NONBLOCK,
+			  MBOX_RECV_TRUNC | MBOX_NONBLOCK };
+	struct mbox_sendrecv sr;
+	unsigned int i;
+	int err = 0;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	/* Something queued, so nothing would wait. */
+	ASSERT_EQ(0, mbox_send(self->fd, self->id, "q", 1, 0));
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		rv.flags = flags[i];
+		EXPECT_EQ(-EBUSY, ioc_recv(self->fd, &rv)) TH_LOG("flags %#x", flags[i]);
+		EXPECT_EQ(-EBUSY, ioc_recv(self->cfd, &rv)) TH_LOG("flags %#x", flags[i]);
+	}
+	EXPECT_EQ(-EBUSY, mbox_recv_batch(self->fd, self->id, &bm, 1,
+					  MBOX_NONBLOCK, 0, 0, &err));
+	EXPECT_EQ(-1, read(self->cfd, self->buf, MAX));
+	EXPECT_EQ(EBUSY, errno);
+	memset(&sr, 0, sizeof(sr));
+	sr.send.id = NEW_MBOX(self->fd, CAP, MAX);
+	sr.send.buf = (__u64)(uintptr_t)"a";
+	sr.send.len = 1;
+	sr.recv.id = self->id;
+	sr.recv.buf = (__u64)(uintptr_t)self->buf;
+	sr.recv.len = MAX;
+	EXPECT_EQ(-EBUSY, mbox_ioctl(self->fd, MBOX_IOC_SENDRECV, &sr));
+	EXPECT_EQ((__u32)MBOX_SENDRECV_RECV, sr.failed);
+}
+
+TEST_F(rg, receivers_waiting_at_setup_fail_with_ebusy)
+{
+	struct mbox_ring_setup st;
+	pid_t pid;
+
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__u64 len = MAX;
+
+		_exit(mbox_exit_code(mbox_get(self->fd, self->id, self->buf,
+					      &len, 0)));
+	}
+	ASSERT_EQ(0, mbox_wait_waiters(self->fd, self->id, 0, 1, WAIT_MS));
+	ASSERT_EQ(0, rs_setup(self->cfd, RSIZE, &st));
+	EXPECT_EQ(EBUSY, mbox_child_result(pid, WAIT_MS));
+}
+
+TEST_F(rg, set_max_msg_size_beyond_the_ring_is_ebusy)
+{
+	struct mbox_set set = { .id = self->id, .flags = MBOX_SET_MSG_SIZE };
+	struct mbox_stat st;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	set.max_msg_size = RSIZE;
+	EXPECT_EQ(-EBUSY, mbox_set(self->fd, &set, sizeof(set)));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ((__u32)MAX, st.max_msg_size);
+	set.max_msg_size = RSIZE - sizeof(struct mbox_ring_rec);
+	EXPECT_EQ(0, mbox_set(self->fd, &set, sizeof(set)));
+}
+
+/* Senders and the refill. */
+
+TEST_F(rg, rendezvous_senders_wait_until_a_refill_takes_them_in_fifo_order)
+{
+	__u64 per = MBOX_RING_REC_SIZE(MAX), fit = RSIZE / per, i;
+	__u32 id = NEW_MBOX(self->fd, 0, MAX);
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	int f = mbox_open_id(self->fd, id, 0);
+	pid_t pids[3];
+	struct ring r;
+
+	ASSERT_LE(0, f);
+	ASSERT_EQ(0, ring_open(&r, f, RSIZE));
+	/* An empty ring takes sends even with capacity 0. */
+	for (i = 0; i < fit; i++) {
+		mbox_fill(self->buf, MAX, i);
+		ASSERT_EQ(0, mbox_send(self->fd, id, self->buf, MAX,
+				       MBOX_NONBLOCK));
+	}
+	EXPECT_EQ(-EAGAIN, mbox_send(self->fd, id, self->buf, MAX,
+				     MBOX_NONBLOCK));
+	for (i = 0; i < 3; i++) {
+		pids[i] = mbox_fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			mbox_fill(self->buf, MAX, fit + i);
+			_exit(mbox_exit_code(mbox_send(self->fd, id, self->buf,
+						       MAX, 0)));
+		}
+		ASSERT_EQ(0, mbox_wait_waiters(self->fd, id, i + 1, 0, WAIT_MS));
+	}
+	EXPECT_EQ(MBOX_RING_REFILL, ring_flags(&r));
+	for (i = 0; i < fit + 3; i++) {
+		ASSERT_EQ(0, ring_take(&r, &hdr, out, sizeof(out)));
+		ASSERT_EQ(i + 1, hdr.seq);
+		ASSERT_EQ(-1, mbox_check(out, MAX, i)) TH_LOG("message %llu", i);
+	}
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, mbox_child_result(pids[i], WAIT_MS));
+	EXPECT_EQ(0U, ring_flags(&r));
+	ring_unmap(&r);
+	close(f);
+}
+
+TEST_F(rg, messages_queued_before_setup_set_refill_and_come_first)
+{
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	__u64 i;
+
+	for (i = 0; i < 2; i++) {
+		mbox_fill(self->buf, 8, i);
+		ASSERT_EQ(0, mbox_send(self->fd, self->id, self->buf, 8, 0));
+	}
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(MBOX_RING_REFILL, ring_flags(&self->r));
+	/* A send now queues behind them. */
+	mbox_fill(self->buf, 8, 2);
+	ASSERT_EQ(0, mbox_send(self->fd, self->id, self->buf, 8, 0));
+	EXPECT_EQ(0ULL, ring_prod_pos(&self->r));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+		EXPECT_EQ(i + 1, hdr.seq);
+		EXPECT_EQ(-1, mbox_check(out, 8, i));
+	}
+}
+
+TEST_F(rg, poll_gives_epollin_for_a_record_or_refill_and_nothing_when_empty)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+
+	pfd.fd = self->cfd;
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, mbox_send(self->fd, self->id, "p", 1, 0));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);
+	ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+}
+
+TEST_F(rg, batch_sends_land_in_the_ring_in_order)
+{
+	struct mbox_batch_msg bm[4];
+	struct mbox_ring_rec hdr;
+	unsigned char in[4][8], out[MAX];
+	struct mbox_batch b;
+	int i;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	memset(bm, 0, sizeof(bm));
+	for (i = 0; i < 4; i++) {
+		mbox_fill(in[i], 8, i);
+		bm[i].buf = (__u64)(uintptr_t)in[i];
+		bm[i].len = 8;
+		bm[i].type = i;
+	}
+	memset(&b, 0, sizeof(b));
+	b.id = self->id;
+	b.msgs = (__u64)(uintptr_t)bm;
+	b.count = 4;
+	ASSERT_EQ(4, mbox_ioctl(self->fd, MBOX_IOC_SEND_BATCH, &b));
+	EXPECT_EQ(4U, b.done);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+		EXPECT_EQ((__u32)i, hdr.type);
+		EXPECT_EQ((__u64)i + 1, hdr.seq);
+		EXPECT_EQ(-1, mbox_check(out, 8, i));
+	}
+}
+
+/* A bad pointer: EFAULT, nothing delivered. */
+
+TEST_F(rg, send_from_a_bad_pointer_is_efault_and_delivers_nothing)
+{
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	struct mbox_stat st;
+	const struct mbox_ring_rec *rec;
+	__u32 len;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	/* An address the compiler cannot see through. */
+	void *volatile bad = (void *)8;
+
+	EXPECT_EQ(-EFAULT, mbox_send(self->fd, self->id, bad, 16, 0));
+	EXPECT_EQ(-1, write(self->cfd, bad, 16));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ(0ULL, st.sent_msgs);
+	EXPECT_EQ(0ULL, st.recv_msgs);
+	EXPECT_EQ(0U, st.msgs);
+	/* At most discarded records, which the consumer skips. */
+	rec = ring_next(&self->r, &len);
+	EXPECT_EQ(NULL, rec);
+	EXPECT_EQ(-EAGAIN, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, mbox_send(self->fd, self->id, "ok", 2, 0));
+	ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	EXPECT_EQ(2U, hdr.len);
+	EXPECT_EQ(0, memcmp(out, "ok", 2));
+}
+
+TEST_F(rg, a_send_from_a_page_not_yet_faulted_in_is_delivered_after_a_discard)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	const struct mbox_ring_rec *rec;
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	__u32 len, l;
+	void *fresh;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	fresh = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(0, mbox_send(self->fd, self->id, fresh, 16, 0));
+	/* The first record may be a discarded one; then seq skips it. */
+	rec = (const void *)self->r.data;
+	l = __atomic_load_n(&rec->len, __ATOMIC_ACQUIRE);
+	ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	EXPECT_EQ(16U, hdr.len);
+	EXPECT_EQ(-1, mbox_check_fill(out, 16, 0));
+	if (l & MBOX_RING_DISCARD) {
+		EXPECT_EQ(16U, l & MBOX_RING_LEN_MASK);
+		EXPECT_EQ(2ULL, hdr.seq);
+	} else {
+		EXPECT_EQ(1ULL, hdr.seq);
+	}
+	EXPECT_EQ(NULL, ring_next(&self->r, &len));
+	munmap(fresh, page);
+}
+
+/* STAT */
+
+TEST_F(rg, stat_counts_messages_as_received_when_they_enter_the_ring)
+{
+	__u64 per = MBOX_RING_REC_SIZE(MAX), fit = RSIZE / per, i;
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	struct mbox_stat st;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	for (i = 0; i < fit + 2; i++)
+		ASSERT_EQ(0, mbox_send(self->fd, self->id, self->buf, MAX, 0));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ(fit + 2, st.sent_msgs);
+	EXPECT_EQ((fit + 2) * MAX, st.sent_bytes);
+	EXPECT_EQ(fit, st.recv_msgs);
+	EXPECT_EQ(fit * MAX, st.recv_bytes);
+	EXPECT_EQ(2U, st.msgs);
+	EXPECT_EQ((__u64)2 * MAX, st.bytes);
+	EXPECT_EQ(getpid(), st.last_send_pid);
+	EXPECT_EQ(getpid(), st.last_recv_pid);
+	ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	ASSERT_EQ(0, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ(fit + 1, st.recv_msgs);
+	EXPECT_EQ(1U, st.msgs);
+}
+
+/* Lifetime: munmap, close and destroy in every order. */
+TEST_F(rg, munmap_close_and_destroy_are_safe_in_every_order)
+{
+	static const char orders[6][4] = {
+		"umd", "udm", "mud", "mdu", "dum", "dmu",
+	};
+	unsigned int o, k;
+
+	for (o = 0; o < 6; o++) {
+		__u32 id = NEW_MBOX(self->fd, CAP, MAX);
+		int f = mbox_open_id(self->fd, id, 0);
+		bool dead = false;
+		struct ring r;
+
+		ASSERT_LE(0, f);
+		ASSERT_EQ(0, ring_open(&r, f, RSIZE));
+		ASSERT_EQ(0, mbox_send(self->fd, id, "life", 4, 0));
+		for (k = 0; k < 3; k++) {
+			switch (orders[o][k]) {
+			case 'u':
+				ring_unmap(&r);
+				break;
+			case 'm':
+				ASSERT_EQ(0, close(f));
+				break;
+			case 'd':
+				ASSERT_EQ(0, mbox_del(self->fd, id));
+				dead = true;
+				break;
+			}
+			if (!dead)
+				EXPECT_EQ(0, mbox_send(self->fd, id, "more", 4,
+						       MBOX_NONBLOCK))
+					TH_LOG("order %.3s step %u", orders[o], k);
+			if (r.ro && r.ro != MAP_FAILED) {
+				/* What stays mapped stays readable. */
+				EXPECT_LE(MBOX_RING_REC_SIZE(4), ring_prod_pos(&r));
+				EXPECT_EQ(dead ? MBOX_RING_DEAD : 0U,
+					  ring_flags(&r) & MBOX_RING_DEAD);
+			}
+		}
+	}
+}
+
+TEST_F(rg, a_forked_child_reads_the_same_ring)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	ASSERT_EQ(0, mbox_send(self->fd, self->id, "fork", 4, 0));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct mbox_ring_rec hdr;
+		unsigned char out[MAX];
+
+		if (ring_take(&self->r, &hdr, out, sizeof(out)) ||
+		    hdr.len != 4 || memcmp(out, "fork", 4))
+			_exit(MBOX_CHILD_BAD_DATA);
+		_exit(0);
+	}
+	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+	/* The child's store of the position is the parent's too. */
+	EXPECT_EQ(MBOX_RING_REC_SIZE(4), self->r.cons->pos);
+	ring_unmap(&self->r);
+	close(self->cfd);
+	self->cfd = -1;
+}
+
+/* Garbage in the consumer's position only makes the ring look full. */
+TEST_F(rg, a_garbage_consumer_position_makes_the_ring_look_full)
+{
+	/* Ahead of the producer (0), or more than the size behind it. */
+	static const __u64 bad[] = { 8, 1ULL << 63, 3, ~0ULL - RSIZE };
+	struct mbox_stat st;
+	unsigned int i;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		self->r.cons->pos = bad[i];
+		/* The consumer is told to look (its own problem). */
+		if (i)
+			EXPECT_EQ(0, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
+		ASSERT_EQ(0, mbox_send(self->fd, self->id, "g", 1, MBOX_NONBLOCK))
+			TH_LOG("pos %#llx", (unsigned long long)bad[i]);
+	}
+	/* Nothing entered the ring. */
+	EXPECT_EQ(0ULL, ring_prod_pos(&self->r));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ(4U, st.msgs);
+	EXPECT_EQ(MBOX_RING_REFILL, ring_flags(&self->r));
+	self->r.cons->pos = ring_prod_pos(&self->r);
+	EXPECT_EQ(0, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
+	EXPECT_EQ(0U, st.msgs);
+}
+
+/* The ring's bytes are charged to the mailbox's creator at setup. */
+struct quota_arg {
+	int create_err, setup_err, small_err;
+};
+
+static int quota_child(int fd, void *arg)
+{
+	struct quota_arg *a = arg;
+	struct mbox_ring_setup st;
+	int id, f, ret;
+
+	ret = cu_become_class(2);
+	if (ret)
+		return ret;
+	id = mbox_create(fd, NULL, CAP, MAX, MBOX_CREATE_AUTODESTROY, 0);
+	a->create_err = id < 0 ? id : 0;
+	if (id < 0)
+		return 0;
+	f = mbox_open_id(fd, id, 0);
+	if (f < 0)
+		return f;
+	a->setup_err = rs_setup(f, 4 * RSIZE, &st);
+	a->small_err = rs_setup(f, RSIZE, &st);
+	close(f);
+	mbox_del(fd, id);
+	return 0;
+}
+
+TEST_F(rg, setup_charges_the_ring_to_the_creator_and_is_edquot_over_its_share)
+{
+	struct quota_arg *a = mbox_shared_mem(sizeof(*a));
+	long page = sysconf(_SC_PAGESIZE);
+	long long saved = cu_param_read("max_bytes_per_user");
+
+	ASSERT_NE(NULL, a);
+	if (geteuid() != 0)
+		SKIP(return, "needs root to set max_bytes_per_user");
+	ASSERT_LE(0, saved);
+	/* Room for a ring of RSIZE (and its two pages), not one of 4 * RSIZE. */
+	ASSERT_EQ(0, cu_param_set("max_bytes_per_user", 2 * page + 2 * RSIZE));
+	EXPECT_EQ(0, cu_run(self->fd, quota_child, a));
+	cu_param_set("max_bytes_per_user", saved);
+	EXPECT_EQ(0, a->create_err);
+	EXPECT_EQ(-EDQUOT, a->setup_err);
+	EXPECT_EQ(0, a->small_err);
+}
+
+/* Two processes: a producer sends, the consumer checks every record. */
+TEST_F(rg, producer_and_consumer_processes_lose_duplicate_and_reorder_nothing)
+{
+	const __u64 n = 20000;
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	pid_t pid;
+	__u64 i;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned char buf[MAX];
+
+		for (i = 0; i < n; i++) {
+			__u64 len = i % (MAX + 1);
+			int ret;
+
+			mbox_fill(buf, len, i);
+			ret = mbox_send(self->fd, self->id, buf, len, 0);
+			if (ret)
+				_exit(mbox_exit_code(ret));
+		}
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		__u64 len = i % (MAX + 1);
+
+		ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)))
+			TH_LOG("message %llu", i);
+		ASSERT_EQ(len, hdr.len) TH_LOG("message %llu", i);
+		ASSERT_EQ(-1, mbox_check(out, len, i)) TH_LOG("message %llu", i);
+		ASSERT_EQ(pid, hdr.pid);
+	}
+	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+	EXPECT_EQ(NULL, ring_next(&self->r, (__u32 *)&i));
+}
+
 TEST_HARNESS_MAIN
