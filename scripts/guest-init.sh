@@ -182,7 +182,11 @@ SPLAT="$SPLAT|inconsistent lock state|lockdep is turned off|locking correctness 
 SPLAT="$SPLAT|sleeping function called from invalid context"
 SPLAT="$SPLAT|hung_task|blocked for more than|soft lockup|detected stall"
 SPLAT="$SPLAT|kmemleak|suspected memory leak"
-BANNER='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning)'
+# kmemleak's notices, no bug: its start, and (under failslab, which can fail
+# the scan area kmemleak adds to each vmap area) its fallback to scanning
+# the whole object.
+BANNER='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning'
+BANNER="$BANNER|Cannot allocate a scan area, scanning the full object)"
 # perf's sampling profile (cpu-clock, every CPU) of one thread sending and
 # receiving 64 bytes for 4 s, per mechanism: where the time goes, untraced.
 perf_profile() {

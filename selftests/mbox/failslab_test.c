@@ -27,7 +27,9 @@
  * in order, intact, numbered 1, 2, 3... by the mailbox.
  *
  * Create: failures give ENOMEM and leave nr_mailboxes unchanged, and no
- * mailbox appears.  MBOX_IOC_OPEN (and open() of /dev/mbox): failures give
+ * mailbox appears.  MBOX_IOC_RING_SETUP (MBOX_FEATURE_RING): failures give
+ * ENOMEM, charge nothing (user_bytes of INFO unchanged) and leave no ring:
+ * the mailbox still receives, and a later setup works.  MBOX_IOC_OPEN (and open() of /dev/mbox): failures give
  * a documented errno and leak no file descriptor.  Leaks of kernel memory
  * are for the guest's kmemleak scan after rmmod.
  *
@@ -59,7 +61,9 @@
 #define STORM_CREATES	1500
 #define STORM_OPENS	1000
 #define HDR		16	/* attempt, ~attempt, checksum */
-#define NRESULTS	4
+#define RING_ROUNDS	60
+#define STORM_RINGS	300
+#define NRESULTS	5
 
 static int nth_fd = -1, mif_fd = -1;
 static char saved_wait[16], saved_verbose[16];
@@ -919,6 +923,121 @@ static void test_open(int fd)
 			 (unsigned long long)(failed + s_failed));
 }
 
+/* The ring of file @f works: one message through it. */
+static bool ring_works(int fd, int f, __u32 id, __u32 size)
+{
+	struct mbox_ring_setup st = { .size = size };
+	const struct mbox_ring_rec *rec;
+	long page = sysconf(_SC_PAGESIZE);
+	const struct mbox_ring_producer *prod;
+	bool ok;
+	void *ro;
+
+	/* Offsets of the setup that succeeded: as documented. */
+	st.producer_off = page;
+	ro = mmap(NULL, page + 2 * (size_t)size, PROT_READ, MAP_SHARED, f,
+		  st.producer_off);
+	if (ro == MAP_FAILED)
+		return false;
+	prod = ro;
+	rec = (const void *)((const char *)ro + page);
+	ok = !mbox_put(fd, id, "ring", 4, MBOX_NONBLOCK) &&
+	     __atomic_load_n(&prod->pos, __ATOMIC_ACQUIRE) ==
+	     MBOX_RING_REC_SIZE(4) &&
+	     __atomic_load_n(&rec->len, __ATOMIC_ACQUIRE) == 4 &&
+	     !memcmp(rec + 1, "ring", 4);
+	munmap(ro, page + 2 * (size_t)size);
+	return ok;
+}
+
+static __u64 user_bytes(int fd)
+{
+	struct mbox_info info;
+
+	memset(&info, 0, sizeof(info));
+	return ioc_info(fd, &info) ? ~0ULL : info.user_bytes;
+}
+
+static void test_ring_setup(int fd, const struct mbox_info *info)
+{
+	__u64 attempts = 0, injected = 0, failed = 0, absorbed = 0, bad_n = 0;
+	__u64 s_attempts = 0, s_failed = 0;
+	char got[8];
+	int round;
+
+	if (!(info->features & MBOX_FEATURE_RING)) {
+		ksft_test_result_skip("failslab: ring setup: no MBOX_FEATURE_RING\n");
+		return;
+	}
+	for (round = 0; round < RING_ROUNDS + STORM_RINGS; round++) {
+		bool storm = round >= RING_ROUNDS, done = false;
+		__u32 size = 4096U << rnd(5);
+		int id = mbox_new(fd, 4, 64), f;
+		unsigned int n;
+
+		if (id < 0)
+			ksft_exit_fail_msg("create: %s\n", strerror(-id));
+		f = mbox_open_id(fd, id, 0);
+		if (f < 0)
+			ksft_exit_fail_msg("open: %s\n", strerror(-f));
+		for (n = 1; n <= NMAX && !done; n++) {
+			struct mbox_ring_setup st = { .size = size };
+			__u64 before = user_bytes(fd);
+			bool inj = false;
+			long ret;
+
+			if (storm) {
+				storm_on(STORM_PERCENT);
+				ret = ioctl(f, MBOX_IOC_RING_SETUP, &st) ? -errno : 0;
+				storm_off();
+			} else
+				ret = WITH_FAULT(n, &inj,
+						 ioctl(f, MBOX_IOC_RING_SETUP, &st));
+			attempts += !storm;
+			s_attempts += storm;
+			injected += inj;
+			if (ret == 0) {
+				absorbed += inj;
+				done = true;
+				break;
+			}
+			failed += !storm;
+			s_failed += storm;
+			if (ret != -ENOMEM)
+				bad(&bad_n, "MBOX_IOC_RING_SETUP of %u bytes with fault point %u failing: %s",
+				    size, n, strerror(-ret));
+			if (user_bytes(fd) != before)
+				bad(&bad_n, "a failed ring setup left user_bytes at %llu, %llu before",
+				    (unsigned long long)user_bytes(fd),
+				    (unsigned long long)before);
+			/* No ring: the mailbox receives as before. */
+			if (mbox_put(fd, id, "q", 1, MBOX_NONBLOCK) ||
+			    mbox_get(fd, id, got, &(__u64){ 8 },
+				     MBOX_NONBLOCK) != 1)
+				bad(&bad_n, "after a failed ring setup the mailbox does not receive: %s",
+				    strerror(errno));
+		}
+		if (!done)
+			bad(&bad_n, "ring setup still failing at point %u", NMAX);
+		else if (!ring_works(fd, f, id, size))
+			bad(&bad_n, "the ring set up under failslab does not work");
+		close(f);
+		if (mbox_del(fd, id))
+			bad(&bad_n, "destroy: %s", strerror(errno));
+	}
+	ksft_print_msg("ring setup: %llu attempted, %llu injected failures: %llu failed, %llu absorbed; storm: %llu attempted, %llu failed\n",
+		       (unsigned long long)attempts,
+		       (unsigned long long)injected,
+		       (unsigned long long)failed,
+		       (unsigned long long)absorbed,
+		       (unsigned long long)s_attempts,
+		       (unsigned long long)s_failed);
+	ksft_test_result(!bad_n && failed,
+			 "failslab: %llu MBOX_IOC_RING_SETUP, %llu failed: ENOMEM, nothing charged, no ring left\n",
+			 (unsigned long long)(attempts + s_attempts),
+			 (unsigned long long)(failed + s_failed));
+}
+
 int main(void)
 {
 	struct mbox_info info;
@@ -947,6 +1066,7 @@ int main(void)
 	test_sends(fd, &info);
 	test_create(fd);
 	test_open(fd);
+	test_ring_setup(fd, &info);
 
 	close(fd);
 	restore_failslab();
