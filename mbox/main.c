@@ -29,10 +29,14 @@
  *                               send/receive)
  *   2. mbox_owner_lock          (auto-destroy ownership links)
  *   3. the registry's xa_lock   (create and destroy only)
- *   4. mbox->lock               (one mailbox's queue, waiters, counters;
+ *   3a. a ring's refill_lock    (mutex; MBOX_IOC_RING_WAIT's refills of
+ *                               one ring, ring.c)
+ *   4. mbox->lock               (one mailbox's queue, waiters, counters,
+ *                               its ring's producer position and flags;
  *                               IRQ-safe)
  *   5. the scheduler's locks    (wake_up_process), and the poll wait
- *                               queue's lock (wake_up_poll)
+ *                               queue's lock (wake_up_poll), a ring's
+ *                               wait queue's lock included
  *
  * mbox->lock is taken in hard-IRQ context: mbox_ksend() may be called from
  * an interrupt handler or an hrtimer.  So every process-context acquisition
@@ -59,7 +63,11 @@
  * xa_erase (3).  Otherwise no lock is taken while another is held: 2, 3
  * and 4 are each dropped before the next is taken, and wake-ups are
  * issued after mbox->lock is dropped (queue.c: waiters are "claimed"
- * under the lock and woken after it).
+ * under the lock and woken after it).  Two exceptions, both rare: a
+ * ring's consumer is woken under mbox->lock when MBOX_RING_REFILL or
+ * MBOX_RING_DEAD is newly set (ring.c, mbox_ring_flag()), and a refill
+ * takes mbox->lock inside its ring's refill_lock.  Records of a ring are
+ * reserved under mbox->lock and written after it is dropped.
  *
  * Work items waited for are locks too.  A kernel API create (kapi.c) runs
  * in an item of the queue "mbox_kapi" and, holding mbox_names_lock, waits

@@ -230,6 +230,7 @@ static void mbox_ring_fill(struct mbox_ring_resv *resv, u32 type, u64 seq,
 static void mbox_ring_commit(struct mbox_ring_resv *resv, u32 len)
 {
 	struct mbox_ring *ring = resv->ring;
+	u64 cons;
 
 	/* The record before its length: pairs with the consumer's acquire. */
 	smp_store_release(&resv->rec->len, len);
@@ -239,8 +240,9 @@ static void mbox_ring_commit(struct mbox_ring_resv *resv, u32 len)
 	 * stored @len, then look for it (the top of this file).
 	 */
 	smp_mb();
-	if (READ_ONCE(ring->cons->pos) == resv->pos &&
-	    waitqueue_active(&ring->wq))
+	cons = READ_ONCE(ring->cons->pos);
+	/* waitqueue_active() is ordered by the smp_mb() above. */
+	if (cons == resv->pos && waitqueue_active(&ring->wq))
 		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
 	mbox_ring_put(ring);
 }

@@ -40,6 +40,7 @@ static const char *const feature_names[] = {
 	"ns_shares",		/* MBOX_FEATURE_NS_SHARES */
 	"kernel_names",		/* MBOX_FEATURE_KERNEL_NAMES */
 	"sendrecv",		/* MBOX_FEATURE_SENDRECV */
+	"ring",			/* MBOX_FEATURE_RING */
 };
 
 /*

@@ -683,6 +683,29 @@ struct mbox_sendrecv {
  * the record at position p starts at data + (p & (@size - 1)).  Each
  * record is a struct mbox_ring_rec, then @len bytes of data, padded to a
  * multiple of MBOX_RING_ALIGN: MBOX_RING_REC_SIZE(len) bytes in all.
+ *
+ * The consumer takes records in order: while its @pos is not the
+ * producer's @pos (acquire load), it loads @len of the record at its @pos
+ * (acquire); MBOX_RING_BUSY means wait (MBOX_IOC_RING_WAIT or poll());
+ * MBOX_RING_DISCARD means skip; otherwise it reads the record, then stores
+ * its @pos advanced by MBOX_RING_REC_SIZE(@len & MBOX_RING_LEN_MASK)
+ * (release).  A send is written straight into the ring while nothing
+ * waits outside it and the ring has room; otherwise the message is queued
+ * (or its sender waits) as without a ring, MBOX_RING_REFILL is set, and
+ * MBOX_IOC_RING_WAIT brings it in.  Documentation/mbox.rst, "The receive
+ * ring", has the whole protocol.
+ *
+ * mmap() of the consumer's file, with MAP_SHARED, maps any whole pages of
+ * [consumer page][producer page][data area] at their offsets.  A mapping
+ * that covers more than the consumer page can never be made writable
+ * (mprotect() then fails with EACCES).  A mapping keeps the ring's memory
+ * (and the file) until it goes, whatever happens to the file or the
+ * mailbox; fork() shares it.  Errors of mmap():
+ * ENODEV  the file is not a ring consumer (no MBOX_IOC_RING_SETUP on it).
+ * EINVAL  the offset or the length reaches beyond the data area.
+ * EPERM   PROT_WRITE on a mapping that covers more than the consumer page.
+ * EACCES  PROT_WRITE with MAP_SHARED on a file not open for writing (the
+ *         VFS's rule; a consumer's file always is).
  */
 #define MBOX_RING_SIZE_MIN	4096U		/* and at least the page size */
 #define MBOX_RING_SIZE_MAX	(32U << 20)
@@ -744,9 +767,12 @@ struct mbox_ring_producer {
  * struct mbox_ring_consumer - the ring's writable page
  * @pos:	bytes of records the consumer has finished with; store it
  *		with release ordering.  The kernel never trusts it: a value
- *		behind the previous one, or more than @size behind or any
- *		amount ahead of the producer's @pos, makes the ring look
- *		full to the kernel, which then queues messages outside it.
+ *		more than @size behind the producer's @pos, or ahead of it
+ *		(both in 64-bit modular arithmetic), makes the ring look full
+ *		to the kernel, which then queues messages outside it; a
+ *		value behind the true one only leaves less room.  Records
+ *		the kernel writes after a wrong value may overwrite records
+ *		not yet read: only this consumer's view suffers.
  */
 struct mbox_ring_consumer {
 	__u64 pos;
@@ -756,7 +782,8 @@ struct mbox_ring_consumer {
  * struct mbox_ring_setup - arguments of MBOX_IOC_RING_SETUP
  * @size:		in: bytes of the data area: a power of two from
  *			MBOX_RING_SIZE_MIN (and the page size) to
- *			MBOX_RING_SIZE_MAX.
+ *			MBOX_RING_SIZE_MAX, at least
+ *			MBOX_RING_REC_SIZE(max_msg_size) of the mailbox.
  * @flags:		in: 0.
  * @consumer_off:	out: mmap() offset of the consumer page.
  * @producer_off:	out: mmap() offset of the producer page.
@@ -777,10 +804,10 @@ struct mbox_ring_setup {
 
 /**
  * struct mbox_ring_wait - arguments of MBOX_IOC_RING_WAIT
- * @flags:	in: 0, or one of MBOX_NONBLOCK, MBOX_TIMEOUT and
- *		MBOX_TIMEOUT_ABS.
+ * @flags:	in: 0 (wait for ever), or one of MBOX_NONBLOCK,
+ *		MBOX_TIMEOUT and MBOX_TIMEOUT_ABS.
  * @__reserved:	in: 0.
- * @timeout_ns:	in: as in struct mbox_send.
+ * @timeout_ns:	in: as in struct mbox_send: 0 without a timeout flag.
  */
 struct mbox_ring_wait {
 	__u32 flags;
@@ -1034,6 +1061,8 @@ struct mbox_set {
  * ETIMEDOUT  the timeout expired first.
  * EINTR      a signal handler ran while the call waited.
  * EIDRM      the mailbox was destroyed while the call waited.
+ * EBUSY      the mailbox has a ring consumer (MBOX_IOC_RING_SETUP), or got
+ *            one while the call waited: its messages go to the ring.
  */
 #define MBOX_IOC_RECV		_IOWR(MBOX_IOC_MAGIC, 0x04, struct mbox_recv)
 
@@ -1091,8 +1120,11 @@ struct mbox_set {
  * mailbox's id (else EINVAL), and a send on a file without write access,
  * or a receive on one without read access, fails with EBADF, as write()
  * and read() do.  Waiting follows the call's flags alone; the file's
- * O_NONBLOCK applies to read() and write().  Every other command on the
- * file fails with ENOTTY.
+ * O_NONBLOCK applies to read() and write().  With MBOX_FEATURE_RING, the
+ * file also takes MBOX_IOC_RING_SETUP and MBOX_IOC_RING_WAIT, and mmap()
+ * once it is a ring consumer; its poll() then reports the ring (see
+ * MBOX_IOC_RING_WAIT).  Every other command on the file fails with
+ * ENOTTY.
  *
  * Errors:
  * EINVAL  @flags has an unknown bit.
@@ -1146,6 +1178,8 @@ struct mbox_set {
  *         or @capacity is above max_capacity, or @max_msg_size above
  *         max_msg_size (see struct mbox_info), and the caller lacks
  *         CAP_SYS_RESOURCE.
+ * EBUSY   the mailbox has a receive ring whose @size is below
+ *         MBOX_RING_REC_SIZE(@max_msg_size); nothing was changed.
  */
 #define MBOX_IOC_SET		_IOW(MBOX_IOC_MAGIC, 0x08, struct mbox_set)
 
@@ -1256,7 +1290,7 @@ struct mbox_set {
  *   before the send; nothing was sent.
  * - @failed is MBOX_SENDRECV_RECV, @sent is 1: the message was sent, and
  *   the receive failed, as MBOX_IOC_RECV would (EAGAIN, ETIMEDOUT,
- *   EINTR, EIDRM, EMSGSIZE, EFAULT); on EMSGSIZE, @recv.len and
+ *   EINTR, EIDRM, EMSGSIZE, EFAULT, EBUSY); on EMSGSIZE, @recv.len and
  *   @recv.msg_len give the length of the message, which stays.  A caller
  *   finishes the call with MBOX_IOC_RECV.
  *
@@ -1290,9 +1324,39 @@ struct mbox_set {
  * _IOWR.  Only on a file from MBOX_IOC_OPEN.  Makes the file its
  * mailbox's ring consumer, with a data area of @size bytes, and returns
  * the mmap() offsets (MBOX_FEATURE_RING).  See Documentation/mbox.rst,
- * "The receive ring", for what the ring changes.
- * (The kernel side defines the rest of this comment: semantics and every
- * errno.)
+ * "The receive ring", for what the ring changes.  Returns 0.
+ *
+ * The file must be open for reading and for writing (it receives, and its
+ * consumer page is mapped shared and writable, which the VFS allows only
+ * on a file open for writing): its opener must have had both rights.
+ * The ring's memory (two pages and @size bytes) is charged to the
+ * mailbox's creator and IPC namespace as a message's bytes are, from the
+ * setup until the ring is freed, and its pages to the caller's memory
+ * cgroup.  Records carry the sender's pid and uid as seen in the caller's
+ * pid and user namespaces, and send times on the caller's CLOCK_MONOTONIC.
+ *
+ * From the setup on, every receive from the mailbox (MBOX_IOC_RECV with
+ * any flags, peeking included, MBOX_IOC_RECV_BATCH, read(), the receive
+ * half of MBOX_IOC_SENDRECV, mbox_krecv()) fails with EBUSY, and so do
+ * the receivers waiting at the setup.  Messages queued and senders
+ * waiting at the setup stay, and MBOX_RING_REFILL is set.  The file stays
+ * the consumer until it is released (closed, and every mapping of it
+ * gone); then receives work again, the messages queued outside the ring
+ * stay for them, and records left in the ring are lost (they counted as
+ * received).
+ *
+ * Errors:
+ * EINVAL    @size is not a power of two, below MBOX_RING_SIZE_MIN or the
+ *           page size, or above MBOX_RING_SIZE_MAX; @flags is not 0.
+ * EBADF     the file is not open for both reading and writing.
+ * EIDRM     the mailbox was destroyed.
+ * EBUSY     the mailbox has a ring consumer already (this file or another).
+ * EMSGSIZE  MBOX_RING_REC_SIZE(max_msg_size) of the mailbox is above @size.
+ * EDQUOT    the ring's bytes would exceed the creator's max_bytes_per_user.
+ * ENOBUFS   they would exceed the namespace's share or the pool.
+ * ENOMEM    out of memory.
+ * EFAULT    the struct is not readable or writable.
+ * ENOTTY    on /dev/mbox.
  */
 #define MBOX_IOC_RING_SETUP	_IOWR(MBOX_IOC_MAGIC, 0x0C, struct mbox_ring_setup)
 
@@ -1303,7 +1367,30 @@ struct mbox_set {
  * outside the ring into it, then returns 0 once the record at the
  * consumer's @pos is complete (or the ring looks non-empty), waiting as
  * @flags say.
- * (The kernel side defines the rest of this comment: every errno.)
+ *
+ * The refill moves the queued messages, then the waiting senders'
+ * messages (longest-waiting first, as receives would take them), into
+ * the ring in acceptance order while it has room, and clears
+ * MBOX_RING_REFILL once none is left.  The call then returns 0 if the
+ * record at the consumer's @pos is complete (committed or discarded), or
+ * if that @pos makes no sense (not aligned to MBOX_RING_ALIGN, ahead of
+ * the producer or more than @size behind it); else it waits until a
+ * record is committed there, MBOX_RING_REFILL is set or the mailbox is
+ * destroyed.  poll() on the file gives EPOLLIN in the same cases, and
+ * when MBOX_RING_REFILL is set; EPOLLHUP once the mailbox is destroyed;
+ * EPOLLOUT as for any file of the mailbox.
+ *
+ * Errors:
+ * EINVAL     the file is not its mailbox's ring consumer; @flags has an
+ *            unknown bit or more than one flag; @timeout_ns is not 0
+ *            without a timeout flag; @__reserved is not 0.
+ * EFAULT     the struct is not readable.
+ * EAGAIN     MBOX_NONBLOCK is set and there is nothing to read.
+ * ETIMEDOUT  the timeout expired first.
+ * EINTR      a signal handler ran while the call waited.
+ * EIDRM      the mailbox was destroyed and the consumer has read every
+ *            record (records left are still read first).
+ * ENOTTY     on /dev/mbox.
  */
 #define MBOX_IOC_RING_WAIT	_IOW(MBOX_IOC_MAGIC, 0x0D, struct mbox_ring_wait)
 
