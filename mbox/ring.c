@@ -379,6 +379,7 @@ static unsigned int mbox_ring_refill(struct mbox_ring *ring)
 			mbox_msg_put(msgs[i]);
 		}
 		moved += n;
+		cond_resched();
 	} while (n == MBOX_RING_REFILL_CHUNK);
 	mutex_unlock(&ring->refill_lock);
 	return moved;
