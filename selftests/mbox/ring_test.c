@@ -1106,4 +1106,62 @@ TEST_F(rg, producer_and_consumer_processes_lose_duplicate_and_reorder_nothing)
 	EXPECT_EQ(NULL, ring_next(&self->r, (__u32 *)&i));
 }
 
+TEST_F(rg, a_consumer_sleeping_in_poll_is_woken_by_a_send)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	pid_t pid;
+
+	pfd.fd = self->cfd;
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mbox_msleep(100);
+		_exit(mbox_exit_code(mbox_send(self->fd, self->id, "e", 1, 0)));
+	}
+	EXPECT_EQ(1, poll(&pfd, 1, WAIT_MS));
+	EXPECT_EQ(POLLIN, pfd.revents);
+	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+}
+
+TEST_F(rg, a_consumer_waiting_on_an_empty_ring_gets_eidrm_at_destroy)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(mbox_exit_code(ring_wait(self->cfd, 0, 0)));
+	ASSERT_EQ(0, mbox_wait_blocked(pid, MBOX_IOC_RING_WAIT, WAIT_MS));
+	ASSERT_EQ(0, mbox_del(self->fd, self->id));
+	EXPECT_EQ(EIDRM, mbox_child_result(pid, WAIT_MS));
+}
+
+TEST_F(rg, a_consumer_that_catches_up_and_waits_is_woken_by_the_next_send)
+{
+	__u64 per = MBOX_RING_REC_SIZE(MAX), fit = RSIZE / per, i;
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	pid_t pid;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	for (i = 0; i < fit; i++)
+		ASSERT_EQ(0, mbox_send(self->fd, self->id, self->buf, MAX, 0));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		mbox_msleep(100);
+		_exit(mbox_exit_code(mbox_send(self->fd, self->id, "late", 4,
+					       0)));
+	}
+	/* The consumer catches up and waits; the late send wakes it. */
+	for (i = 0; i < fit; i++)
+		ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	EXPECT_EQ(4U, hdr.len);
+	EXPECT_EQ(0, memcmp(out, "late", 4));
+	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+}
+
 TEST_HARNESS_MAIN
