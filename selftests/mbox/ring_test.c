@@ -336,7 +336,7 @@ TEST_F(rg, releasing_the_consumer_file_gives_the_mailbox_back_to_receives)
 	ASSERT_EQ(0, close(self->cfd));
 	self->cfd = -1;
 	/* The mappings hold the file: still the consumer, record there. */
-	EXPECT_EQ(MBOX_RING_REC_SIZE(7), ring_prod_pos(&self->r));
+	EXPECT_LE(MBOX_RING_REC_SIZE(7), ring_prod_pos(&self->r));
 	EXPECT_EQ(-EBUSY, mbox_get(self->fd, self->id, self->buf, &len,
 				   MBOX_NONBLOCK));
 	ring_unmap(&self->r);
@@ -544,6 +544,8 @@ TEST_F(rg, wait_on_an_empty_ring_is_eagain_or_etimedout)
 
 TEST_F(rg, wait_returns_when_a_send_commits_a_record)
 {
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
 	pid_t pid;
 
 	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
@@ -554,8 +556,16 @@ TEST_F(rg, wait_returns_when_a_send_commits_a_record)
 		_exit(mbox_exit_code(mbox_send(self->fd, self->id, "w", 1, 0)));
 	}
 	EXPECT_EQ(0, ring_wait(self->cfd, MBOX_TIMEOUT, WAIT_MS * 1000000ULL));
-	EXPECT_EQ(MBOX_RING_REC_SIZE(1), ring_prod_pos(&self->r));
+	EXPECT_LE(MBOX_RING_REC_SIZE(1), ring_prod_pos(&self->r));
 	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+	/*
+	 * A new child's pages of "w" may not be mapped yet: a discarded
+	 * record may come before the message's.
+	 */
+	ASSERT_EQ(0, ring_take(&self->r, &hdr, out, sizeof(out)));
+	EXPECT_EQ(1U, hdr.len);
+	EXPECT_EQ('w', out[0]);
+	EXPECT_EQ(NULL, ring_next(&self->r, &hdr.len));
 }
 
 static void on_alarm(int sig)
@@ -986,7 +996,7 @@ TEST_F(rg, a_forked_child_reads_the_same_ring)
 	}
 	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
 	/* The child's store of the position is the parent's too. */
-	EXPECT_EQ(MBOX_RING_REC_SIZE(4), self->r.cons->pos);
+	EXPECT_EQ(ring_prod_pos(&self->r), self->r.cons->pos);
 	ring_unmap(&self->r);
 	close(self->cfd);
 	self->cfd = -1;
