@@ -361,6 +361,16 @@ static bool mbox_ring_ready(struct mbox_ring *ring)
 }
 
 /*
+ * Has the consumer read every record reserved so far, busy ones included.
+ * A record still being written at its position is committed later, and
+ * that commit wakes it (cons == its pos).  Called after a full barrier.
+ */
+static bool mbox_ring_drained(struct mbox_ring *ring)
+{
+	return READ_ONCE(ring->cons->pos) == READ_ONCE(ring->prod->pos);
+}
+
+/*
  * Move the messages and the waiting senders' messages into the ring, in
  * acceptance order, while there is room.  Return how many moved.
  */
@@ -465,7 +475,6 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 {
 	struct mbox_ring *ring;
 	struct mbox_ring_wait arg;
-	unsigned int moved = 0;
 	ktime_t deadline;
 	DEFINE_WAIT(wait);
 	u32 flags;
@@ -485,22 +494,16 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 
 	for (;;) {
 		if (READ_ONCE(ring->prod->flags) & MBOX_RING_REFILL)
-			moved = mbox_ring_refill(ring);
+			mbox_ring_refill(ring);
 		prepare_to_wait(&ring->wq, &wait, TASK_INTERRUPTIBLE);
 		flags = READ_ONCE(ring->prod->flags);
 		ret = 0;
 		if (mbox_ring_ready(ring))
 			break;
+		/* A record accepted before the destroy may still be written. */
 		ret = -EIDRM;
-		if (flags & MBOX_RING_DEAD)
+		if ((flags & MBOX_RING_DEAD) && mbox_ring_drained(ring))
 			break;
-		/* More came while we refilled (a refill that moved nothing
-		 * waits: it needs room the consumer must make).
-		 */
-		if ((flags & MBOX_RING_REFILL) && moved) {
-			finish_wait(&ring->wq, &wait);
-			continue;
-		}
 		ret = -EAGAIN;
 		if (arg.flags & MBOX_NONBLOCK)
 			break;
@@ -511,6 +514,18 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 		ret = -ERESTARTNOHAND;
 		if (signal_pending(current))
 			break;
+		/*
+		 * REFILL set on a drained ring: no commit will wake us, and
+		 * the flag may have been set before we queued (so its setter
+		 * did not wake us): refill again.  On a ring with records left
+		 * the refill stopped for room, and the commit of the record at
+		 * our position wakes us.
+		 */
+		if ((flags & MBOX_RING_REFILL) && !(flags & MBOX_RING_DEAD) &&
+		    mbox_ring_drained(ring)) {
+			finish_wait(&ring->wq, &wait);
+			continue;
+		}
 		if (deadline == KTIME_MAX)
 			schedule();
 		else
@@ -518,7 +533,6 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 						 current->timer_slack_ns,
 						 HRTIMER_MODE_ABS);
 		finish_wait(&ring->wq, &wait);
-		moved = 0;
 	}
 	finish_wait(&ring->wq, &wait);
 	return ret;
@@ -546,7 +560,8 @@ __poll_t mbox_ring_poll(struct file *file, struct mbox_ring *ring,
 	flags = READ_ONCE(ring->prod->flags);
 	if (flags & MBOX_RING_DEAD)
 		mask = EPOLLHUP;
-	if ((flags & MBOX_RING_REFILL) || mbox_ring_ready(ring))
+	if ((flags & MBOX_RING_REFILL) || mbox_ring_ready(ring) ||
+	    ((flags & MBOX_RING_DEAD) && !mbox_ring_drained(ring)))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }

@@ -1376,8 +1376,10 @@ struct mbox_set {
  * if that @pos makes no sense (not aligned to MBOX_RING_ALIGN, ahead of
  * the producer or more than @size behind it); else it waits until a
  * record is committed there, MBOX_RING_REFILL is set or the mailbox is
- * destroyed.  poll() on the file gives EPOLLIN in the same cases, and
- * when MBOX_RING_REFILL is set; EPOLLHUP once the mailbox is destroyed;
+ * destroyed.  A record still being written when the mailbox is destroyed
+ * is committed and waited for like any other.  poll() on the file gives
+ * EPOLLIN in the same cases, when MBOX_RING_REFILL is set, and after a
+ * destroy while records are left; EPOLLHUP once the mailbox is destroyed;
  * EPOLLOUT as for any file of the mailbox.
  *
  * Errors:
