@@ -897,6 +897,24 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 }
 
+/*
+ * mbox_send_more() on a mailbox with a ring: one at a time, since each
+ * one's record is committed unlocked, and mbox_send() sets REFILL for a
+ * message that stays outside the ring.
+ */
+static unsigned int mbox_send_each(struct mbox *mbox, struct mbox_msg **msgs,
+				   unsigned int n, int *err)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		*err = mbox_send(mbox, msgs[i], MBOX_NONBLOCK, KTIME_MAX);
+		if (*err)
+			break;
+	}
+	return i;
+}
+
 /**
  * mbox_send_more() - send messages that need not wait, under one lock
  * @mbox:	the mailbox, referenced by the caller.
@@ -920,20 +938,17 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 	bool pollers;
 
 	*err = 0;
-	if (READ_ONCE(mbox->ring)) {
-		/* One at a time: each one's record is committed unlocked. */
-		for (; i < n; i++) {
-			*err = mbox_send(mbox, msgs[i], MBOX_NONBLOCK,
-					 KTIME_MAX);
-			if (*err)
-				break;
-		}
-		return i;
-	}
+	if (READ_ONCE(mbox->ring))
+		return mbox_send_each(mbox, msgs, n, err);
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
 		*err = -EIDRM;
 		goto out_unlock;
+	}
+	/* A setup since the check above: the ring's path after all. */
+	if (mbox->ring) {
+		spin_unlock_irq(&mbox->lock);
+		return mbox_send_each(mbox, msgs, n, err);
 	}
 	for (; i < n; i++) {
 		/* As mbox_send(): no side effect on a message that waits. */
