@@ -1239,6 +1239,9 @@ void mbox_ring_detach(struct mbox *mbox, struct mbox_ring *ring)
  *
  * Queued messages first, then the waiting senders', as receives take them:
  * the slot a queued message frees goes to the longest-waiting sender.
+ * A message too long for the ring (queued before a SET lowered
+ * max_msg_size, or by a sender that checked the old one) gets a record
+ * of no data, which its commit marks MBOX_RING_DISCARD.
  * MBOX_RING_REFILL is cleared once none is left.
  *
  * Context: process context, under @ring's refill lock.
@@ -1255,6 +1258,7 @@ unsigned int mbox_ring_refill_more(struct mbox *mbox, struct mbox_ring *ring,
 	unsigned int i = 0;
 	LIST_HEAD(done);
 	bool pollers;
+	size_t len;
 	u64 now;
 
 	lockdep_assert_held(&ring->refill_lock);
@@ -1265,7 +1269,11 @@ unsigned int mbox_ring_refill_more(struct mbox *mbox, struct mbox_ring *ring,
 		goto out_unlock;
 	for (; i < n; i++) {
 		msg = mbox_find_msg(mbox, &sel, &from);
-		if (!msg || !mbox_ring_reserve(mbox, msg->len, &resv[i]))
+		if (!msg)
+			break;
+		/* One that never fits takes a header: mbox_ring_commit_msg(). */
+		len = mbox_ring_fits(ring->size, msg->len) ? msg->len : 0;
+		if (!mbox_ring_reserve(mbox, len, &resv[i]))
 			break;
 		mbox_take(mbox, msg, from, &done, now);
 		msgs[i] = msg;

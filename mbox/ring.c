@@ -249,7 +249,9 @@ static void mbox_ring_commit(struct mbox_ring_resv *resv, u32 len)
 
 /**
  * mbox_ring_commit_msg() - write a loaded message into its reserved record
- * @resv:	the reservation, made for @msg's length.
+ * @resv:	the reservation, made for @msg's length, or for none if
+ *		@msg can never fit in the ring (then a MBOX_RING_DISCARD
+ *		record of no data, with @msg's header, is committed).
  * @msg:	the message, accepted (numbered) under the same lock hold;
  *		still the caller's.
  *
@@ -260,6 +262,11 @@ void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
 {
 	mbox_ring_fill(resv, msg->type, msg->seq, msg->pid, msg->uid,
 		       msg->send_ns);
+	/* Too long for the ring: its header alone, to be skipped. */
+	if (!mbox_ring_fits(resv->ring->size, msg->len)) {
+		mbox_ring_commit(resv, MBOX_RING_DISCARD);
+		return;
+	}
 	mbox_msg_kstore(msg, resv->rec + 1, msg->len);
 	mbox_ring_commit(resv, msg->len);
 }

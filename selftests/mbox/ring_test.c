@@ -798,6 +798,46 @@ TEST_F(rg, messages_queued_before_setup_set_refill_and_come_first)
 	}
 }
 
+TEST_F(rg, a_queued_message_too_long_for_the_ring_becomes_a_discarded_header)
+{
+	struct mbox_set set = { .flags = MBOX_SET_MSG_SIZE };
+	const struct mbox_ring_rec *rec;
+	static unsigned char big[RSIZE + 100];
+	__u32 id = NEW_MBOX(self->fd, CAP, sizeof(big));
+	struct mbox_ring_rec hdr;
+	unsigned char out[MAX];
+	int f = mbox_open_id(self->fd, id, 0);
+	struct mbox_stat st;
+	struct ring r;
+
+	ASSERT_LE(0, f);
+	mbox_fill(big, sizeof(big), 0);
+	ASSERT_EQ(0, mbox_send(self->fd, id, big, sizeof(big), 0));
+	mbox_fill(self->buf, 8, 1);
+	ASSERT_EQ(0, mbox_send(self->fd, id, self->buf, 8, 0));
+	set.id = id;
+	set.max_msg_size = MAX;
+	ASSERT_EQ(0, mbox_set(self->fd, &set, sizeof(set)));
+	ASSERT_EQ(0, ring_open(&r, f, RSIZE));
+	EXPECT_EQ(MBOX_RING_REFILL, ring_flags(&r));
+	ASSERT_EQ(0, ring_wait(f, MBOX_NONBLOCK, 0));
+	/* The long one: a header of no data, to skip, with its seq. */
+	rec = (const void *)r.data;
+	EXPECT_EQ(MBOX_RING_DISCARD, rec->len);
+	EXPECT_EQ(1ULL, rec->seq);
+	ASSERT_EQ(0, ring_take(&r, &hdr, out, sizeof(out)));
+	EXPECT_EQ(2ULL, hdr.seq);
+	EXPECT_EQ(8U, hdr.len);
+	EXPECT_EQ(-1, mbox_check(out, 8, 1));
+	EXPECT_EQ(0U, ring_flags(&r));
+	EXPECT_EQ(-EAGAIN, ring_wait(f, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
+	EXPECT_EQ(0U, st.msgs);
+	EXPECT_EQ(2ULL, st.recv_msgs);
+	ring_unmap(&r);
+	close(f);
+}
+
 TEST_F(rg, poll_gives_epollin_for_a_record_or_refill_and_nothing_when_empty)
 {
 	struct pollfd pfd = { .events = POLLIN };

@@ -692,7 +692,11 @@ struct mbox_sendrecv {
  * (release).  A send is written straight into the ring while nothing
  * waits outside it and the ring has room; otherwise the message is queued
  * (or its sender waits) as without a ring, MBOX_RING_REFILL is set, and
- * MBOX_IOC_RING_WAIT brings it in.  Documentation/mbox.rst, "The receive
+ * MBOX_IOC_RING_WAIT brings it in.  A message too long to ever fit in the
+ * ring (queued before max_msg_size was lowered, or sent by a sender that
+ * checked the old value) comes in as a record of no data whose @len is
+ * exactly MBOX_RING_DISCARD, with the message's other fields; its data is
+ * dropped and it counts as received.  Documentation/mbox.rst, "The receive
  * ring", has the whole protocol.
  *
  * mmap() of the consumer's file, with MAP_SHARED, maps any whole pages of
