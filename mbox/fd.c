@@ -81,7 +81,7 @@ static __poll_t mbox_fd_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &mf->mbox->poll_wq, wait);
 	if (ring)
-		return mbox_ring_poll(file, ring, wait);
+		return mbox_ring_poll(ring);
 	return mbox_poll_mask(mf->mbox);
 }
 

@@ -32,7 +32,9 @@
  * @len, then a full barrier, then the load of the consumer's position,
  * pairs with the consumer's store of its position, then the full barrier
  * of set_current_state() in MBOX_IOC_RING_WAIT (or poll's), then its load
- * of @len: one of the two sees the other's store.
+ * of @len: one of the two sees the other's store.  The consumer waits on
+ * the mailbox's poll_wq (struct mbox_ring); the flags are set under the
+ * mailbox's lock and told after it, as every other change of the mailbox.
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -157,7 +159,6 @@ static struct mbox_ring *mbox_ring_alloc(struct mbox *mbox, u32 size)
 	ring->time_off = mbox_timens_offset();
 	refcount_set(&ring->ref, 1);
 	mutex_init(&ring->refill_lock);
-	init_waitqueue_head(&ring->wq);
 	return ring;
 
 err_free_pages:
@@ -242,8 +243,9 @@ static void mbox_ring_commit(struct mbox_ring_resv *resv, u32 len)
 	smp_mb();
 	cons = READ_ONCE(ring->cons->pos);
 	/* waitqueue_active() is ordered by the smp_mb() above. */
-	if (cons == resv->pos && waitqueue_active(&ring->wq))
-		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+	if (cons == resv->pos && waitqueue_active(&ring->mbox->poll_wq))
+		wake_up_interruptible_poll(&ring->mbox->poll_wq,
+					   EPOLLIN | EPOLLRDNORM);
 	mbox_ring_put(ring);
 }
 
@@ -327,27 +329,23 @@ bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
 /**
  * mbox_ring_flag() - set and clear flags of the mailbox's ring, if any
  * @mbox:	the mailbox, locked.
- * @set:	MBOX_RING_* flags to set: the consumer is woken if one is new.
+ * @set:	MBOX_RING_* flags to set.
  * @clear:	flags to clear.
+ *
+ * Wakes nobody: the consumer waits on @mbox->poll_wq, and the caller
+ * tells the pollers after unlocking (mbox_pollers(), or the destroy's
+ * wake-up).  The consumer reads the flags after a hold of @mbox->lock
+ * that follows its queueing, so either it sees the flag or the caller
+ * sees it queued.
  */
 void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear)
 {
 	struct mbox_ring *ring = mbox->ring;
-	u32 old, new;
 
 	lockdep_assert_held(&mbox->lock);
 
-	if (!ring)
-		return;
-	old = ring->prod->flags;
-	new = (old | set) & ~clear;
-	if (new == old)
-		return;
-	WRITE_ONCE(ring->prod->flags, new);
-	/* wq_has_sleeper()'s barrier pairs with set_current_state(). */
-	if ((new & ~old) && wq_has_sleeper(&ring->wq))
-		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM |
-					   ((new & MBOX_RING_DEAD) ? EPOLLHUP : 0));
+	if (ring)
+		WRITE_ONCE(ring->prod->flags, (ring->prod->flags | set) & ~clear);
 }
 
 /*
@@ -466,6 +464,10 @@ long mbox_ring_setup(struct file *file, void __user *uarg, size_t usize)
 	}
 	/* The ring initialized before the file shows it (mbox_file_ring()). */
 	smp_store_release(&mf->ring, ring);
+	/* Pollers of the file re-poll it as a consumer (REFILL may be set). */
+	if (wq_has_sleeper(&mbox->poll_wq))
+		wake_up_interruptible_poll(&mbox->poll_wq,
+					   EPOLLIN | EPOLLRDNORM);
 	return 0;
 }
 
@@ -481,6 +483,7 @@ long mbox_ring_setup(struct file *file, void __user *uarg, size_t usize)
 long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 {
 	struct mbox_ring *ring;
+	struct mbox *mbox;
 	struct mbox_ring_wait arg;
 	ktime_t deadline;
 	DEFINE_WAIT(wait);
@@ -498,12 +501,19 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 	ring = mbox_file_ring(file);
 	if (!ring)
 		return -EINVAL;
+	mbox = ring->mbox;
 
 	for (;;) {
 		if (READ_ONCE(ring->prod->flags) & MBOX_RING_REFILL)
 			mbox_ring_refill(ring);
-		prepare_to_wait(&ring->wq, &wait, TASK_INTERRUPTIBLE);
-		flags = READ_ONCE(ring->prod->flags);
+		prepare_to_wait(&mbox->poll_wq, &wait, TASK_INTERRUPTIBLE);
+		/*
+		 * Queued, then the lock: pairs with the flag setters'
+		 * mbox_pollers() (mbox_ring_flag()).
+		 */
+		spin_lock_irq(&mbox->lock);
+		flags = ring->prod->flags;
+		spin_unlock_irq(&mbox->lock);
 		ret = 0;
 		if (mbox_ring_ready(ring))
 			break;
@@ -530,7 +540,7 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 		 */
 		if ((flags & MBOX_RING_REFILL) && !(flags & MBOX_RING_DEAD) &&
 		    mbox_ring_drained(ring)) {
-			finish_wait(&ring->wq, &wait);
+			finish_wait(&mbox->poll_wq, &wait);
 			continue;
 		}
 		if (deadline == KTIME_MAX)
@@ -539,30 +549,28 @@ long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize)
 			schedule_hrtimeout_range(&deadline,
 						 current->timer_slack_ns,
 						 HRTIMER_MODE_ABS);
-		finish_wait(&ring->wq, &wait);
+		finish_wait(&mbox->poll_wq, &wait);
 	}
-	finish_wait(&ring->wq, &wait);
+	finish_wait(&mbox->poll_wq, &wait);
 	return ret;
 }
 
 /**
- * mbox_ring_poll() - poll() of the consumer's file
- * @file:	the file.
+ * mbox_ring_poll() - poll() of the consumer's file, queued on its
+ * mailbox's poll_wq by the caller
  * @ring:	its ring.
- * @wait:	the poll table.
  *
  * Return: EPOLLIN if the consumer has a record to read or REFILL is set,
  * EPOLLHUP once the mailbox is destroyed; EPOLLOUT as for other files.
  */
-__poll_t mbox_ring_poll(struct file *file, struct mbox_ring *ring,
-			poll_table *wait)
+__poll_t mbox_ring_poll(struct mbox_ring *ring)
 {
 	__poll_t mask;
 	u32 flags;
 
-	poll_wait(file, &ring->wq, wait);
-	/* Pairs with the barriers before the wake-ups (top of file). */
+	/* Pairs with the barrier before a commit's wake-up (top of file). */
 	smp_mb();
+	/* Takes @mbox->lock: the flags read after it (mbox_ring_flag()). */
 	mask = mbox_poll_mask(ring->mbox) & (EPOLLOUT | EPOLLWRNORM);
 	flags = READ_ONCE(ring->prod->flags);
 	if (flags & MBOX_RING_DEAD)

@@ -54,8 +54,10 @@ struct vm_area_struct;
  * @prod_pos:	the producer position: bytes reserved so far.
  * @bound:	the ring is @mbox->ring (until the consumer's file closes).
  *
- * With its own internal lock:
- * @wq:		the consumer waiting in MBOX_IOC_RING_WAIT or polling.
+ * The consumer waits in MBOX_IOC_RING_WAIT or polls on @mbox->poll_wq,
+ * which exists from the mailbox's creation: an epoll item added before
+ * the setup is woken too, and flag changes are told to it after
+ * @mbox->lock is dropped, as every other change of the mailbox.
  */
 struct mbox_ring {
 	struct mbox *mbox;
@@ -78,8 +80,6 @@ struct mbox_ring {
 
 	u64 prod_pos;
 	bool bound;
-
-	wait_queue_head_t wq;
 };
 
 /**
@@ -99,8 +99,7 @@ struct mbox_ring_resv {
 long mbox_ring_setup(struct file *file, void __user *uarg, size_t usize);
 long mbox_ring_wait(struct file *file, void __user *uarg, size_t usize);
 int mbox_ring_mmap(struct file *file, struct vm_area_struct *vma);
-__poll_t mbox_ring_poll(struct file *file, struct mbox_ring *ring,
-			poll_table *wait);
+__poll_t mbox_ring_poll(struct mbox_ring *ring);
 void mbox_ring_release(struct mbox_ring *ring);
 void mbox_ring_put(struct mbox_ring *ring);
 bool mbox_ring_reserve(struct mbox *mbox, size_t len,

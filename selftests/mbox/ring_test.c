@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 
 #include <poll.h>
+#include <sys/epoll.h>
 #include <stdatomic.h>
 
 #include "mbox_util.h"
@@ -1172,6 +1173,34 @@ TEST_F(rg, a_consumer_sleeping_in_poll_is_woken_by_a_send)
 	EXPECT_EQ(1, poll(&pfd, 1, WAIT_MS));
 	EXPECT_EQ(POLLIN, pfd.revents);
 	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+}
+
+TEST_F(rg, an_epoll_added_before_the_setup_is_woken_by_a_ring_send)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(0);
+	pid_t pid;
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->cfd, &ev));
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	pid = mbox_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* On the stack, present after fork: the fast path. */
+		volatile char e = 'e';
+
+		mbox_msleep(100);
+		_exit(mbox_exit_code(mbox_send(self->fd, self->id,
+					       (const void *)&e, 1, 0)));
+	}
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, WAIT_MS));
+	EXPECT_EQ((__u32)EPOLLIN, ev.events);
+	EXPECT_EQ(0, mbox_child_result(pid, WAIT_MS));
+	/* Straight into the ring: no queueing woke the mailbox's pollers. */
+	EXPECT_EQ((__u64)MBOX_RING_REC_SIZE(1), ring_prod_pos(&self->r));
+	close(ep);
 }
 
 TEST_F(rg, a_consumer_waiting_on_an_empty_ring_gets_eidrm_at_destroy)
