@@ -626,6 +626,12 @@ int mbox_ring_mmap(struct file *file, struct vm_area_struct *vma)
 			return -EPERM;
 		vm_flags_clear(vma, VM_MAYWRITE);
 	}
+	/* A private copy of the consumer page hides its pos from the kernel. */
+	if (!(vma->vm_flags & VM_SHARED)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EINVAL;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	ret = remap_vmalloc_range(vma, ring->base, vma->vm_pgoff);
 	if (ret)
 		return ret;

@@ -617,6 +617,23 @@ TEST_F(rg, mmap_of_producer_or_data_writable_is_eperm)
 	EXPECT_EQ(EPERM, errno);
 }
 
+TEST_F(rg, a_private_writable_mapping_is_einval_and_a_private_one_stays_read_only)
+{
+	void *p;
+
+	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));
+	p = mmap(NULL, self->r.page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		 self->cfd, self->r.st.consumer_off);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, self->r.page, PROT_READ, MAP_PRIVATE, self->cfd,
+		 self->r.st.consumer_off);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, self->r.page, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, self->r.page);
+}
+
 TEST_F(rg, mprotect_cannot_make_the_read_only_part_writable)
 {
 	ASSERT_EQ(0, ring_open(&self->r, self->cfd, RSIZE));

@@ -706,7 +706,10 @@ struct mbox_sendrecv {
  * (and the file) until it goes, whatever happens to the file or the
  * mailbox; fork() shares it.  Errors of mmap():
  * ENODEV  the file is not a ring consumer (no MBOX_IOC_RING_SETUP on it).
- * EINVAL  the offset or the length reaches beyond the data area.
+ * EINVAL  the offset or the length reaches beyond the data area; or
+ *         PROT_WRITE with MAP_PRIVATE on the consumer page alone (a private
+ *         copy would hide @pos from the kernel).  A MAP_PRIVATE mapping
+ *         can never be made writable (mprotect() fails with EACCES).
  * EPERM   PROT_WRITE on a mapping that covers more than the consumer page.
  * EACCES  PROT_WRITE with MAP_SHARED on a file not open for writing (the
  *         VFS's rule; a consumer's file always is).
@@ -1384,7 +1387,11 @@ struct mbox_set {
  * is committed and waited for like any other.  poll() on the file gives
  * EPOLLIN in the same cases, when MBOX_RING_REFILL is set, and after a
  * destroy while records are left; EPOLLHUP once the mailbox is destroyed;
- * EPOLLOUT as for any file of the mailbox.
+ * EPOLLOUT as for any file of the mailbox (it counts the slots outside
+ * the ring, not the ring's room: never with capacity 0).  Use poll(),
+ * select() or level-triggered epoll (added before or after the setup):
+ * a commit wakes the consumer only when it has caught up with that
+ * record, so edge-triggered epoll can miss one.
  *
  * Errors:
  * EINVAL     the file is not its mailbox's ring consumer; @flags has an
