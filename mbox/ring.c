@@ -41,6 +41,7 @@
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -282,8 +283,8 @@ void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
  * @type:	the message's type.
  *
  * One copy, no allocation, no charge (the ring's bytes are charged).  The
- * copy is made with page faults disabled, since the record is reserved:
- * if it faults, the record is committed as MBOX_RING_DISCARD, the
+ * buffer is faulted in first; the copy is made with page faults disabled,
+ * since the record is reserved: if it still faults, the record is committed as MBOX_RING_DISCARD, the
  * accounting undone (its seq stays skipped), and the caller sends the
  * normal way, which faults the page in or fails with EFAULT.
  *
@@ -299,6 +300,13 @@ bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
 	u64 now, seq;
 
 	if (!READ_ONCE(mbox->ring) || !access_ok(buf, len))
+		return false;
+	/*
+	 * Fault the buffer in before reserving, so that the no-fault copy
+	 * fails only on a bad pointer's race (munmap meanwhile).  A buffer
+	 * that cannot be faulted in takes the normal way: EFAULT.
+	 */
+	if (fault_in_readable(buf, len))
 		return false;
 	now = ktime_get_ns();
 	spin_lock_irq(&mbox->lock);
