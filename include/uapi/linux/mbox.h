@@ -132,7 +132,7 @@
  * Failed calls
  * ------------
  *
- * A failed call changes nothing, with two exceptions:
+ * A failed call changes nothing, with three exceptions:
  *
  * - a send that fails after it began to wait: see "Side effects of a
  *   failed send" under MBOX_IOC_SEND;
@@ -147,6 +147,13 @@
  *   capacity until receives drain it (with capacity 0, the sender whose
  *   message was taken has completed successfully and the message stays
  *   queued).  The same holds for each message a batch receive gives back.
+ * - a send straight into a receive ring whose buffer, faulted in before its
+ *   record was reserved, was unmapped before the copy (another thread's
+ *   munmap() racing the send) and then fails with EFAULT: it leaves a
+ *   MBOX_RING_DISCARD record whose seq is never reused, and last_send_pid,
+ *   last_send_ns, last_recv_pid and last_recv_ns keep the values it set
+ *   (the counts are restored).  A send from a bad pointer fails before any
+ *   record and changes nothing.
  */
 #ifndef _UAPI_LINUX_MBOX_H
 #define _UAPI_LINUX_MBOX_H
