@@ -486,7 +486,8 @@ void mbox_fill_stat(struct mbox *mbox, struct mbox_stat *st,
  *		namespace, already known to be mapped.
  *
  * Context: process context.
- * Return: 0, -ENOENT, -EPERM or -EINVAL.
+ * Return: 0, -ENOENT, -EPERM, -EINVAL or -EBUSY (a ring consumer's
+ * ring would not hold the new max_msg_size).
  */
 int mbox_set(u32 id, const struct mbox_set *set)
 {

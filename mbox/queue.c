@@ -601,7 +601,8 @@ static int mbox_no_wait_error(unsigned int flags)
  *		is handed to at once is woken with the synchronous hint.
  * @deadline:	CLOCK_MONOTONIC deadline, or KTIME_MAX to wait for ever.
  *
- * Context: process context; may sleep unless it may not wait.
+ * Context: process context; may sleep unless it may not wait (with a
+ * ring, even then: the commit may drop the ring's last reference).
  * Return: 0, -EAGAIN, -ETIMEDOUT, -EIDRM or -ERESTARTNOHAND.
  */
 int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
@@ -927,7 +928,8 @@ static unsigned int mbox_send_each(struct mbox *mbox, struct mbox_msg **msgs,
  * with MBOX_NONBLOCK would send it; the first that cannot stops the rest.
  * The mailbox owns the messages sent; the caller still owns the others.
  *
- * Context: process context; does not sleep.
+ * Context: process context; does not sleep, but with a ring a commit may
+ * drop the ring's last reference (vunmap()).
  * Return: the number of messages sent.
  */
 unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
@@ -1191,7 +1193,6 @@ int mbox_ring_attach(struct mbox *mbox, struct mbox_ring *ring)
 	} else if (!mbox_ring_fits(ring->size, mbox->max_msg_size)) {
 		ret = -EMSGSIZE;
 	} else {
-		ring->bound = true;
 		WRITE_ONCE(mbox->ring, ring);
 		mbox_fail_receivers(mbox, &mbox->rx_all, &done);
 		mbox_fail_receivers(mbox, &mbox->rx_type, &done);
@@ -1220,7 +1221,6 @@ void mbox_ring_detach(struct mbox *mbox, struct mbox_ring *ring)
 	spin_lock_irq(&mbox->lock);
 	WARN_ON_ONCE(mbox->ring != ring);
 	WRITE_ONCE(mbox->ring, NULL);
-	ring->bound = false;
 	pollers = mbox_pollers(mbox);
 	spin_unlock_irq(&mbox->lock);
 	mbox_poll_notify(mbox, pollers);

@@ -194,7 +194,8 @@ bool mbox_ring_reserve(struct mbox *mbox, size_t len,
 	if (!ring)
 		return false;
 	/* Garbage (ahead, or too far behind) looks full. */
-	used = ring->prod_pos - READ_ONCE(ring->cons->pos);
+	/* Pairs with the consumer's release: it is done with those bytes. */
+	used = ring->prod_pos - smp_load_acquire(&ring->cons->pos);
 	if (used > ring->size || need > ring->size - used)
 		return false;
 

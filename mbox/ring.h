@@ -52,7 +52,6 @@ struct vm_area_struct;
  *
  * Protected by @mbox->lock:
  * @prod_pos:	the producer position: bytes reserved so far.
- * @bound:	the ring is @mbox->ring (until the consumer's file closes).
  *
  * The consumer waits in MBOX_IOC_RING_WAIT or polls on @mbox->poll_wq,
  * which exists from the mailbox's creation: an epoll item added before
@@ -79,7 +78,6 @@ struct mbox_ring {
 	struct mutex refill_lock;	/* serializes refills */
 
 	u64 prod_pos;
-	bool bound;
 };
 
 /**

@@ -179,7 +179,11 @@ u32 mbox_kid(const struct mbox *mbox);
  * uid 0
  * (GLOBAL_ROOT_UID, which a reader in a user namespace that does not map
  * it sees as the overflow uid).  If a receiver is waiting for it, it is
- * handed over and the receiver is woken; pollers are woken.
+ * handed over and the receiver is woken; pollers are woken.  It never
+ * writes into a receive ring (MBOX_IOC_RING_SETUP): on a mailbox with one,
+ * the message is queued outside it, MBOX_RING_REFILL is set and the
+ * consumer is woken; with capacity 0 no receiver can wait, so it always
+ * fails with -EAGAIN there.
  *
  * Context: any context: process, softirq, hard IRQ, or with interrupts
  * disabled; never sleeps.  Takes the mailbox's spinlock (IRQ-safe) and,
@@ -217,9 +221,10 @@ int mbox_ksend(struct mbox *mbox, u32 type, const void *data, size_t len);
  * mailbox's spinlock with interrupts disabled.
  * Return: the bytes stored in @buf; or -EINVAL (bad @flags or
  * @timeout_ns), -EAGAIN (MBOX_NONBLOCK and nothing to take), -ETIMEDOUT,
- * -EINTR (a signal), -EIDRM (destroyed, also while waiting), or -EMSGSIZE
- * (the message is longer than @size and MBOX_RECV_TRUNC is not set; it
- * stays in the mailbox).
+ * -EINTR (a signal), -EIDRM (destroyed, also while waiting), -EBUSY (the
+ * mailbox has a receive ring consumer, also for a receiver waiting when
+ * it is set up), or -EMSGSIZE (the message is longer than @size and
+ * MBOX_RECV_TRUNC is not set; it stays in the mailbox).
  */
 ssize_t mbox_krecv(struct mbox *mbox, void *buf, size_t size,
 		   unsigned int flags, u32 type, u64 timeout_ns,
