@@ -285,9 +285,10 @@ void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
  *
  * One copy, no allocation, no charge (the ring's bytes are charged).  The
  * buffer is faulted in first; the copy is made with page faults disabled,
- * since the record is reserved: if it still faults, the record is committed as MBOX_RING_DISCARD, the
- * accounting undone (its seq stays skipped), and the caller sends the
- * normal way, which faults the page in or fails with EFAULT.
+ * since the record is reserved: if it still faults, the record is
+ * committed as MBOX_RING_DISCARD, the accounting undone (its seq stays
+ * skipped), and the caller sends the normal way, which faults the page in
+ * or fails with EFAULT.
  *
  * Context: process context.
  * Return: true if the message is in the ring; false if the caller must
