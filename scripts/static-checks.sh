@@ -22,7 +22,7 @@
 #   libmbox (lib/): its ABI against the committed baseline
 #   (scripts/abi-check.sh), its section-3 pages' lint (scripts/man-lint.sh),
 #   and its make install into a scratch DESTDIR, where a program builds with
-#   pkg-config alone and runs.  (checkpatch of lib/ is in common.)
+#   pkg-config alone and runs; lib/mbox_ring.h compiles alone as C and C++.  (checkpatch of lib/ is in common.)
 # Needs build/ksrc/ (scripts/ksrc.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -149,7 +149,7 @@ lib_install() {
 	make --no-print-directory -C lib install DESTDIR="$dest" PREFIX=/usr \
 		>$work/install.log 2>&1 || status=1
 	for f in usr/lib/libmbox.so.1.0.0 usr/lib/libmbox.a usr/include/mbox.h \
-		 usr/include/linux/mbox.h usr/lib/pkgconfig/mbox.pc \
+		 usr/include/mbox_ring.h usr/include/linux/mbox.h usr/lib/pkgconfig/mbox.pc \
 		 usr/share/man/man3/libmbox.3 usr/share/man/man3/mbox_send.3 \
 		 usr/share/man/man3/mbox_recv.3; do
 		[ -f "$dest/$f" ] || { echo "missing: $f" >>$work/install.log; status=1; }
@@ -180,10 +180,55 @@ lib_install() {
 	rm -rf "$dest"
 }
 
+# <mbox_ring.h>, static inline only, compiles on its own with every
+# function used, from the tree's lib/ and include/uapi alone: as strict
+# C11 and C99 with -Wpedantic, and as C++11 (it promises all three).
+ring_header() {
+	local work=build/static/ring-header status=0 std
+	rm -rf $work
+	mkdir -p $work
+	cat >$work/use.c <<'EOF_USE'
+#include <mbox_ring.h>
+
+int main(void)
+{
+	const struct mbox_ring_rec *rec;
+	struct mbox_ring r;
+	uint32_t n = 0;
+
+	if (mbox_ring_attach(&r, 3, MBOX_RING_SIZE_MIN))
+		return 1;
+	while ((rec = mbox_ring_next(&r)) != NULL) {
+		n += mbox_ring_len(rec) + *(const unsigned char *)mbox_ring_data(rec);
+		mbox_ring_release(&r, rec);
+	}
+	n += mbox_ring_refill_wanted(&r) + mbox_ring_dead(&r) + mbox_ring_empty(&r);
+	n += (uint32_t)mbox_ring_wait(&r, MBOX_NONBLOCK, 0);
+	mbox_ring_detach(&r);
+	return (int)n;
+}
+EOF_USE
+	cp $work/use.c $work/use.cc
+	for std in c11 c99; do
+		cc -std=$std -Wall -Wextra -Wpedantic -Werror -Ilib -Iinclude/uapi \
+			-c $work/use.c -o $work/use-$std.o >>$work/build.log 2>&1 || status=1
+	done
+	if command -v c++ >/dev/null; then
+		c++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Ilib -Iinclude/uapi \
+			-c $work/use.cc -o $work/use-cxx.o >>$work/build.log 2>&1 || status=1
+	else
+		echo "no c++ compiler" >>$work/build.log
+		status=1
+	fi
+	report $status "lib/mbox_ring.h compiles alone as C11, C99 (-Wpedantic) and C++11, every function used" \
+		$work/build.log
+}
+
 lib_checks() {
 	bash scripts/abi-check.sh check
 	bash scripts/man-lint.sh
 	lib_install
+	ring_header
 }
 
 case ${1:-} in
