@@ -102,6 +102,8 @@ run_tests() {
 		example reqreply
 	check "examples/epoll_set: epoll over 100 mailbox fds gets every message once; EPOLLHUP" \
 		example epoll_set
+	check "examples/ring: a receive ring consumer gets every message once, in order" \
+		example ring
 
 	if [ -d /sys/module/mbox_tick ]; then
 		not_ok "mbox_tick was unloaded by its test"
