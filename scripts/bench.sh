@@ -74,7 +74,7 @@ cat "$out"/table.txt
 
 # One data file per mechanism: size, MB/s.
 plot=()
-for mech in mbox mbox-fd mbox-bound sysv posix-mq pipe seqpacket; do
+for mech in mbox mbox-fd mbox-bound sysv posix-mq pipe seqpacket mbox-ring; do
 	awk -F, -v m="$mech" '$1 == "stream" && $2 == m && $4 == 1 {
 		s = ($3 > 0 ? $3 : 1); printf "%d %.6g\n", s, $6 * $3 / 1e6 }' \
 		"$out"/results.csv | sort -n >"$out/stream-$mech.dat"

@@ -20,7 +20,11 @@
  * (d: N producers and N consumers on one channel, or N pairs on N
  * channels), every size for single and stream (e), and scale (f: mbox
  * and SysV with 1 against 10,000 channels existing, and 1 against 10,000
- * messages queued).
+ * messages queued).  The receive ring (MBOX_FEATURE_RING) is the mechanism
+ * mbox-ring in all of them but shared (it has one consumer): a producer
+ * sends with MBOX_IOC_SEND, the consumer takes records with <mbox_ring.h>
+ * and calls MBOX_IOC_RING_WAIT only when the ring is empty; the rows of
+ * its own table add the consumer's system calls per message.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +47,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <mbox.h>
+#include <mbox_ring.h>
 
 #define CAPACITY	64		/* messages every channel buffers */
 #define HEADROOM	16		/* bytes before a buffer for headers */
@@ -56,6 +61,7 @@ static const size_t sizes[] = { 0, 16, 64, 256, 1024, 4096, 16384, 65536 };
 static long cell_ms = 400;
 static int reps = 5;
 static int mbox_dev = -1;
+static uint64_t mbox_features_mask;	/* MBOX_FEATURE_* of the module */
 
 static uint64_t now_ns(void)
 {
@@ -90,6 +96,7 @@ struct chan {
 	int id;			/* mbox id, SysV id */
 	mqd_t mq;
 	size_t size;
+	struct mbox_ring ring;	/* mbox-ring: fd[1] is the consumer */
 };
 
 struct mech {
@@ -100,6 +107,7 @@ struct mech {
 	int (*send)(struct chan *c, char *buf, size_t len);
 	long (*recv)(struct chan *c, char *buf, size_t cap);
 	int multi_reader;	/* N consumers on one channel keep framing */
+	uint64_t feature;	/* MBOX_FEATURE_* it needs, or 0 */
 };
 
 /*
@@ -311,18 +319,101 @@ static long seqpacket_recv(struct chan *c, char *buf, size_t cap)
 	return recv(c->fd[0], buf, cap, 0);
 }
 
+/*
+ * mbox's receive ring: fd[0], a file bound to the mailbox, sends
+ * (MBOX_IOC_SEND, id 0); fd[1] is the ring's consumer.  The ring holds
+ * CAPACITY records of @size bytes (rounded up to a power of two), and the
+ * mailbox queues CAPACITY more once it is full.  The consumer reads each
+ * message in place and copies nothing out: that is the ring's point.  It
+ * asks the kernel to refill the ring as soon as REFILL is set and half the
+ * ring is free, and sleeps in RING_WAIT only when the ring is empty.
+ */
+static uint64_t ring_waits;	/* this process's RING_WAIT calls */
+static volatile unsigned char ring_sink;
+
+static int ring_open(struct chan *c, size_t size, unsigned int cap)
+{
+	uint64_t want = MBOX_RING_REC_SIZE(size) * (cap ? cap : 1);
+	uint32_t bytes = MBOX_RING_SIZE_MIN;
+	long ret;
+
+	while (bytes < want && bytes < MBOX_RING_SIZE_MAX)
+		bytes *= 2;
+	while (bytes < (uint32_t)sysconf(_SC_PAGESIZE))
+		bytes *= 2;
+	if (mboxdev_open(c, size, cap))
+		return -1;
+	c->fd[0] = lib_ret(mbox_open_mailbox(mbox_dev, c->id, MBOX_FD_CLOEXEC));
+	if (c->fd[0] < 0)
+		return -1;
+	c->fd[1] = lib_ret(mbox_open_mailbox(mbox_dev, c->id, MBOX_FD_CLOEXEC));
+	if (c->fd[1] < 0)
+		return -1;
+	ret = lib_ret(mbox_ring_attach(&c->ring, c->fd[1], bytes));
+	return ret < 0 ? -1 : 0;
+}
+
+static void ring_close(struct chan *c)
+{
+	mbox_ring_detach(&c->ring);
+	close(c->fd[1]);
+	mboxdev_close(c);
+}
+
+static int ring_send(struct chan *c, char *buf, size_t len)
+{
+	return lib_ret(mbox_send(c->fd[0], 0, buf, len, 0));
+}
+
+static long ring_recv(struct chan *c, char *buf, size_t cap)
+{
+	const struct mbox_ring_rec *rec;
+	struct mbox_ring *r = &c->ring;
+	uint32_t len;
+	int ret;
+
+	(void)buf;
+	(void)cap;
+	while (!(rec = mbox_ring_next(r))) {
+		ret = mbox_ring_wait(r, 0, 0);
+		ring_waits++;
+		if (ret < 0 && ret != -EINTR)
+			return lib_ret(ret);
+	}
+	len = mbox_ring_len(rec);
+	if (len)	/* read the message where it is */
+		ring_sink ^= ((const unsigned char *)mbox_ring_data(rec))[len - 1];
+	mbox_ring_release(r, rec);
+	/* Senders wait outside: let them in while the ring is half empty. */
+	if (mbox_ring_refill_wanted(r) &&
+	    __atomic_load_n(&r->prod->pos, __ATOMIC_ACQUIRE) - r->released <= r->size / 2) {
+		mbox_ring_wait(r, MBOX_NONBLOCK, 0);
+		ring_waits++;
+	}
+	return len;
+}
+
 static const struct mech mechs[] = {
-	{ "mbox", mboxdev_open, mboxdev_close, mboxdev_send, mboxdev_recv, 1 },
-	{ "mbox-fd", mboxfd_open, mboxdev_close, mboxfd_send, mboxfd_recv, 1 },
+	{ "mbox", mboxdev_open, mboxdev_close, mboxdev_send, mboxdev_recv, 1, 0 },
+	{ "mbox-fd", mboxfd_open, mboxdev_close, mboxfd_send, mboxfd_recv, 1, 0 },
 	{ "mbox-bound", mboxfd_open, mboxdev_close, mbox_bound_send,
-	  mbox_bound_recv, 1 },
-	{ "sysv", sysv_open, sysv_close, sysv_send, sysv_recv, 1 },
-	{ "posix-mq", mq_open_chan, mq_close_chan, mq_send_chan, mq_recv_chan, 1 },
-	{ "pipe", pipe_open, fd2_close, pipe_send, pipe_recv, 0 },
+	  mbox_bound_recv, 1, 0 },
+	{ "sysv", sysv_open, sysv_close, sysv_send, sysv_recv, 1, 0 },
+	{ "posix-mq", mq_open_chan, mq_close_chan, mq_send_chan, mq_recv_chan,
+	  1, 0 },
+	{ "pipe", pipe_open, fd2_close, pipe_send, pipe_recv, 0, 0 },
 	{ "seqpacket", seqpacket_open, fd2_close, seqpacket_send,
-	  seqpacket_recv, 1 },
+	  seqpacket_recv, 1, 0 },
+	{ "mbox-ring", ring_open, ring_close, ring_send, ring_recv, 0,
+	  MBOX_FEATURE_RING },
 };
 #define NR_MECHS	(sizeof(mechs) / sizeof(mechs[0]))
+
+/* Does the module have what @m needs? */
+static int mech_ok(const struct mech *m)
+{
+	return (mbox_features_mask & m->feature) == m->feature;
+}
 
 static const struct mech *mech_by_name(const char *name)
 {
@@ -600,19 +691,29 @@ static void consumer(const struct mech *m, struct chan *c, int slot)
 		if (m->recv(c, buf, MAX_SIZE) < 0)
 			_exit(1);
 		shm->count[slot][0]++;
+		shm->count[slot][1] = ring_waits;
 	}
 }
 
-static uint64_t consumed(int nprocs)
+static uint64_t consumed_k(int nprocs, int k)
 {
 	uint64_t sum = 0;
 	int i;
 
 	/* consumers have the odd slots */
 	for (i = 1; i < nprocs; i += 2)
-		sum += shm->count[i][0];
+		sum += shm->count[i][k];
 	return sum;
 }
+
+/* Messages the consumers took so far. */
+static uint64_t consumed(int nprocs)
+{
+	return consumed_k(nprocs, 0);
+}
+
+/* The consumers' RING_WAIT calls per message in the last run_stream(). */
+static double stream_waits_per_msg;
 
 /*
  * (c), (d): @pairs producer/consumer pairs on @nchan channels (1: all
@@ -623,7 +724,7 @@ static double run_stream(const struct mech *m, size_t size, int pairs,
 {
 	struct chan c[MAX_PROCS / 2];
 	pid_t pids[MAX_PROCS];
-	uint64_t t0, t1, c0, c1;
+	uint64_t t0, t1, c0, c1, w0, w1;
 	int i;
 
 	memset((void *)shm, 0, sizeof(*shm));
@@ -649,12 +750,15 @@ static double run_stream(const struct mech *m, size_t size, int pairs,
 	usleep(cell_ms * 200);			/* warm-up */
 	t0 = now_ns();
 	c0 = consumed(2 * pairs);
+	w0 = consumed_k(2 * pairs, 1);
 	usleep(cell_ms * 1000);
 	t1 = now_ns();
 	c1 = consumed(2 * pairs);
+	w1 = consumed_k(2 * pairs, 1);
 	kill_all(pids, 2 * pairs);
 	for (i = 0; i < nchan; i++)
 		m->close(&c[i]);
+	stream_waits_per_msg = c1 > c0 ? (double)(w1 - w0) / (c1 - c0) : 0;
 	return (c1 - c0) * 1e9 / (t1 - t0);
 }
 
@@ -824,11 +928,13 @@ static void run_single_all(size_t size, int rep)
 	struct contender ks[NR_MECHS + 3];
 	char *sbuf = alloc_buf(MAX_SIZE), *rbuf = alloc_buf(64 * MAX_SIZE);
 	int nk = 0, i, j, slices;
+	uint64_t end, waits;
 	unsigned int b;
-	uint64_t end;
 
 	memset(ks, 0, sizeof(ks));
 	for (i = 0; i < (int)NR_MECHS; i++) {
+		if (!mech_ok(&mechs[i]))
+			continue;
 		ks[nk].m = &mechs[i];
 		ks[nk].name = mechs[i].name;
 		if (mechs[i].open(&ks[nk].c, size, CAPACITY))
@@ -857,6 +963,7 @@ static void run_single_all(size_t size, int rep)
 		slice(&ks[i], sbuf, rbuf, size, now_ns() + SLICE_MS * 1000000ull);
 	for (i = 0; i < nk; i++)
 		ks[i].ns = ks[i].msgs = 0;
+	waits = ring_waits;
 	slices = cell_ms / SLICE_MS;
 	if (slices < 1)
 		slices = 1;
@@ -877,6 +984,9 @@ static void run_single_all(size_t size, int rep)
 		else
 			record("single", k->name, size, 1, "ns_per_msg",
 			       (double)k->ns / k->msgs);
+		if (k->m && (k->m->feature & MBOX_FEATURE_RING))
+			record("single-waits", k->name, size, 1, "waits_per_msg",
+			       (double)(ring_waits - waits) / k->msgs);
 		if (k->m)
 			k->m->close(&k->c);
 		if (k->batch) {
@@ -1480,6 +1590,52 @@ static void print_table(void)
 	}
 }
 
+/*
+ * The receive ring's rows (issue 15): mbox-ring against SysV (and plain
+ * mbox), same boot, and the system calls it made per message: the
+ * producer makes one MBOX_IOC_SEND per message; the consumer's RING_WAIT
+ * calls per message are counted.
+ */
+static void print_ring_table(void)
+{
+	double rg, sv, mb, w;
+	char t[96];
+	size_t s;
+	int i;
+
+	printf("table,\n");
+	printf("table,=== receive ring (issue 15), same boot ===\n");
+	for (i = 0; i < (int)NR_SIZES; i++) {
+		s = sizes[i];
+		if (s < 64)
+			continue;
+		rg = lookup("stream", "mbox-ring", s, 1, "msgs_per_s");
+		sv = lookup("stream", "sysv", s, 1, "msgs_per_s");
+		mb = lookup("stream", "mbox", s, 1, "msgs_per_s");
+		snprintf(t, sizeof(t), "ring stream %zuB msgs/s: mbox-ring / sysv", s);
+		table_line(t, ratio(rg, sv), s <= 4096 ? ">= 2.0" : "info",
+			   s > 4096 || rg >= 2.0 * sv);
+		snprintf(t, sizeof(t), "ring stream %zuB msgs/s: mbox-ring / mbox", s);
+		table_line(t, ratio(rg, mb), "info", 1);
+		w = lookup("stream-waits", "mbox-ring", s, 1, "waits_per_msg");
+		printf("table,%-58s %8.4f  %-10s %s\n",
+		       (snprintf(t, sizeof(t),
+				 "ring stream %zuB: consumer RING_WAIT calls/msg", s), t),
+		       w, "info", rg > 0 ? "met" : "not run");
+	}
+	rg = lookup("single", "mbox-ring", 64, 1, "ns_per_msg");
+	sv = lookup("single", "sysv", 64, 1, "ns_per_msg");
+	mb = lookup("single", "mbox-bound", 64, 1, "ns_per_msg");
+	table_line("ring 64B one thread send+consume time: mbox-ring / sysv",
+		   ratio(rg, sv), "<= 0.6", rg <= 0.6 * sv);
+	table_line("ring 64B one thread send+consume time: mbox-ring / mbox-bound",
+		   ratio(rg, mb), "info", 1);
+	w = lookup("single-waits", "mbox-ring", 64, 1, "waits_per_msg");
+	printf("table,%-58s %8.4f  %-10s %s\n",
+	       "ring 64B one thread: system calls/msg (1 SEND + waits)", 1 + w,
+	       "info", rg > 0 ? "met" : "not run");
+}
+
 #define TRACEFS		"/sys/kernel/tracing/"
 
 static int tracefs_write_mode(const char *file, const char *val, int mode)
@@ -1908,6 +2064,8 @@ int main(int argc, char **argv)
 	mbox_dev = lib_ret(mbox_open(0));
 	if (mbox_dev < 0)
 		die(LIBMBOX_DEVICE);
+	if (lib_ret(mbox_features(mbox_dev, &mbox_features_mask)))
+		die("mbox_features");
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED)
@@ -1953,6 +2111,8 @@ int main(int argc, char **argv)
 				record("pingpong", "eventfd", 8, 1 + cross, "p99_ns", p99);
 				continue;
 			}
+			if (!mech_ok(&mechs[j]))
+				continue;
 			run_pingpong(&mechs[j], 64, cross, &p50, &p99);
 			record("pingpong", mechs[j].name, 64, 1 + cross, "p50_ns", p50);
 			record("pingpong", mechs[j].name, 64, 1 + cross, "p99_ns", p99);
@@ -1964,8 +2124,13 @@ int main(int argc, char **argv)
 			for (k = 0; k < (int)NR_MECHS; k++) {
 				const struct mech *m = &mechs[(k + r + i) % NR_MECHS];
 
+				if (!mech_ok(m))
+					continue;
 				record("stream", m->name, sizes[i], 1,
 				       "msgs_per_s", run_stream(m, sizes[i], 1, 1, 1));
+				if (m->feature & MBOX_FEATURE_RING)
+					record("stream-waits", m->name, sizes[i], 1,
+					       "waits_per_msg", stream_waits_per_msg);
 			}
 		}
 		/* (d) */
@@ -1973,6 +2138,8 @@ int main(int argc, char **argv)
 			for (k = 0; k < (int)NR_MECHS; k++) {
 				const struct mech *m = &mechs[(k + r + n) % NR_MECHS];
 
+				if (!mech_ok(m))
+					continue;
 				record("pairs", m->name, 64, n, "msgs_per_s",
 				       run_stream(m, 64, n, n, 0));
 				if (!m->multi_reader)
@@ -1986,6 +2153,8 @@ int main(int argc, char **argv)
 			for (k = 0; k < (int)NR_MECHS; k++) {
 				const struct mech *m = &mechs[(k + r + n) % NR_MECHS];
 
+				if (!mech_ok(m))
+					continue;
 				record("self", m->name, 64, n, "msgs_per_s",
 				       run_self(m, n));
 			}
@@ -2019,5 +2188,7 @@ int main(int argc, char **argv)
 	print_table();
 	if (sendrecv_ok)
 		print_sendrecv_table();
+	if (mbox_features_mask & MBOX_FEATURE_RING)
+		print_ring_table();
 	return 0;
 }
