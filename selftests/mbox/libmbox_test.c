@@ -5,10 +5,13 @@
  * mbox_sendrecv(3) the half that failed); the convention (-errno returned,
  * errno left alone); the versioned structs of a program built against an
  * older or a newer header, passed through by size; and the library used
- * from several threads and after fork().
+ * from several threads and after fork().  Then the receive ring's inline
+ * consumer, <mbox_ring.h>: attach and its errors, records in order and
+ * what release gives back, a discarded record skipped, waits that fail,
+ * refill, and a dead ring.
  *
- * It includes <mbox.h> alone, not mbox_util.h, so that it calls nothing
- * but the library.
+ * It includes <mbox.h> and <mbox_ring.h> alone, not mbox_util.h, so that
+ * it calls nothing but the library.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,10 +20,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <mbox.h>
+#include <mbox_ring.h>
 
 #include "kselftest_harness.h"
 
@@ -1075,6 +1080,291 @@ TEST_F(lib, a_forked_child_uses_the_inherited_descriptor)
 	EXPECT_EQ(5, mbox_recv(self->dev, self->id, self->buf,
 			       sizeof(self->buf), MBOX_NONBLOCK));
 	EXPECT_EQ(0, memcmp(self->buf, "child", 5));
+}
+
+/* <mbox_ring.h>: the receive ring's consumer. */
+
+#define HAS_RING(dev)	(mbox_has_features(dev, MBOX_FEATURE_RING) == 1)
+#define RING		4096U
+
+/* A new file of mailbox @id made its ring consumer in @r: the fd, or -errno. */
+static int ring_consumer(int dev, uint32_t id, struct mbox_ring *r)
+{
+	int fd = mbox_open_mailbox(dev, id, MBOX_FD_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = mbox_ring_attach(r, fd, RING);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+TEST_F(lib, mbox_ring_attach_maps_an_empty_ring_and_detach_unmaps_it)
+{
+	struct mbox_ring r;
+	int fd;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	EXPECT_EQ(fd, r.fd);
+	EXPECT_EQ(RING, r.size);
+	EXPECT_EQ(RING, r.prod->size);
+	EXPECT_EQ(0U, r.prod->pos);
+	EXPECT_EQ(0U, r.cons->pos);
+	EXPECT_EQ(NULL, mbox_ring_next(&r));
+	EXPECT_TRUE(mbox_ring_empty(&r));
+	EXPECT_FALSE(mbox_ring_dead(&r));
+	EXPECT_FALSE(mbox_ring_refill_wanted(&r));
+	mbox_ring_detach(&r);
+	EXPECT_EQ(-1, r.fd);
+	EXPECT_EQ(NULL, r.prod);
+	/* The file is still the consumer: plain receives are refused. */
+	EXPECT_EQ(-EBUSY, mbox_recv(self->dev, self->id, self->buf,
+				    sizeof(self->buf), MBOX_NONBLOCK));
+	close(fd);
+	/* Closed, it is not: the mailbox receives as before. */
+	EXPECT_EQ(-EAGAIN, mbox_recv(self->dev, self->id, self->buf,
+				     sizeof(self->buf), MBOX_NONBLOCK));
+}
+
+TEST_F(lib, mbox_ring_attach_errors)
+{
+	struct mbox_ring r, other;
+	int fd, fd2, big;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	errno = 12345;
+	EXPECT_EQ(-ENOTTY, mbox_ring_attach(&r, self->dev, RING));
+	EXPECT_EQ(12345, errno);
+	EXPECT_EQ(-EBADF, mbox_ring_attach(&r, -1, RING));
+	fd = mbox_open_mailbox(self->dev, self->id, MBOX_FD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, mbox_ring_attach(&r, fd, RING + 1));
+	EXPECT_EQ(-EINVAL, mbox_ring_attach(&r, fd, MBOX_RING_SIZE_MIN / 2));
+	EXPECT_EQ(-EINVAL, mbox_ring_attach(&r, fd, MBOX_RING_SIZE_MAX * 2));
+	ASSERT_EQ(0, mbox_ring_attach(&r, fd, RING));
+	/* One consumer per mailbox, and one setup per file. */
+	EXPECT_EQ(-EBUSY, mbox_ring_attach(&other, fd, RING));
+	fd2 = mbox_open_mailbox(self->dev, self->id, MBOX_FD_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-EBUSY, mbox_ring_attach(&other, fd2, RING));
+	close(fd2);
+	mbox_ring_detach(&r);
+	close(fd);
+	/* A message bigger than the ring could hold. */
+	big = new_box(self->dev, CAP, RING);
+	ASSERT_LT(0, big);
+	fd = mbox_open_mailbox(self->dev, big, MBOX_FD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EMSGSIZE, mbox_ring_attach(&r, fd, RING));
+	close(fd);
+}
+
+TEST_F(lib, mbox_ring_next_gives_records_in_order_and_release_gives_them_back)
+{
+	const struct mbox_ring_rec *rec[3];
+	struct mbox_send s = { .id = self->id };
+	static const char *const text[3] = { "one", "second", "third one" };
+	uint64_t end[3], pos = 0;
+	struct mbox_ring r;
+	int fd, i;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 3; i++) {
+		s.buf = (uintptr_t)text[i];
+		s.len = strlen(text[i]);
+		s.type = 10 + i;
+		ASSERT_EQ(0, mbox_send_args(self->dev, &s, sizeof(s)));
+		pos += MBOX_RING_REC_SIZE(s.len);
+		end[i] = pos;
+	}
+	for (i = 0; i < 3; i++) {
+		rec[i] = mbox_ring_next(&r);
+		ASSERT_NE(NULL, rec[i]) TH_LOG("record %d", i);
+		EXPECT_EQ(strlen(text[i]), mbox_ring_len(rec[i]));
+		EXPECT_EQ(0, memcmp(mbox_ring_data(rec[i]), text[i], strlen(text[i])));
+		EXPECT_EQ(10U + i, rec[i]->type);
+		EXPECT_EQ(getpid(), rec[i]->pid);
+		EXPECT_EQ(getuid(), rec[i]->uid);
+		EXPECT_LT(0U, rec[i]->send_ns);
+		if (i)
+			EXPECT_LT(rec[i - 1]->seq, rec[i]->seq);
+	}
+	EXPECT_EQ(NULL, mbox_ring_next(&r));
+	EXPECT_TRUE(mbox_ring_empty(&r));
+	/* Nothing is given back before release; then up to the record. */
+	EXPECT_EQ(0U, r.cons->pos);
+	mbox_ring_release(&r, rec[1]);
+	EXPECT_EQ(end[1], r.cons->pos);
+	mbox_ring_release(&r, rec[0]);		/* given back already */
+	EXPECT_EQ(end[1], r.cons->pos);
+	mbox_ring_release(&r, rec[2]);
+	EXPECT_EQ(end[2], r.cons->pos);
+	EXPECT_EQ(r.prod->pos, r.cons->pos);
+	mbox_ring_detach(&r);
+	close(fd);
+}
+
+TEST_F(lib, mbox_ring_next_skips_a_discarded_record_and_gives_its_space_back)
+{
+	const struct mbox_ring_rec *rec;
+	struct mbox_ring r;
+	void *hole;
+	int fd;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd);
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	/* The copy into the ring faults: a discarded record, and EFAULT. */
+	EXPECT_EQ(-EFAULT, mbox_send(self->dev, self->id, hole, 8, 0));
+	EXPECT_EQ(MBOX_RING_REC_SIZE(8), r.prod->pos);
+	EXPECT_EQ(NULL, mbox_ring_next(&r));
+	EXPECT_EQ(r.prod->pos, r.cons->pos);
+	EXPECT_EQ(-EAGAIN, mbox_ring_wait(&r, MBOX_NONBLOCK, 0));
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "after", 5, 0));
+	rec = mbox_ring_next(&r);
+	ASSERT_NE(NULL, rec);
+	EXPECT_EQ(5U, mbox_ring_len(rec));
+	EXPECT_EQ(0, memcmp(mbox_ring_data(rec), "after", 5));
+	mbox_ring_release(&r, rec);
+	EXPECT_EQ(r.prod->pos, r.cons->pos);
+	munmap(hole, 4096);
+	mbox_ring_detach(&r);
+	close(fd);
+}
+
+TEST_F(lib, mbox_ring_wait_fails_with_eagain_or_etimedout_when_empty)
+{
+	struct mbox_ring r;
+	uint64_t t0;
+	int fd;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd);
+	errno = 12345;
+	EXPECT_EQ(-EAGAIN, mbox_ring_wait(&r, MBOX_NONBLOCK, 0));
+	EXPECT_EQ(12345, errno);
+	t0 = mbox_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, mbox_ring_wait(&r, MBOX_TIMEOUT, 20 * MS));
+	EXPECT_LE(t0 + 20 * MS, mbox_now_ns());
+	EXPECT_EQ(-ETIMEDOUT, mbox_ring_wait(&r, MBOX_TIMEOUT_ABS,
+					     mbox_now_ns() + 10 * MS));
+	EXPECT_EQ(-EINVAL, mbox_ring_wait(&r, 1U << 30, 0));
+	mbox_ring_detach(&r);
+	close(fd);
+}
+
+TEST_F(lib, mbox_ring_wait_returns_once_a_message_arrives)
+{
+	const struct mbox_ring_rec *rec;
+	struct mbox_ring r;
+	int fd, status, ret;
+	pid_t pid;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		usleep(50000);
+		_exit(mbox_send(self->dev, self->id, "late", 4, 0) ? 1 : 0);
+	}
+	/*
+	 * A wait may end on a discarded record (the child's first copy of
+	 * a page it never touched faults, and its send goes the slow way):
+	 * next() skips it, and the consumer waits again.
+	 */
+	while ((rec = mbox_ring_next(&r)) == NULL) {
+		ret = mbox_ring_wait(&r, MBOX_TIMEOUT, 5000 * MS);
+		ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
+	}
+	EXPECT_EQ(4U, mbox_ring_len(rec));
+	EXPECT_EQ(0, memcmp(mbox_ring_data(rec), "late", 4));
+	EXPECT_EQ(pid, rec->pid);
+	mbox_ring_release(&r, rec);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	mbox_ring_detach(&r);
+	close(fd);
+}
+
+TEST_F(lib, mbox_ring_refill_wanted_until_mbox_ring_wait_brings_the_queue_in)
+{
+	const struct mbox_ring_rec *rec;
+	unsigned int n = 0, got = 0, i;
+	struct mbox_ring r;
+	int fd;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd);
+	/* The ring fills, then the mailbox's queue of CAP. */
+	while (mbox_send(self->dev, self->id, &n, sizeof(n), MBOX_NONBLOCK) == 0)
+		n++;
+	ASSERT_LT(CAP, n);
+	EXPECT_TRUE(mbox_ring_refill_wanted(&r));
+	while ((rec = mbox_ring_next(&r)) != NULL) {
+		EXPECT_EQ(0, memcmp(mbox_ring_data(rec), &got, sizeof(got)));
+		got++;
+		mbox_ring_release(&r, rec);
+	}
+	EXPECT_EQ(n - CAP, got);
+	EXPECT_TRUE(mbox_ring_refill_wanted(&r));
+	EXPECT_EQ(0, mbox_ring_wait(&r, MBOX_NONBLOCK, 0));
+	EXPECT_FALSE(mbox_ring_refill_wanted(&r));
+	for (i = 0; i < CAP; i++) {
+		rec = mbox_ring_next(&r);
+		ASSERT_NE(NULL, rec);
+		EXPECT_EQ(0, memcmp(mbox_ring_data(rec), &got, sizeof(got)));
+		got++;
+		mbox_ring_release(&r, rec);
+	}
+	EXPECT_EQ(NULL, mbox_ring_next(&r));
+	EXPECT_EQ(n, got);
+	mbox_ring_detach(&r);
+	close(fd);
+}
+
+TEST_F(lib, mbox_ring_dead_after_destroy_and_wait_eidrm_once_drained)
+{
+	const struct mbox_ring_rec *rec;
+	struct mbox_ring r;
+	int fd;
+
+	if (!HAS_RING(self->dev))
+		SKIP(return, "no MBOX_FEATURE_RING");
+	fd = ring_consumer(self->dev, self->id, &r);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mbox_send(self->dev, self->id, "last", 4, 0));
+	ASSERT_EQ(0, mbox_destroy(self->dev, self->id));
+	EXPECT_TRUE(mbox_ring_dead(&r));
+	/* What the ring holds can still be read. */
+	rec = mbox_ring_next(&r);
+	ASSERT_NE(NULL, rec);
+	EXPECT_EQ(0, memcmp(mbox_ring_data(rec), "last", 4));
+	EXPECT_EQ(0, mbox_ring_wait(&r, MBOX_NONBLOCK, 0));
+	mbox_ring_release(&r, rec);
+	EXPECT_EQ(-EIDRM, mbox_ring_wait(&r, 0, 0));
+	mbox_ring_detach(&r);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
