@@ -30,8 +30,8 @@
  *
  * One thread consumes a ring (struct mbox_ring is not locked).  The
  * kernel trusts nothing the consumer writes: a wrong position in the
- * consumer page only makes the ring look full, and messages then wait in
- * the mailbox's queue.
+ * consumer page only makes the ring look full (or, moved back, fuller),
+ * and messages then wait in the mailbox's queue.
  */
 #ifndef LIBMBOX_MBOX_RING_H
 #define LIBMBOX_MBOX_RING_H
