@@ -68,6 +68,8 @@
  * @cons:	the consumer page, the one word the consumer writes.
  * @data:	the data area, mapped twice back to back (2 * @size bytes).
  * @head:	position of the next record mbox_ring_next() looks at.
+ * @last:	end of the last record mbox_ring_next() returned (the
+ *		discarded records it skipped after it end at @head).
  * @released:	position last stored into @cons->pos.
  * @cons_map, @ro_map, @ro_len: the two mappings, for munmap().
  */
@@ -78,6 +80,7 @@ struct mbox_ring {
 	struct mbox_ring_consumer *cons;
 	const unsigned char *data;
 	uint64_t head;
+	uint64_t last;
 	uint64_t released;
 	void *cons_map;
 	void *ro_map;
@@ -143,6 +146,7 @@ static inline int mbox_ring_attach(struct mbox_ring *r, int fd, uint32_t size)
 	r->ro_len = lead + 2 * (size_t)size;
 	/* 0 after a setup; whatever the consumer page says is our start. */
 	r->head = __atomic_load_n(&r->cons->pos, __ATOMIC_RELAXED);
+	r->last = r->head;
 	r->released = r->head;
 	ret = 0;
 	goto out;
@@ -201,8 +205,10 @@ static inline const struct mbox_ring_rec *mbox_ring_next(struct mbox_ring *r)
 		if (len & MBOX_RING_BUSY)
 			return NULL;
 		r->head += MBOX_RING_REC_SIZE(len & MBOX_RING_LEN_MASK);
-		if (!(len & MBOX_RING_DISCARD))
+		if (!(len & MBOX_RING_DISCARD)) {
+			r->last = r->head;
 			return rec;
+		}
 		/* Give a skipped record's space back unless one is held. */
 		if (!held)
 			mbox_ring__store_pos(r, r->head);
@@ -226,7 +232,8 @@ static inline uint32_t mbox_ring_len(const struct mbox_ring_rec *rec)
  * Give @rec, a record mbox_ring_next() returned, and every record before
  * it back to the kernel: their memory may be overwritten from now on.
  * Releasing a record already given back does nothing, so a consumer may
- * release only the last of a batch.
+ * release only the last of a batch.  Releasing the last record returned
+ * also gives back the discarded records skipped after it.
  */
 static inline void mbox_ring_release(struct mbox_ring *r,
 				     const struct mbox_ring_rec *rec)
@@ -235,6 +242,8 @@ static inline void mbox_ring_release(struct mbox_ring *r,
 	uint64_t pos = r->released + ((off - r->released) & (r->size - 1));
 	uint64_t end = pos + MBOX_RING_REC_SIZE(mbox_ring_len(rec));
 
+	if (end == r->last)
+		end = r->head;
 	if (end - r->released <= r->head - r->released && end != r->released)
 		mbox_ring__store_pos(r, end);
 }

@@ -1239,8 +1239,13 @@ TEST_F(lib, mbox_ring_next_skips_a_discarded_record_and_gives_its_space_back)
 	ASSERT_NE(NULL, rec);
 	EXPECT_EQ(5U, mbox_ring_len(rec));
 	EXPECT_EQ(0, memcmp(mbox_ring_data(rec), "after", 5));
+	/* One skipped after a record still held: released with it. */
+	EXPECT_EQ(-EFAULT, mbox_send(self->dev, self->id, hole, 8, 0));
+	EXPECT_EQ(NULL, mbox_ring_next(&r));
+	EXPECT_NE(r.prod->pos, r.cons->pos);
 	mbox_ring_release(&r, rec);
 	EXPECT_EQ(r.prod->pos, r.cons->pos);
+	EXPECT_EQ(-EAGAIN, mbox_ring_wait(&r, MBOX_NONBLOCK, 0));
 	munmap(hole, 4096);
 	mbox_ring_detach(&r);
 	close(fd);
