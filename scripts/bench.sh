@@ -39,6 +39,7 @@ append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5
 [ -n "${MBOX_BENCH_ONLY:-}" ] && append="$append MBOX_BENCH_ONLY=$MBOX_BENCH_ONLY"
 [ -n "${MBOX_BENCH_SIZES:-}" ] && append="$append MBOX_BENCH_SIZES=$MBOX_BENCH_SIZES"
 [ -n "${MBOX_BENCH_RING_SPIN:-}" ] && append="$append MBOX_BENCH_RING_SPIN=$MBOX_BENCH_RING_SPIN"
+[ -n "${MBOX_BENCH_RING_BYTES:-}" ] && append="$append MBOX_BENCH_RING_BYTES=$MBOX_BENCH_RING_BYTES"
 case ${MBOX_BENCH_PROFILE:-} in
 '') ;;
 perf) append="$append mboxprofile=perf"; export MBOX_PERF=1 ;;
