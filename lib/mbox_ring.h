@@ -88,8 +88,8 @@ struct mbox_ring {
 };
 
 /*
- * Make @fd, a file from MBOX_IOC_OPEN (mbox_open_mailbox()) with read
- * access, its mailbox's ring consumer with a data area of @size bytes (a
+ * Make @fd, a file from MBOX_IOC_OPEN (mbox_open_mailbox()) open for
+ * reading and writing, its mailbox's ring consumer with a data area of @size bytes (a
  * power of two, MBOX_RING_SIZE_MIN and the page size to
  * MBOX_RING_SIZE_MAX), and map the ring into @r.  0 or -errno: the
  * errors of MBOX_IOC_RING_SETUP and of mmap(), or -EPROTO if the
@@ -160,9 +160,9 @@ out:
 }
 
 /*
- * Unmap @r's ring.  The file stays the consumer until it is closed;
- * closing it gives the mailbox back to plain receives (records not yet
- * consumed are lost: they counted as received).
+ * Unmap @r's ring.  The file stays the consumer until it is released,
+ * closed and with no mapping left; then the mailbox is back to plain
+ * receives (records not yet consumed are lost: they counted as received).
  */
 static inline void mbox_ring_detach(struct mbox_ring *r)
 {
@@ -281,8 +281,10 @@ static inline bool mbox_ring_dead(const struct mbox_ring *r)
  * then return 0 once the record at the consumer's released position is
  * complete, waiting as @flags say (0: as long as it takes; MBOX_NONBLOCK:
  * not at all; MBOX_TIMEOUT or MBOX_TIMEOUT_ABS with @timeout_ns).  It
- * returns at once while records are held (not released).  0 or -errno:
- * -EAGAIN, -ETIMEDOUT, -EINTR, -EIDRM (destroyed and drained), -EINVAL.
+ * returns at once while records are held (not released), and may return
+ * for a discarded record, which mbox_ring_next() skips: call it in a loop
+ * with mbox_ring_next().  0 or -errno: -EAGAIN, -ETIMEDOUT, -EINTR,
+ * -EIDRM (destroyed and drained), -EINVAL.
  */
 static inline int mbox_ring_wait(struct mbox_ring *r, uint32_t flags,
 				 uint64_t timeout_ns)
