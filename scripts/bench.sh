@@ -14,6 +14,9 @@
 # (default 400) and MBOX_BENCH_REPS (default 5) set the time per cell and
 # the repetitions; MBOX_BENCH_ONLY=single,stream,... runs only those
 # workloads, MBOX_BENCH_SIZES=64,4096 only those sizes in (a) and (c);
+# MBOX_BENCH_RING_BYTES (a ring's least size, default 4 MiB),
+# MBOX_BENCH_RING_SPIN (looks before the ring's consumer sleeps) and
+# MBOX_BENCH_RING_WRITE=1 (its producer sends with write()) tune mbox-ring;
 # MBOX_BENCH_PROFILE=perf adds perf's sampling profile of a 64-byte loop
 # per mechanism (linux-perf is installed, and copied into the initramfs);
 # MBOX_BENCH_PROFILE=rr adds the round trip's profile on one CPU: kernel
@@ -40,6 +43,7 @@ append="MBOX_BENCH_MS=${MBOX_BENCH_MS:-400} MBOX_BENCH_REPS=${MBOX_BENCH_REPS:-5
 [ -n "${MBOX_BENCH_SIZES:-}" ] && append="$append MBOX_BENCH_SIZES=$MBOX_BENCH_SIZES"
 [ -n "${MBOX_BENCH_RING_SPIN:-}" ] && append="$append MBOX_BENCH_RING_SPIN=$MBOX_BENCH_RING_SPIN"
 [ -n "${MBOX_BENCH_RING_BYTES:-}" ] && append="$append MBOX_BENCH_RING_BYTES=$MBOX_BENCH_RING_BYTES"
+[ -n "${MBOX_BENCH_RING_WRITE:-}" ] && append="$append MBOX_BENCH_RING_WRITE=$MBOX_BENCH_RING_WRITE"
 case ${MBOX_BENCH_PROFILE:-} in
 '') ;;
 perf) append="$append mboxprofile=perf"; export MBOX_PERF=1 ;;

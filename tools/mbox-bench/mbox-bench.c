@@ -396,8 +396,13 @@ static int ring_wait_counted(struct chan *c, uint32_t flags)
 	return ret;
 }
 
+/* MBOX_BENCH_RING_WRITE=1: the producer sends with write(), not the ioctl. */
+static int ring_write;
+
 static int ring_send(struct chan *c, char *buf, size_t len)
 {
+	if (ring_write)
+		return write(c->fd[0], buf, len) == (ssize_t)len ? 0 : -1;
 	return lib_ret(mbox_send(c->fd[0], 0, buf, len, 0));
 }
 
@@ -2127,6 +2132,9 @@ int main(int argc, char **argv)
 	e = getenv("MBOX_BENCH_RING_SPIN");
 	if (e)
 		ring_spin = atol(e);
+	e = getenv("MBOX_BENCH_RING_WRITE");
+	if (e)
+		ring_write = atoi(e);
 	e = getenv("MBOX_BENCH_RING_BYTES");
 	if (e && *e)
 		ring_min_bytes = strtoull(e, NULL, 0);
