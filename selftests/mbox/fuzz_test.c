@@ -13,6 +13,9 @@
  * - ids live, destroyed, 0, huge; flags valid, conflicting and unknown;
  *   lengths 0, small, page boundaries, max, max + 1, near SIZE_MAX;
  *   buffers valid, read-only, unmapped, in the kernel, partly unmapped;
+ * - MBOX_IOC_SEND_BATCH and MBOX_IOC_RECV_BATCH with arrays of 0 to 1025
+ *   elements, readable, read-only, unmapped or running into an unmapped
+ *   page, whose elements carry every kind of buffer and length;
  * - read(), write(), poll() and fcntl(O_NONBLOCK) on mailbox files,
  *   close() of mailbox files and of /dev/mbox files (which destroys their
  *   MBOX_CREATE_AUTODESTROY mailboxes).
@@ -24,7 +27,11 @@
  * those; success only when none applies.  It does not assume an order
  * between two errors that both apply.  Successful calls are checked in
  * detail against the model (the message received, STAT and INFO figures,
- * poll masks), and output structs for bytes written past their size.
+ * poll masks), and output structs for bytes written past their size.  A
+ * batch call is predicted message by message: its return value, @done and
+ * @error, which messages moved in which order, and each element's report
+ * (see op_batch()).  Environment variables reach the guest's tests from
+ * the kernel command line: VM_APPEND="mboxtests=fuzz MBOX_FUZZ_ITERS=...".
  *
  * The size of the struct the module reads for each command is probed at
  * start (the smallest size whose non-zero last byte gives E2BIG), so the
@@ -574,17 +581,18 @@ static long q_select(const struct mbx *m, __u32 flags, __u32 type)
 /* Results, violations, counters. */
 
 static __u64 seed, iter, calls, violations, skipped_blocking, wd_fires;
-static __u64 hist[H_NR + 9][130];	/* per op, per errno (0: success) */
-static __u64 histn[H_NR + 9];
-static const char *const opname[H_NR + 9] = {
-	"INFO", "CREATE", "DESTROY", "SEND", "RECV", "STAT", "OPEN",
-	"ioctl(garbage)", "ioctl(mbox fd)", "read", "write", "poll",
-	"close/open", "ctl read/write", "fcntl", "sendrecv",
-};
-
 enum {
 	OP_GARBAGE = H_NR, OP_FDIOCTL, OP_READ, OP_WRITE, OP_POLL, OP_CLOSE,
-	OP_CTLRW, OP_FCNTL, OP_SENDRECV,
+	OP_CTLRW, OP_FCNTL, OP_SENDRECV, OP_SEND_BATCH, OP_RECV_BATCH, NOPS
+};
+
+static __u64 hist[NOPS][130];	/* per op, per errno (0: success) */
+static __u64 histn[NOPS];
+static const char *const opname[NOPS] = {
+	"INFO", "CREATE", "DESTROY", "SEND", "RECV", "STAT", "OPEN",
+	"ioctl(garbage)", "ioctl(mbox fd)", "read", "write", "poll",
+	"close/open", "ctl read/write", "fcntl", "sendrecv", "SEND_BATCH",
+	"RECV_BATCH",
 };
 
 static void count(int op, long ret, int err)
@@ -1746,6 +1754,18 @@ static void do_ioctl(int op, int intended, int mfd)
 		if (b >= 0)
 			tail(ks, c.usize);
 	}
+	/*
+	 * A random call with a batch command's number (op_batch() judges
+	 * those) gets an array no one can read, so that it cannot move a
+	 * message behind the model's back.
+	 */
+	if (c.h == H_UNKNOWN_PRESENT &&
+	    (_IOC_NR((unsigned int)c.cmd) == _IOC_NR(MBOX_IOC_SEND_BATCH) ||
+	     _IOC_NR((unsigned int)c.cmd) == _IOC_NR(MBOX_IOC_RECV_BATCH))) {
+		__u64 nowhere = 0x8000000000000000ULL;
+
+		memcpy(cbuf + 8, &nowhere, 8);
+	}
 	pick_region(&arga, c.usize, &c.arg, chance(500));
 	place(&c);
 	if ((c.h == H_SEND || c.h == H_RECV) && c.dir_ok &&
@@ -2424,6 +2444,550 @@ out:
 }
 
 /* ---------------------------------------------------------------------- */
+/*
+ * MBOX_IOC_SEND_BATCH and MBOX_IOC_RECV_BATCH, judged exactly.  Before the
+ * call the model works out the errors that stop it before any message
+ * (the command, the header's size, fields and mailbox: any of those that
+ * apply), else the outcome of each message in array order, as that many
+ * single calls would have it (include/uapi/linux/mbox.h): its element
+ * unreadable (EFAULT) or invalid (EINVAL), then for a send EMSGSIZE, its
+ * data unreadable (EFAULT), no free slot; for a receive no message it
+ * selects, a message too long (EMSGSIZE), its buffer or element not
+ * writable (EFAULT); the first message waits as the flags say, the others
+ * give EAGAIN.  So it knows the return value, @done and @error, which
+ * messages move in which order, and what each element reports: their
+ * @len, @type, @msg_len, @seq and data, the length on EMSGSIZE, and that
+ * elements the call did not reach are left alone.
+ */
+
+#define BEL		MBOX_BATCH_MSG_SIZE
+#define BCHUNK		16	/* elements the module reads at a time */
+#define BATCH_GEN	(MBOX_BATCH_MAX + 1)	/* most elements generated */
+
+static struct area batcha;	/* element arrays */
+static unsigned int batch_ksize;	/* header size the module reads */
+
+struct belem {
+	struct mbox_batch_msg in;	/* as given */
+	struct region buf;
+	__u64 cut;	/* receive: bytes it stores */
+	long sel;	/* receive: the message it takes, index in the queue */
+};
+
+static struct belem bel[BATCH_GEN];
+static __u64 batch_sent, batch_recvd, batch_partial;	/* as predicted */
+static unsigned char bimg[BATCH_GEN * BEL];	/* the array as written */
+
+static __u32 pick_batch_count(void)
+{
+	static const __u32 edge[] = { 15, 16, 17, 31, 32, 33, 48, 64 };
+
+	switch (rnd(25)) {
+	case 0:
+		return 0;
+	case 1:
+		return chance(500) ? MBOX_BATCH_MAX + 1 : (__u32)rnd64();
+	case 2: case 3:
+		return edge[rnd(ARRAY_SIZE(edge))];
+	case 4:
+		return chance(500) ? MBOX_BATCH_MAX : 1 + rnd(MBOX_BATCH_MAX);
+	case 5: case 6: case 7: case 8:
+		return 1 + rnd(40);
+	default:
+		return 1 + rnd(4);
+	}
+}
+
+/* The oldest message @flags and @type select that is not @taken, or -1. */
+static long q_select_from(const struct mbx *m, __u32 flags, __u32 type,
+			  const bool *taken)
+{
+	size_t i;
+
+	for (i = 0; i < m->qn; i++) {
+		if (taken[i])
+			continue;
+		if ((flags & MBOX_RECV_TYPE) && m->q[i].type != type)
+			continue;
+		if ((flags & MBOX_RECV_EXCEPT) && m->q[i].type == type)
+			continue;
+		return (long)i;
+	}
+	return -1;
+}
+
+static long q_find_seq(const struct mbx *m, __u64 seq)
+{
+	size_t i;
+
+	for (i = 0; i < m->qn; i++)
+		if (m->q[i].seq == seq)
+			return (long)i;
+	return -1;
+}
+
+static bool regions_overlap(const struct region *a, __u64 alen,
+			    const struct region *b, __u64 blen)
+{
+	return alen && blen && a->addr < b->addr + blen &&
+	       b->addr < a->addr + alen;
+}
+
+/* Element @i of the array the kernel reads, as it is in memory now. */
+static bool bel_now(const struct region *arr, __u32 i,
+		    struct mbox_batch_msg *out)
+{
+	if ((size_t)(i + 1) * BEL > arr->rd || !arr->alias)
+		return false;
+	memcpy(out, arr->alias + (size_t)i * BEL, BEL);
+	return true;
+}
+
+static void op_batch(bool recv)
+{
+	const int op = recv ? OP_RECV_BATCH : OP_SEND_BATCH;
+	unsigned int nr = _IOC_NR(recv ? MBOX_IOC_RECV_BATCH :
+				   MBOX_IOC_SEND_BATCH);
+	unsigned int dir = _IOC_READ | _IOC_WRITE, usize = batch_ksize, k;
+	unsigned char hb[128], ho[128];
+	struct mbox_batch a, o;
+	struct region ar, arr;
+	struct mbx *m = NULL, *bound = NULL;
+	bool over = model_bytes > BUDGET_BYTES || model_msgs > BUDGET_MSGS;
+	bool e2big = false, canary = false, *taken = NULL, dead = false, pre;
+	__u32 ngen, i, j, done = 0, wait, first_end;
+	__u64 to, seqs_n = 0;
+	eset errs = 0;
+	int err = 0, berr = 0, mfd = -1, fd;
+	char what[300], want[160];
+	unsigned long cmd;
+	long ret;
+
+	if (!(features & MBOX_FEATURE_BATCH))
+		return;
+	if ((features & MBOX_FEATURE_FD_IOCTL) && nmfds && chance(250)) {
+		mfd = pick_mfd();
+		bound = mfds[mfd].m;
+	}
+	fd = mfd >= 0 ? mfds[mfd].fd : ctl[rnd(NCTL)];
+
+	/* the header */
+	memset(&a, 0, sizeof(a));
+	if (bound && !chance(50)) {
+		a.id = chance(700) ? 0 : bound->id;
+		m = bound;
+	} else {
+		a.id = pick_id();
+		m = bound ? NULL : find_live(a.id);
+		if (bound && a.id == bound->id)
+			m = bound;
+	}
+	a.flags = sr_bound(pick_wait(&to), &to);
+	a.timeout_ns = to;
+	if (recv) {
+		k = rnd(10);
+		if (k < 2)
+			a.flags |= MBOX_RECV_TYPE;
+		else if (k == 2)
+			a.flags |= MBOX_RECV_EXCEPT;
+		else if (k == 3 && chance(200))
+			a.flags |= MBOX_RECV_TYPE | MBOX_RECV_EXCEPT;
+		if (chance(30))
+			a.flags |= MBOX_RECV_PEEK;	/* EINVAL */
+		if (chance(200))
+			a.flags |= MBOX_RECV_TRUNC;
+		a.type = pick_type();
+	} else if (chance(20)) {
+		a.type = 1 + rnd(100);	/* EINVAL */
+	} else if (chance(10)) {
+		a.flags |= MBOX_RECV_TYPE << rnd(4);	/* receive-only bits */
+	}
+	a.count = pick_batch_count();
+	if (over && !recv && a.count > 4)
+		a.count = 1 + rnd(4);
+	a.done = (__u32)rnd64();
+	a.error = (__u32)rnd64();
+
+	/* the elements */
+	ngen = a.count < BATCH_GEN ? a.count : BATCH_GEN;
+	memset(bimg, 0, (size_t)ngen * BEL);
+	for (i = 0; i < ngen; i++) {
+		struct belem *e = &bel[i];
+		__u64 len;
+
+		memset(e, 0, sizeof(*e));
+		e->sel = -1;
+		if (recv) {
+			long s = m && m->live && i < m->qn ? (long)i : -1;
+
+			if (s >= 0 && chance(400))
+				len = m->q[s].len - (chance(100) && m->q[s].len);
+			else if (m && chance(400))
+				len = m->maxsz;
+			else
+				len = pick_len(m ? m->maxsz : info0.max_msg_size);
+			e->in.type = chance(300) ? (__u32)rnd64() : 0;
+			e->in.msg_len = chance(300) ? rnd64() : 0;
+			e->in.seq = chance(300) ? rnd64() : 0;
+		} else {
+			if (over || i >= 8 || a.count > 64)
+				len = chance(20) ? pick_len(m ? m->maxsz : 64) :
+				      rnd(100);
+			else
+				len = pick_len(m ? m->maxsz :
+					       info0.max_msg_size);
+			e->in.type = pick_type();
+			if (chance(5))
+				e->in.msg_len = 1 + rnd(100);
+			if (chance(5))
+				e->in.seq = 1 + rnd64();
+		}
+		if (chance(5))
+			e->in.__reserved = 1 + rnd(1000);
+		pick_region(&data, len, &e->buf, chance(40));
+		if (!recv)
+			stamp(&e->buf, len);
+		e->in.buf = e->buf.addr;
+		e->in.len = len;
+		memcpy(bimg + (size_t)i * BEL, &e->in, BEL);
+	}
+	pick_region(&batcha, (__u64)ngen * BEL, &arr, chance(150));
+	if (arr.alias)
+		memcpy(arr.alias, bimg,
+		       (size_t)ngen * BEL < arr.rd ? (size_t)ngen * BEL : arr.rd);
+	a.msgs = arr.addr;
+
+	/* the command and where its header is */
+	k = rnd(1000);
+	if (k < 60)
+		usize = batch_ksize + 1 + rnd(64);
+	else if (k < 80)
+		usize = rnd(MBOX_BATCH_SIZE_VER1);
+	else if (k < 95)
+		dir = chance(500) ? _IOC_WRITE : chance(500) ? _IOC_READ : 0;
+	cmd = _IOC(dir, MBOX_IOC_MAGIC, nr, usize);
+	memset(hb, 0, sizeof(hb));
+	memcpy(hb, &a, sizeof(a));
+	if (usize > batch_ksize && chance(300)) {
+		hb[batch_ksize + rnd(usize - batch_ksize)] = 1 + rnd(255);
+		e2big = true;
+	}
+	pick_region(&arga, usize, &ar, chance(100));
+	if (ar.alias) {
+		memcpy(ar.alias, hb, usize < ar.rd ? usize : ar.rd);
+		if (ar.wr >= (size_t)usize + 16) {
+			memset(ar.alias + usize, 0xa5, 16);
+			canary = true;
+		}
+	}
+
+	/* what must happen: first the call's own errors, any that applies */
+	wait = a.flags & WAIT_FLAGS;
+	if (dir != (_IOC_READ | _IOC_WRITE)) {
+		errs = E(ENOTTY);
+	} else if (usize < MBOX_BATCH_SIZE_VER1) {
+		errs = E(EINVAL);
+	} else if (!readable(&ar, usize) || e2big) {
+		/* the tail is checked as far as it can be read */
+		errs = (e2big ? E(E2BIG) : 0) |
+		       (!readable(&ar, usize) ? E(EFAULT) : 0);
+	} else {
+		if (a.flags & ~(recv ? RECV_FLAGS & ~MBOX_RECV_PEEK :
+				SEND_FLAGS))
+			errs |= E(EINVAL);
+		if (!a.count || a.count > MBOX_BATCH_MAX)
+			errs |= E(EINVAL);
+		if ((wait & (wait - 1)) ||
+		    (a.timeout_ns && !(a.flags & (MBOX_TIMEOUT |
+						  MBOX_TIMEOUT_ABS))))
+			errs |= E(EINVAL);
+		if (!recv && a.type)
+			errs |= E(EINVAL);
+		if (recv && (a.flags & MBOX_RECV_TYPE) &&
+		    (a.flags & MBOX_RECV_EXCEPT))
+			errs |= E(EINVAL);
+		if (bound) {
+			if (a.id && a.id != bound->id)
+				errs |= E(EINVAL);
+			m = bound;
+			dead = !m->live;
+		} else if (!m) {
+			errs |= E(ENOENT);
+		}
+	}
+
+	/* then each message in turn */
+	pre = errs != 0;
+	if (!errs) {
+		if (recv) {
+			taken = calloc(m->qn + 1, sizeof(*taken));
+			if (!taken)
+				ksft_exit_fail_msg("out of memory\n");
+		}
+		for (i = 0; i < a.count; i++) {
+			struct belem *e = &bel[i];
+
+			if ((size_t)(i + 1) * BEL > arr.rd) {
+				berr = EFAULT;
+				break;
+			}
+			if (e->in.__reserved ||
+			    (!recv && (e->in.msg_len || e->in.seq))) {
+				berr = EINVAL;
+				break;
+			}
+			if (dead) {
+				if (!recv && e->in.len > m->maxsz)
+					berr = EMSGSIZE;
+				else if (!recv && !readable(&e->buf, e->in.len))
+					berr = EFAULT;
+				else
+					berr = EIDRM;
+				break;
+			}
+			if (!recv) {
+				if (e->in.len > m->maxsz) {
+					berr = EMSGSIZE;
+					break;
+				}
+				if (!readable(&e->buf, e->in.len)) {
+					berr = EFAULT;
+					break;
+				}
+				if (m->qn + done >= m->cap) {
+					berr = i ? EAGAIN :
+					       (a.flags & MBOX_NONBLOCK) ?
+					       EAGAIN : ETIMEDOUT;
+					break;
+				}
+				done++;
+				continue;
+			}
+			e->sel = q_select_from(m, a.flags, a.type, taken);
+			if (e->sel < 0) {
+				berr = i ? EAGAIN : (a.flags & MBOX_NONBLOCK) ?
+				       EAGAIN : ETIMEDOUT;
+				break;
+			}
+			if (m->q[e->sel].len > e->in.len &&
+			    !(a.flags & MBOX_RECV_TRUNC)) {
+				berr = EMSGSIZE;
+				break;
+			}
+			e->cut = m->q[e->sel].len < e->in.len ?
+				 m->q[e->sel].len : e->in.len;
+			if (!writable(&e->buf, e->cut) ||
+			    (size_t)(i + 1) * BEL > arr.wr) {
+				berr = EFAULT;
+				break;
+			}
+			taken[e->sel] = true;
+			done++;
+		}
+		if (!done)
+			errs = E(berr);
+	}
+
+	__atomic_store_n(&progress, iter, __ATOMIC_RELAXED);
+	ret = ioctl(fd, cmd, ar.addr);
+	if (ret < 0)
+		err = errno;
+	count(op, ret, err);
+	viol_m = m && m->live ? m : NULL;
+	note(viol_m, opname[op], a.flags, a.type, a.count, ret, err, 0);
+	snprintf(what, sizeof(what),
+		 "%s(%s%s, cmd 0x%lx size %u, %s header 0x%lx: id %u flags 0x%x count %u type %u timeout %llu; %s array 0x%lx rd %zu wr %zu)",
+		 opname[op], mfd >= 0 ? "mailbox fd" : "/dev/mbox",
+		 dead ? " destroyed" : "", cmd, usize, ar.kind, ar.addr, a.id,
+		 a.flags, a.count, a.type, (unsigned long long)a.timeout_ns,
+		 arr.kind, arr.addr, arr.rd, arr.wr);
+	if (watchdog_fired())
+		violation("%s: still ran after 5 s: interrupted by the watchdog",
+			  what);
+	if (canary)
+		for (i = 0; i < 16; i++)
+			if (ar.alias[usize + i] != 0xa5) {
+				violation("%s: wrote byte %u past the %u-byte header",
+					  what, i, usize);
+				break;
+			}
+	memset(ho, 0, sizeof(ho));
+	if (ar.alias)
+		memcpy(ho, ar.alias, usize < ar.rd ? usize : ar.rd);
+	memcpy(&o, ho, sizeof(o));
+
+	if (ret < 0) {
+		if (err == EINTR && wd_fires)
+			goto out;
+		if (!(errs & E(err)) && !(err == ENOMEM && !recv && !pre)) {
+			if (errs)
+				eset_str(errs, want, sizeof(want));
+			else
+				snprintf(want, sizeof(want),
+					 "%u messages %s (then %s)", done,
+					 recv ? "received" : "sent",
+					 berr ? ename(berr) : "all");
+			violation("%s: got %s; expected %s", what, ename(err),
+				  want);
+		}
+		/* a failed call writes no header; a receive at most element 0 */
+		if (ar.alias && memcmp(ho, hb, usize < ar.rd ? usize : ar.rd))
+			violation("%s: failed with %s and changed its header (done %u error %u)",
+				  what, ename(err), o.done, o.error);
+		first_end = recv ? 1 : 0;
+		if (recv && err == EMSGSIZE && !errs && berr == EMSGSIZE &&
+		    bel[0].sel >= 0 && BEL <= arr.wr) {
+			struct mbox_batch_msg out;
+			__u64 want_len = m->q[bel[0].sel].len;
+
+			bel_now(&arr, 0, &out);
+			if (out.len != want_len || out.msg_len != want_len ||
+			    out.buf != bel[0].in.buf)
+				violation("%s: EMSGSIZE, element 0 has len %llu msg_len %llu; the message has %llu bytes",
+					  what, (unsigned long long)out.len,
+					  (unsigned long long)out.msg_len,
+					  (unsigned long long)want_len);
+		}
+		goto check_rest;
+	}
+
+	/* success: @ret messages done */
+	if (errs || (__u32)ret != done) {
+		if (errs)
+			eset_str(errs, want, sizeof(want));
+		else
+			snprintf(want, sizeof(want), "%u (then %s)", done,
+				 berr ? ename(berr) : "all done");
+		if (!(!recv && !errs && (__u32)ret < done &&
+		      ar.wr >= usize && o.error == ENOMEM))
+			violation("%s: returned %ld (header: done %u error %s); expected %s",
+				  what, ret, o.done, ename(o.error), want);
+		/* follow the module: what its elements say it did */
+		if (!m || !m->live || (__u32)ret > a.count)
+			goto out;
+		for (i = 0; i < (__u32)ret && i < ngen; i++) {
+			if (!recv) {
+				q_push(m, bel[i].in.len, bel[i].in.type,
+				       bel[i].buf.rd >= bel[i].in.len ?
+				       (void *)bel[i].buf.addr : NULL);
+			} else {
+				struct mbox_batch_msg out;
+				long s;
+
+				if (!bel_now(&arr, i, &out))
+					break;
+				s = q_find_seq(m, out.seq);
+				if (s >= 0)
+					q_del(m, s);
+			}
+		}
+		goto out;
+	}
+	if (ar.wr >= usize) {
+		struct mbox_batch want_h = a;
+
+		want_h.done = done;
+		want_h.error = done == a.count ? 0 : berr;
+		if (memcmp(&o, &want_h, sizeof(o)))
+			violation("%s: returned %ld; header done %u error %s (expected %u, %s), id %u flags 0x%x msgs 0x%llx count %u type %u timeout %llu",
+				  what, ret, o.done, ename(o.error),
+				  want_h.done, want_h.error ?
+				  ename(want_h.error) : "0", o.id, o.flags,
+				  (unsigned long long)o.msgs, o.count, o.type,
+				  (unsigned long long)o.timeout_ns);
+		for (k = sizeof(a); k < usize; k++)
+			if (ho[k]) {
+				violation("%s: header byte %u of %u is 0x%02x, not zeroed",
+					  what, k, usize, ho[k]);
+				break;
+			}
+	}
+	batch_partial += done < a.count;
+	if (!recv) {
+		batch_sent += done;
+		for (i = 0; i < done; i++)
+			q_push(m, bel[i].in.len, bel[i].in.type,
+			       bel[i].buf.rd >= bel[i].in.len ?
+			       (void *)bel[i].buf.addr : NULL);
+		first_end = 0;
+		goto check_rest;
+	}
+	for (i = 0; i < done; i++) {
+		const struct mmsg *q = &m->q[bel[i].sel];
+		struct mbox_batch_msg out;
+		bool clobbered = false;
+
+		bel_now(&arr, i, &out);
+		if (out.buf != bel[i].in.buf || out.len != bel[i].cut ||
+		    out.type != q->type || out.__reserved ||
+		    out.msg_len != q->len || out.seq != q->seq)
+			violation("%s: element %u: buf 0x%llx len %llu type %u reserved %u msg_len %llu seq %llu; expected %llu bytes of seq %llu (type %u, %llu bytes)",
+				  what, i, (unsigned long long)out.buf,
+				  (unsigned long long)out.len, out.type,
+				  out.__reserved,
+				  (unsigned long long)out.msg_len,
+				  (unsigned long long)out.seq,
+				  (unsigned long long)bel[i].cut,
+				  (unsigned long long)q->seq, q->type,
+				  (unsigned long long)q->len);
+		/* a later element's buffer (or the failed one's) may overlap */
+		for (j = i + 1; j <= done && j < ngen; j++)
+			if (regions_overlap(&bel[i].buf, bel[i].cut,
+					    &bel[j].buf,
+					    j < done ? bel[j].cut :
+					    bel[j].in.len))
+				clobbered = true;
+		if (!clobbered && bel[i].cut && q->data &&
+		    bel[i].buf.wr >= bel[i].cut &&
+		    memcmp((void *)bel[i].buf.addr, q->data, bel[i].cut))
+			violation("%s: element %u: the data differ from message seq %llu's",
+				  what, i, (unsigned long long)q->seq);
+	}
+	if (berr == EMSGSIZE && done < a.count &&
+	    (size_t)(done + 1) * BEL <= arr.wr) {
+		struct mbox_batch_msg out;
+		long s = q_select_from(m, a.flags, a.type, taken);
+
+		bel_now(&arr, done, &out);
+		if (s >= 0 && (out.len != m->q[s].len ||
+			       out.msg_len != m->q[s].len))
+			violation("%s: stopped by EMSGSIZE at element %u, which has len %llu msg_len %llu; the message has %llu bytes",
+				  what, done, (unsigned long long)out.len,
+				  (unsigned long long)out.msg_len,
+				  (unsigned long long)m->q[s].len);
+	}
+	/* the messages taken leave the model, in the order taken */
+	batch_recvd += done;
+	{
+		__u64 *seqs = malloc((done + 1) * sizeof(*seqs));
+
+		if (!seqs)
+			ksft_exit_fail_msg("out of memory\n");
+		for (i = 0; i < done; i++)
+			seqs[seqs_n++] = m->q[bel[i].sel].seq;
+		for (i = 0; i < seqs_n; i++)
+			q_del(m, q_find_seq(m, seqs[i]));
+		free(seqs);
+	}
+	/* elements past the chunk it stopped in: the module read no further */
+	first_end = (done / BCHUNK + 1) * BCHUNK;
+check_rest:
+	for (i = first_end; i < ngen; i++) {
+		struct mbox_batch_msg out;
+
+		if (!bel_now(&arr, i, &out))
+			break;
+		if (memcmp(&out, bimg + (size_t)i * BEL, BEL)) {
+			violation("%s: returned %ld (%s); element %u, past those it did, was changed",
+				  what, ret, ret < 0 ? ename(err) : "ok", i);
+			break;
+		}
+	}
+out:
+	free(taken);
+}
+
+/* ---------------------------------------------------------------------- */
 
 static void one_op(void)
 {
@@ -2440,13 +3004,17 @@ static void one_op(void)
 			do_ioctl(H_CREATE, H_CREATE, -1);
 	} else if (k < 200) {
 		do_ioctl(H_DESTROY, H_DESTROY, -1);
-	} else if (k < 430) {
+	} else if (k < 400) {
 		int h = !over || chance(200) ? H_SEND :
 			chance(700) ? H_RECV : H_DESTROY;
 
 		do_ioctl(h, h, -1);	/* over budget: drain instead */
-	} else if (k < 660) {
+	} else if (k < 430) {
+		op_batch(over && chance(800));
+	} else if (k < 630) {
 		do_ioctl(H_RECV, H_RECV, -1);
+	} else if (k < 660) {
+		op_batch(true);
 	} else if (k < 720) {
 		do_ioctl(H_STAT, H_STAT, -1);
 	} else if (k < 780) {
@@ -2507,6 +3075,23 @@ static unsigned int probe_ksize(int fd, int h)
 	return 512;
 }
 
+/* The same for the batch header, which both batch commands share. */
+static unsigned int probe_batch_ksize(int fd)
+{
+	unsigned char b[600];
+	unsigned int off;
+
+	for (off = MBOX_BATCH_SIZE_VER1; off < 512; off++) {
+		memset(b, 0, sizeof(b));	/* count 0: EINVAL */
+		b[off] = 1;
+		if (ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, MBOX_IOC_MAGIC,
+				   _IOC_NR(MBOX_IOC_SEND_BATCH), off + 1),
+			  b) < 0 && errno == E2BIG)
+			return off;
+	}
+	return 512;
+}
+
 static void probe(int fd)
 {
 	struct mbox_stat st;
@@ -2521,6 +3106,10 @@ static void probe(int fd)
 		if (hi[h].ksize < hi[h].ver1)
 			hi[h].ksize = hi[h].ver1;
 	}
+	batch_ksize = probe_batch_ksize(fd);
+	if (batch_ksize > 64)	/* the header buffers of op_batch() */
+		ksft_exit_fail_msg("the module reads a %u-byte batch header\n",
+				   batch_ksize);
 	/* commands this test does not know: take them as they come */
 	for (nr = H_NR; nr < 256; nr++)
 		for (dir = 0; dir < 4; dir++)
@@ -2639,11 +3228,14 @@ int main(void)
 		       hi[H_DESTROY].ksize, hi[H_SEND].ksize,
 		       hi[H_RECV].ksize, hi[H_STAT].ksize, hi[H_OPEN].ksize);
 	for (i = H_NR; i < 256; i++)
-		if (nr_present[i])
+		if (nr_present[i] && i != _IOC_NR(MBOX_IOC_SEND_BATCH) &&
+		    i != _IOC_NR(MBOX_IOC_RECV_BATCH))
 			ksft_print_msg("command number %d exists: calls with it are made but not judged\n",
 				       i);
 
 	if (map_area(&arga, ARG_PAGES * psz) ||
+	    map_area(&batcha, ((size_t)BATCH_GEN * BEL + 2 * psz - 1) &
+			      ~(psz - 1)) ||
 	    map_area(&data, ((info0.max_msg_size + 2 * psz) + psz - 1) &
 			    ~(psz - 1)))
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
@@ -2696,7 +3288,7 @@ int main(void)
 		       elapsed / 1e9, calls / (elapsed / 1e9),
 		       (unsigned long long)seed,
 		       iter < iters ? ", stopped by MBOX_FUZZ_SECONDS" : "");
-	for (i = 0; i < H_NR + 9; i++) {
+	for (i = 0; i < NOPS; i++) {
 		char line[600];
 		size_t n;
 
@@ -2711,6 +3303,10 @@ int main(void)
 					      (unsigned long long)hist[i][e]);
 		ksft_print_msg("%s\n", line);
 	}
+	ksft_print_msg("batches as predicted: %llu messages sent, %llu received; %llu stopped part way\n",
+		       (unsigned long long)batch_sent,
+		       (unsigned long long)batch_recvd,
+		       (unsigned long long)batch_partial);
 	ksft_print_msg("model at the end: %d mailboxes, %d mailbox fds, %llu messages, %llu bytes; %llu blocking read/write skipped\n",
 		       nlive, nmfds, (unsigned long long)model_msgs,
 		       (unsigned long long)model_bytes,
