@@ -16,6 +16,12 @@
  * - MBOX_IOC_SEND_BATCH and MBOX_IOC_RECV_BATCH with arrays of 0 to 1025
  *   elements, readable, read-only, unmapped or running into an unmapped
  *   page, whose elements carry every kind of buffer and length;
+ * - the receive ring (MBOX_FEATURE_RING): MBOX_IOC_RING_SETUP and
+ *   MBOX_IOC_RING_WAIT with the same variations, mmap() of its parts
+ *   (and mappings it must refuse), reading its records and storing the
+ *   consumer position, sometimes garbage, through the mapping, and the
+ *   consumer's fd closed, its mappings unmapped and its mailbox destroyed
+ *   in any order;
  * - read(), write(), poll() and fcntl(O_NONBLOCK) on mailbox files,
  *   close() of mailbox files and of /dev/mbox files (which destroys their
  *   MBOX_CREATE_AUTODESTROY mailboxes).
@@ -30,7 +36,12 @@
  * poll masks), and output structs for bytes written past their size.  A
  * batch call is predicted message by message: its return value, @done and
  * @error, which messages moved in which order, and each element's report
- * (see op_batch()).  Environment variables reach the guest's tests from
+ * (see op_batch()).  A ring's model holds the records between the
+ * consumer's and the producer's positions: which messages went in (or
+ * left a discarded record) and in which order, what stayed queued
+ * outside, MBOX_RING_REFILL and MBOX_RING_DEAD; every record read is
+ * compared with it, and so are the producer page and the consumer file's
+ * poll() (see "The receive ring's model").  Environment variables reach the guest's tests from
  * the kernel command line: VM_APPEND="mboxtests=fuzz MBOX_FUZZ_ITERS=...".
  *
  * The size of the struct the module reads for each command is probed at
@@ -151,6 +162,12 @@ static const char *ename(int e)
 	case ENOSPC: return "ENOSPC";
 	case EIDRM: return "EIDRM";
 	case EMSGSIZE: return "EMSGSIZE";
+	case EBUSY: return "EBUSY";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case ENODEV: return "ENODEV";
+	case EDQUOT: return "EDQUOT";
+	case ENOBUFS: return "ENOBUFS";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case EEXIST: return "EEXIST";
 	case ENAMETOOLONG: return "ENAMETOOLONG";
@@ -381,7 +398,10 @@ struct note {
 
 #define NNOTES	12
 
+struct mring;
+
 struct mbx {
+	struct mring *ring;	/* its receive ring, or NULL */
 	struct note notes[NNOTES];
 	unsigned int nnotes;
 	bool shown;
@@ -395,11 +415,18 @@ struct mbx {
 	size_t qn, qsz;
 	__u64 bytes, seq;
 	__u64 sent_msgs, sent_bytes, recv_msgs, recv_bytes;
+	/*
+	 * A send that failed with EFAULT left a discarded record: the module
+	 * undoes its counts but keeps last_send_pid and last_recv_pid (and
+	 * their times), which STAT then shows with no message sent.
+	 */
+	bool discarded;
 };
 
 struct mfd {
 	int fd;
 	struct mbx *m;
+	struct mring *ring;	/* the ring this file consumes, or NULL */
 	bool nonblock, cloexec;
 };
 
@@ -542,6 +569,204 @@ static struct mbx *mbx_new(__u32 id, __u32 cap, __u32 maxsz, __u64 cflags,
 	return m;
 }
 
+/* ---------------------------------------------------------------------- */
+/*
+ * The receive ring's model (MBOX_FEATURE_RING).  A ring is bound to its
+ * mailbox from MBOX_IOC_RING_SETUP until its consumer file is closed, and
+ * its model lives on while the test still maps it.  It holds the records
+ * the kernel has written and the consumer has not passed, in order, and
+ * the two positions: the kernel's producer position, and what the
+ * consumer page holds (the consumed position, or garbage the test wrote).
+ * While a mailbox has a ring, a send goes into it when nothing is queued
+ * outside it and it has room as the kernel computes room from the
+ * consumer page; otherwise it queues as before and sets MBOX_RING_REFILL.
+ */
+
+#define MAX_RINGS	64
+
+struct rrec {
+	__u64 pos, len, seq;
+	__u32 type;
+	bool discard;
+	unsigned char *data;	/* NULL if not known or a discard */
+};
+
+struct mring {
+	struct mbx *m;		/* while bound, else NULL */
+	bool fd_open;		/* the consumer's fd is not closed yet */
+	__u32 size;
+	__u64 prod;		/* the kernel's producer position */
+	__u64 cons;		/* what the test consumed up to */
+	__u64 cons_page;	/* what the consumer page holds */
+	bool dead;
+	int refill;		/* MBOX_RING_REFILL: 0, 1, or -1 not known */
+	struct rrec *r;		/* records from @cons to @prod */
+	size_t rn, rsz;
+	unsigned char *cmap;	/* the consumer page, mapped, or NULL */
+	unsigned char *pmap;	/* producer page and data, or NULL */
+	__u64 off_cons, off_prod, off_data;
+};
+
+static struct mring *rings[MAX_RINGS];
+static int nrings;
+static __u64 ring_recs_read, ring_discards_read, ring_refilled;
+
+static __u64 rec_size(__u64 len)
+{
+	return MBOX_RING_REC_SIZE(len);
+}
+
+/* Room for a record of @len bytes, as the kernel sees it. */
+static bool ring_room(const struct mring *r, __u64 prod, __u64 len)
+{
+	__u64 used = prod - r->cons_page;
+
+	return used <= r->size && rec_size(len) <= r->size - used;
+}
+
+/* Does a message of @len bytes sent to @m now go into its ring? */
+static bool ring_takes(const struct mbx *m, __u64 len)
+{
+	const struct mring *r = m->ring;
+
+	return r && !r->dead && !m->qn && ring_room(r, r->prod, len);
+}
+
+static void ring_push(struct mring *r, __u64 len, __u32 type, __u64 seq,
+		      const void *src, bool discard)
+{
+	struct rrec *x;
+
+	if (r->rn == r->rsz) {
+		size_t n = r->rsz ? 2 * r->rsz : 16;
+		struct rrec *q = realloc(r->r, n * sizeof(*q));
+
+		if (!q)
+			ksft_exit_fail_msg("out of memory\n");
+		r->r = q;
+		r->rsz = n;
+	}
+	x = &r->r[r->rn++];
+	x->pos = r->prod;
+	x->len = len;
+	x->seq = seq;
+	x->type = type;
+	x->discard = discard;
+	x->data = NULL;
+	if (src && len && !discard) {
+		x->data = malloc(len);
+		if (!x->data)
+			ksft_exit_fail_msg("out of memory\n");
+		memcpy(x->data, src, len);
+	}
+	r->prod += rec_size(len);
+}
+
+/* The consumer passed the first record. */
+static void ring_pop(struct mring *r)
+{
+	free(r->r[0].data);
+	memmove(&r->r[0], &r->r[1], (r->rn - 1) * sizeof(r->r[0]));
+	r->rn--;
+}
+
+/* A message accepted by @m: into its ring, or queued. */
+static void send_push(struct mbx *m, __u64 len, __u32 type, const void *src)
+{
+	if (ring_takes(m, len)) {
+		ring_push(m->ring, len, type, ++m->seq, src, false);
+		m->sent_msgs++;
+		m->sent_bytes += len;
+		m->recv_msgs++;		/* received as it enters the ring */
+		m->recv_bytes += len;
+		return;
+	}
+	q_push(m, len, type, src);
+	if (m->ring)
+		m->ring->refill = 1;
+}
+
+/*
+ * A send from user memory whose copy into the ring faulted: the record is
+ * committed as MBOX_RING_DISCARD, with the seq it took.  Does a send of
+ * @len bytes at @addr, readable for @rd bytes, leave one?
+ */
+static bool send_discards(const struct mbx *m, unsigned long addr, __u64 len,
+			  const struct region *buf)
+{
+	return m && m->live && ring_takes(m, len) && !access_bad(addr, len) &&
+	       !readable(buf, len);
+}
+
+static void send_discard(struct mbx *m, __u64 len)
+{
+	ring_push(m->ring, len, 0, ++m->seq, NULL, true);
+	m->discarded = true;
+}
+
+/* A sender waited outside the ring (and timed out): REFILL may be set. */
+static void send_waited(struct mbx *m)
+{
+	if (m && m->ring && !m->ring->dead && m->ring->refill != 1)
+		m->ring->refill = -1;
+}
+
+/*
+ * MBOX_IOC_RING_WAIT's refill: the queued messages, oldest first, while
+ * they fit; each counts as received.  Returns how many moved.
+ */
+static unsigned int ring_refill(struct mring *r)
+{
+	struct mbx *m = r->m;
+	unsigned int moved = 0;
+
+	if (!m || r->dead || !r->refill)
+		return 0;
+	while (m->qn && ring_room(r, r->prod, m->q[0].len)) {
+		ring_push(r, m->q[0].len, m->q[0].type, m->q[0].seq,
+			  m->q[0].data, false);
+		q_del(m, 0);
+		moved++;
+	}
+	r->refill = m->qn ? 1 : 0;
+	ring_refilled += moved;
+	return moved;
+}
+
+static void ring_free_if_gone(struct mring *r)
+{
+	int i;
+
+	if (r->m || r->cmap || r->pmap)
+		return;
+	for (i = 0; i < nrings; i++)
+		if (rings[i] == r)
+			rings[i] = rings[--nrings];
+	while (r->rn)
+		ring_pop(r);
+	free(r->r);
+	free(r);
+}
+
+/*
+ * The consumer's file is released once its fd is closed and the ring is
+ * no longer mapped (a mapping holds the file): then the mailbox has no
+ * ring any more, and the model forgets it.
+ */
+static void ring_release_check(struct mring *r)
+{
+	struct mbx *m = r->m;
+
+	if (r->fd_open || r->cmap || r->pmap || !m)
+		return;
+	if (m->ring == r)
+		m->ring = NULL;
+	r->m = NULL;
+	if (--m->nfds == 0 && !m->live)		/* the ring held it */
+		free(m);
+	ring_free_if_gone(r);
+}
+
 /* The mailbox is gone (destroy, or close of its owner). */
 static void mbx_kill(struct mbx *m)
 {
@@ -554,6 +779,10 @@ static void mbx_kill(struct mbx *m)
 		}
 	}
 	m->live = false;
+	if (m->ring) {		/* MBOX_RING_DEAD, REFILL cleared */
+		m->ring->dead = true;
+		m->ring->refill = 0;
+	}
 	if (viol_m == m)
 		viol_m = NULL;
 	dead_ids[ndead++ % NDEAD] = m->id;
@@ -583,7 +812,8 @@ static long q_select(const struct mbx *m, __u32 flags, __u32 type)
 static __u64 seed, iter, calls, violations, skipped_blocking, wd_fires;
 enum {
 	OP_GARBAGE = H_NR, OP_FDIOCTL, OP_READ, OP_WRITE, OP_POLL, OP_CLOSE,
-	OP_CTLRW, OP_FCNTL, OP_SENDRECV, OP_SEND_BATCH, OP_RECV_BATCH, NOPS
+	OP_CTLRW, OP_FCNTL, OP_SENDRECV, OP_SEND_BATCH, OP_RECV_BATCH,
+	OP_RING_SETUP, OP_RING_MAP, OP_RING_READ, OP_RING_WAIT, NOPS
 };
 
 static __u64 hist[NOPS][130];	/* per op, per errno (0: success) */
@@ -592,7 +822,7 @@ static const char *const opname[NOPS] = {
 	"INFO", "CREATE", "DESTROY", "SEND", "RECV", "STAT", "OPEN",
 	"ioctl(garbage)", "ioctl(mbox fd)", "read", "write", "poll",
 	"close/open", "ctl read/write", "fcntl", "sendrecv", "SEND_BATCH",
-	"RECV_BATCH",
+	"RECV_BATCH", "RING_SETUP", "ring mmap", "ring read", "RING_WAIT",
 };
 
 static void count(int op, long ret, int err)
@@ -905,7 +1135,10 @@ static void decode(struct ictx *c)
 			c->h = nr;
 			c->dir_ok = _IOC_DIR(cmd) == _IOC_DIR(hi[nr].cmd);
 		} else if (nr == _IOC_NR(MBOX_IOC_SEND_BATCH) ||
-			   nr == _IOC_NR(MBOX_IOC_RECV_BATCH)) {
+			   nr == _IOC_NR(MBOX_IOC_RECV_BATCH) ||
+			   ((features & MBOX_FEATURE_RING) &&
+			    (nr == _IOC_NR(MBOX_IOC_RING_SETUP) ||
+			     nr == _IOC_NR(MBOX_IOC_RING_WAIT)))) {
 			c->h = H_UNKNOWN_PRESENT;	/* as on /dev/mbox */
 		}
 		return;
@@ -1019,6 +1252,7 @@ struct expect {
 	__u64 n;	/* RECV: bytes it stores */
 	struct mbx *m;
 	__u32 target;	/* STAT: id reported */
+	bool discard;	/* SEND: leaves a discarded record in the ring */
 };
 
 /*
@@ -1369,11 +1603,17 @@ static void expect_cmd(struct ictx *c, struct expect *x)
 			}
 			if (!readable(&c->buf, len))
 				x->errs |= E(EFAULT);
-			if (m->qn >= m->cap)
+			x->discard = send_discards(m, get64(c->eff, 8), len,
+						   &c->buf);
+			if (!ring_takes(m, len) && m->qn >= m->cap)
 				x->errs |= (flags & MBOX_NONBLOCK) ? E(EAGAIN) :
 					   (flags & (MBOX_TIMEOUT |
 						     MBOX_TIMEOUT_ABS)) ?
 					   E(ETIMEDOUT) : 0;
+			break;
+		}
+		if (m->ring) {	/* its consumer takes every message */
+			x->errs |= E(EBUSY);
 			break;
 		}
 		x->sel = q_select(m, flags, get32(c->eff, 32));
@@ -1505,6 +1745,7 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 		}
 		mfds[nmfds].fd = ret;
 		mfds[nmfds].m = m;
+		mfds[nmfds].ring = NULL;
 		mfds[nmfds].nonblock = flags & MBOX_FD_NONBLOCK;
 		mfds[nmfds].cloexec = flags & MBOX_FD_CLOEXEC;
 		nmfds++;
@@ -1554,7 +1795,8 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 				  what, m->id, s->blocked_senders,
 				  s->blocked_receivers);
 		if (VIS(c, struct mbox_stat, last_recv_pid) &&
-		    ((s->last_send_pid != (m->sent_msgs ? mypid : 0)) ||
+		    ((s->last_send_pid != (m->sent_msgs ? mypid : 0) &&
+		      !(m->discarded && s->last_send_pid == mypid)) ||
 		     (s->last_recv_pid != 0 && s->last_recv_pid != mypid) ||
 		     (m->recv_msgs && s->last_recv_pid != mypid)))
 			violation("%s of %u: last_send_pid %d last_recv_pid %d (me %d, sent %llu, received %llu)",
@@ -1607,8 +1849,8 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 			violation("%s returned %ld, not 0", what, ret);
 		if (!m)
 			break;
-		q_push(m, len, get32(c->eff, 32),
-		       c->buf.rd >= len ? (void *)c->buf.addr : NULL);
+		send_push(m, len, get32(c->eff, 32),
+			  c->buf.rd >= len ? (void *)c->buf.addr : NULL);
 		break;
 	}
 	case H_RECV: {
@@ -1766,6 +2008,15 @@ static void do_ioctl(int op, int intended, int mfd)
 
 		memcpy(cbuf + 8, &nowhere, 8);
 	}
+	/* ... MBOX_IOC_SET invalid flags (it would change the mailbox) ... */
+	if (c.h == H_UNKNOWN_PRESENT &&
+	    _IOC_NR((unsigned int)c.cmd) == _IOC_NR(MBOX_IOC_SET))
+		memset(cbuf + 4, 0xff, 4);
+	/* ... and the ring's commands (op_ring_*()) an invalid first field */
+	if (c.h == H_UNKNOWN_PRESENT &&
+	    (_IOC_NR((unsigned int)c.cmd) == _IOC_NR(MBOX_IOC_RING_SETUP) ||
+	     _IOC_NR((unsigned int)c.cmd) == _IOC_NR(MBOX_IOC_RING_WAIT)))
+		memset(cbuf, 0xff, 4);
 	pick_region(&arga, c.usize, &c.arg, chance(500));
 	place(&c);
 	if ((c.h == H_SEND || c.h == H_RECV) && c.dir_ok &&
@@ -1843,6 +2094,12 @@ static void do_ioctl(int op, int intended, int mfd)
 	}
 	if (err == EMSGSIZE && c.h == H_RECV)
 		after_emsgsize(&c, &x);
+	if (c.h == H_SEND && x.m && x.m->live) {
+		if (err == EFAULT && x.discard)
+			send_discard(x.m, get64(c.eff, 16));
+		else if (err == ETIMEDOUT)
+			send_waited(x.m);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1867,6 +2124,10 @@ static void mfd_forget(int i)
 {
 	struct mbx *m = mfds[i].m;
 
+	if (mfds[i].ring) {	/* the consumer's fd */
+		mfds[i].ring->fd_open = false;
+		ring_release_check(mfds[i].ring);
+	}
 	if (--m->nfds == 0 && !m->live)
 		free(m);
 	mfds[i] = mfds[--nmfds];
@@ -1915,7 +2176,7 @@ static void op_read(void)
 		return;
 	f = &mfds[i];
 	m = f->m;
-	if (!f->nonblock && m->live && !m->qn) {
+	if (!f->nonblock && m->live && !m->qn && !m->ring) {
 		skipped_blocking++;
 		return;
 	}
@@ -1929,6 +2190,8 @@ static void op_read(void)
 		errs = E(EFAULT);	/* by the VFS, before the module */
 	else if (!m->live)
 		errs = E(EIDRM);
+	else if (m->ring)
+		errs = E(EBUSY);
 	else if (!m->qn)
 		errs = E(EAGAIN);
 	else if (m->q[0].len > (cnt < MAX_RW_COUNT ? cnt : MAX_RW_COUNT))
@@ -1949,7 +2212,7 @@ static void op_read(void)
 		violation("%s: still ran after 5 s, with %zu queued: interrupted by the watchdog",
 			  what, m->qn);
 	check_errno(what, ret, err, errs, 0, -1);
-	if (ret >= 0 && m->qn) {	/* expected or not: follow the module */
+	if (ret >= 0 && m->qn && !m->ring) {	/* expected or not: follow it */
 		size_t j = 0;
 
 		if (errs) {
@@ -1986,23 +2249,26 @@ static void op_write(void)
 	size_t cnt, c;
 	eset errs = 0;
 	char what[200];
+	bool discard;
 	long ret;
 
 	if (i < 0)
 		return;
 	f = &mfds[i];
 	m = f->m;
-	if (!f->nonblock && m->live && m->qn >= m->cap) {
-		skipped_blocking++;
-		return;
-	}
 	if (model_bytes > BUDGET_BYTES || model_msgs > BUDGET_MSGS)
 		cnt = rnd(8);
 	else
 		cnt = (size_t)pick_len(m->maxsz);
+	c = cnt < MAX_RW_COUNT ? cnt : MAX_RW_COUNT;
+	if (!f->nonblock && m->live && !ring_takes(m, c) && m->qn >= m->cap) {
+		skipped_blocking++;
+		return;
+	}
 	pick_region(&data, cnt, &r, true);
 	stamp(&r, cnt);
-	c = cnt < MAX_RW_COUNT ? cnt : MAX_RW_COUNT;
+	discard = !access_bad(r.addr, cnt) && c <= m->maxsz &&
+		  send_discards(m, r.addr, c, &r);
 	if (access_bad(r.addr, cnt)) {
 		errs = E(EFAULT);
 	} else {
@@ -2012,7 +2278,7 @@ static void op_write(void)
 			errs |= E(EFAULT);
 		if (!m->live)
 			errs |= E(EIDRM);
-		else if (m->qn >= m->cap)
+		else if (!ring_takes(m, c) && m->qn >= m->cap)
 			errs |= E(EAGAIN);
 	}
 	__atomic_store_n(&progress, iter, __ATOMIC_RELAXED);
@@ -2031,7 +2297,9 @@ static void op_write(void)
 	check_errno(what, ret, err, errs, access_bad(r.addr, cnt) ? 0 :
 		    E(ENOMEM), (long)c);
 	if (ret >= 0 && m->live)	/* expected or not: follow the module */
-		q_push(m, c, 0, r.rd >= c ? (void *)r.addr : NULL);
+		send_push(m, c, 0, r.rd >= c ? (void *)r.addr : NULL);
+	else if (ret < 0 && err == EFAULT && discard)
+		send_discard(m, c);
 }
 
 static short poll_mask(const struct mbx *m)
@@ -2053,6 +2321,7 @@ static void op_poll(void)
 				     POLLPRI };
 	struct pollfd p[16];
 	struct mbx *who[16];
+	struct mring *rw[16];
 	int n = 0, i, j, err = 0, nready = 0;
 	char what[120];
 	long ret;
@@ -2071,9 +2340,11 @@ static void op_poll(void)
 			j = rnd(nmfds);
 			p[n].fd = mfds[j].fd;
 			who[n] = mfds[j].m;
+			rw[n] = mfds[j].ring;
 		} else {
 			p[n].fd = ctl[rnd(NCTL)];
 			who[n] = NULL;
+			rw[n] = NULL;
 		}
 		p[n].events = 0;
 		for (j = 0; j < 5; j++)
@@ -2096,11 +2367,23 @@ static void op_poll(void)
 	for (i = 0; i < n; i++) {
 		short mask = who[i] ? poll_mask(who[i]) :
 			     POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-		short want = mask & (p[i].events | POLLERR | POLLHUP);
+		short want, alt;
 
+		if (rw[i]) {	/* the consumer's file: the ring's state */
+			mask &= POLLOUT | POLLWRNORM;
+			if (rw[i]->dead)
+				mask = POLLHUP;
+			if (rw[i]->cons_page != rw[i]->prod ||
+			    rw[i]->refill == 1)
+				mask |= POLLIN | POLLRDNORM;
+		}
+		want = mask & (p[i].events | POLLERR | POLLHUP);
+		/* REFILL not known: a sender may have waited outside */
+		alt = rw[i] && rw[i]->refill < 0 ?
+		      (want | ((POLLIN | POLLRDNORM) & p[i].events)) : want;
 		if (p[i].revents)
 			nready++;
-		if (p[i].revents != want)
+		if (p[i].revents != want && p[i].revents != alt)
 			violation("poll: fd %d (%s %u, %zu queued, capacity %u) events 0x%x: revents 0x%x, expected 0x%x",
 				  p[i].fd, who[i] ? (who[i]->live ? "mailbox" :
 						     "destroyed mailbox") :
@@ -2339,7 +2622,7 @@ static void op_sendrecv(void)
 		send_errs |= E(EMSGSIZE);
 	else if (ma && !readable(&sb, slen))
 		send_errs |= E(EFAULT);
-	else if (ma && ma->qn >= ma->cap)
+	else if (ma && !ring_takes(ma, slen) && ma->qn >= ma->cap)
 		send_errs |= sr_no_wait(sf);
 	if (!readable(&ar, SR_SIZE) || !writable(&ar, SR_SIZE)) {
 		call_errs = E(EFAULT);	/* and nothing else is looked at */
@@ -2355,9 +2638,11 @@ static void op_sendrecv(void)
 				ksft_exit_fail_msg("out of memory\n");
 			memcpy(saved, (void *)sb.addr, slen);
 		}
-		q_push(ma, slen, a.send.type, saved);
-		sel = q_select(mb, rf, rtype);
-		if (sel < 0) {
+		send_push(ma, slen, a.send.type, saved);
+		sel = mb->ring ? -1 : q_select(mb, rf, rtype);
+		if (mb->ring) {
+			recv_errs = E(EBUSY);
+		} else if (sel < 0) {
 			recv_errs = sr_no_wait(rf);
 		} else if (mb->q[sel].len > rlen && !(rf & MBOX_RECV_TRUNC)) {
 			recv_errs = E(EMSGSIZE);
@@ -2402,7 +2687,14 @@ static void op_sendrecv(void)
 			violation("%s: %s with sent %u failed %u", what,
 				  ename(err), o.sent, o.failed);
 		if (o.sent == 1 && ma && ar.wr >= SR_SIZE)	/* follow it */
-			q_push(ma, slen, a.send.type, NULL);
+			send_push(ma, slen, a.send.type, NULL);
+		else if (ret < 0 && err == EFAULT && !call_errs && !recv_pre &&
+			 send_errs == E(EFAULT) &&
+			 send_discards(ma, sb.addr, slen, &sb))
+			send_discard(ma, slen);
+		else if (ret < 0 && err == ETIMEDOUT &&
+			 o.failed == MBOX_SENDRECV_SEND)
+			send_waited(ma);
 		goto out;
 	}
 	if (!ma || !mb)
@@ -2556,7 +2848,8 @@ static void op_batch(bool recv)
 	bool over = model_bytes > BUDGET_BYTES || model_msgs > BUDGET_MSGS;
 	bool e2big = false, canary = false, *taken = NULL, dead = false, pre;
 	__u32 ngen, i, j, done = 0, wait, first_end;
-	__u64 to, seqs_n = 0;
+	__u64 to, seqs_n = 0, hprod;
+	__u32 qd = 0;
 	eset errs = 0;
 	int err = 0, berr = 0, mfd = -1, fd;
 	char what[300], want[160];
@@ -2719,6 +3012,7 @@ static void op_batch(bool recv)
 	/* then each message in turn */
 	pre = errs != 0;
 	if (!errs) {
+		hprod = m->ring ? m->ring->prod : 0;
 		if (recv) {
 			taken = calloc(m->qn + 1, sizeof(*taken));
 			if (!taken)
@@ -2754,7 +3048,13 @@ static void op_batch(bool recv)
 					berr = EFAULT;
 					break;
 				}
-				if (m->qn + done >= m->cap) {
+				if (m->ring && !m->ring->dead && !m->qn &&
+				    !qd && ring_room(m->ring, hprod,
+						     e->in.len)) {
+					hprod += rec_size(e->in.len);
+				} else if (m->qn + qd < m->cap) {
+					qd++;
+				} else {
 					berr = i ? EAGAIN :
 					       (a.flags & MBOX_NONBLOCK) ?
 					       EAGAIN : ETIMEDOUT;
@@ -2762,6 +3062,10 @@ static void op_batch(bool recv)
 				}
 				done++;
 				continue;
+			}
+			if (m->ring) {	/* its consumer takes every message */
+				berr = EBUSY;
+				break;
 			}
 			e->sel = q_select_from(m, a.flags, a.type, taken);
 			if (e->sel < 0) {
@@ -2830,6 +3134,8 @@ static void op_batch(bool recv)
 			violation("%s: got %s; expected %s", what, ename(err),
 				  want);
 		}
+		if (!recv && err == ETIMEDOUT && !pre)
+			send_waited(m);
 		/* a failed call writes no header; a receive at most element 0 */
 		if (ar.alias && memcmp(ho, hb, usize < ar.rd ? usize : ar.rd))
 			violation("%s: failed with %s and changed its header (done %u error %u)",
@@ -2867,7 +3173,7 @@ static void op_batch(bool recv)
 			goto out;
 		for (i = 0; i < (__u32)ret && i < ngen; i++) {
 			if (!recv) {
-				q_push(m, bel[i].in.len, bel[i].in.type,
+				send_push(m, bel[i].in.len, bel[i].in.type,
 				       bel[i].buf.rd >= bel[i].in.len ?
 				       (void *)bel[i].buf.addr : NULL);
 			} else {
@@ -2906,9 +3212,9 @@ static void op_batch(bool recv)
 	if (!recv) {
 		batch_sent += done;
 		for (i = 0; i < done; i++)
-			q_push(m, bel[i].in.len, bel[i].in.type,
-			       bel[i].buf.rd >= bel[i].in.len ?
-			       (void *)bel[i].buf.addr : NULL);
+			send_push(m, bel[i].in.len, bel[i].in.type,
+				  bel[i].buf.rd >= bel[i].in.len ?
+				  (void *)bel[i].buf.addr : NULL);
 		first_end = 0;
 		goto check_rest;
 	}
@@ -2988,6 +3294,560 @@ out:
 }
 
 /* ---------------------------------------------------------------------- */
+/*
+ * The ring's calls, judged against its model: MBOX_IOC_RING_SETUP (its
+ * errors, then the offsets it returns), mmap() and munmap() of its parts
+ * (and the mappings it refuses), reading records through the mapping and
+ * storing the consumer position (sometimes garbage, later set right),
+ * and MBOX_IOC_RING_WAIT, which refills the ring from the queue.  What a
+ * record holds, the producer page's position and flags, and what the
+ * consumer file's poll() says are compared with the model.
+ */
+
+static __u64 ring_pages(const struct mring *r)
+{
+	return 2 + 2 * (__u64)r->size / psz;
+}
+
+static struct mring *ring_new(struct mbx *m, __u32 size,
+			      const struct mbox_ring_setup *o)
+{
+	struct mring *r = calloc(1, sizeof(*r));
+
+	if (!r || nrings >= MAX_RINGS)
+		ksft_exit_fail_msg("too many rings\n");
+	r->m = m;
+	r->fd_open = true;
+	m->nfds++;		/* the ring holds the mailbox */
+	r->size = size;
+	r->refill = m->qn ? 1 : 0;
+	r->off_cons = o->consumer_off;
+	r->off_prod = o->producer_off;
+	r->off_data = o->data_off;
+	rings[nrings++] = r;
+	m->ring = r;
+	return r;
+}
+
+static void *ring_mmap(int fd, __u64 off, __u64 len, int prot, int flags,
+		       int *err)
+{
+	void *p;
+
+	__atomic_store_n(&progress, iter, __ATOMIC_RELAXED);
+	p = mmap(NULL, len, prot, flags, fd, off);
+	*err = p == MAP_FAILED ? errno : 0;
+	count(OP_RING_MAP, p == MAP_FAILED ? -1 : 0, *err);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* These two may release the consumer's file, and free @r. */
+static void ring_unmap_cons(struct mring *r)
+{
+	munmap(r->cmap, psz);
+	r->cmap = NULL;
+	count(OP_RING_MAP, 0, 0);
+	ring_release_check(r);
+}
+
+static void ring_unmap_prod(struct mring *r)
+{
+	munmap(r->pmap, psz + 2 * (size_t)r->size);
+	r->pmap = NULL;
+	count(OP_RING_MAP, 0, 0);
+	ring_release_check(r);
+}
+
+static void ring_map_cons(struct mring *r, int fd)
+{
+	int err;
+
+	r->cmap = ring_mmap(fd, r->off_cons, psz, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, &err);
+	if (!r->cmap)
+		violation("mmap(consumer page of a ring of %u bytes, offset %llu, read-write): %s",
+			  r->size, (unsigned long long)r->off_cons,
+			  ename(err));
+}
+
+static void ring_map_prod(struct mring *r, int fd)
+{
+	int err;
+
+	r->pmap = ring_mmap(fd, r->off_prod, psz + 2 * (__u64)r->size,
+			    PROT_READ, chance(900) ? MAP_SHARED : MAP_PRIVATE,
+			    &err);
+	if (!r->pmap)
+		violation("mmap(producer page and data of a ring of %u bytes, offset %llu, read-only): %s",
+			  r->size, (unsigned long long)r->off_prod,
+			  ename(err));
+}
+
+static __u32 pick_ring_size(void)
+{
+	unsigned int k = rnd(100);
+
+	if (k < 70)
+		return (__u32)psz << rnd(5);
+	if (k < 80)
+		return (__u32)psz << (5 + rnd(4));
+	if (k < 83)
+		return 0;
+	if (k < 87)
+		return (__u32)psz + 8 * (1 + rnd(psz / 8 - 1));
+	if (k < 90)
+		return MBOX_RING_SIZE_MAX * 2;
+	if (k < 93)
+		return MBOX_RING_SIZE_MIN / 2;
+	if (k < 96)
+		return MBOX_RING_SIZE_MIN - 8;
+	return (__u32)rnd64();
+}
+
+static bool ring_size_ok(__u32 size)
+{
+	return size >= MBOX_RING_SIZE_MIN && size >= psz &&
+	       size <= MBOX_RING_SIZE_MAX && !(size & (size - 1));
+}
+
+/* A command of @want with, mostly, its own size and direction. */
+static unsigned long ring_cmd(unsigned long want, unsigned int *usize,
+			      bool *dir_ok)
+{
+	unsigned int dir = _IOC_DIR(want), k = rnd(1000);
+
+	*usize = _IOC_SIZE(want);
+	if (k < 50)
+		*usize += 8 * (1 + rnd(8));
+	else if (k < 70)
+		*usize = rnd(*usize);
+	else if (k < 85)
+		dir = (dir + 1 + rnd(3)) & 3;
+	*dir_ok = dir == _IOC_DIR(want);
+	return _IOC(dir, MBOX_IOC_MAGIC, _IOC_NR(want), *usize);
+}
+
+static void op_ring_setup(void)
+{
+	unsigned char hb[128], ho[128];
+	struct mbox_ring_setup a, o;
+	unsigned int usize, ver1 = MBOX_RING_SETUP_SIZE_VER1, k;
+	int i = -1, fd, err = 0;
+	struct mbx *m = NULL;
+	struct region ar;
+	bool dir_ok, e2big = false;
+	eset errs = 0;
+	unsigned long cmd;
+	char what[240], want[160];
+	long ret;
+
+	if (!(features & MBOX_FEATURE_RING) || nrings >= MAX_RINGS - 1)
+		return;
+	if (!chance(30))
+		i = pick_mfd();
+	fd = i >= 0 ? mfds[i].fd : ctl[rnd(NCTL)];
+	if (i >= 0)
+		m = mfds[i].m;
+	memset(&a, 0, sizeof(a));
+	a.size = pick_ring_size();
+	if (chance(30))
+		a.flags = 1U << rnd(32);
+	if (chance(300)) {	/* out fields: anything in */
+		a.consumer_off = rnd64();
+		a.data_off = rnd64();
+	}
+	cmd = ring_cmd(MBOX_IOC_RING_SETUP, &usize, &dir_ok);
+	memset(hb, 0, sizeof(hb));
+	memcpy(hb, &a, sizeof(a));
+	if (usize > ver1 && chance(300)) {
+		hb[ver1 + rnd(usize - ver1)] = 1 + rnd(255);
+		e2big = true;
+	}
+	pick_region(&arga, usize, &ar, chance(100));
+	if (ar.alias)
+		memcpy(ar.alias, hb, usize < ar.rd ? usize : ar.rd);
+
+	if (i < 0 || !dir_ok) {
+		errs = E(ENOTTY);
+	} else if (usize < ver1) {
+		errs = E(EINVAL);
+	} else if (!readable(&ar, usize) || e2big) {
+		errs = (e2big ? E(E2BIG) : 0) |
+		       (!readable(&ar, usize) ? E(EFAULT) : 0);
+	} else if (a.flags || !ring_size_ok(a.size)) {
+		errs = E(EINVAL);
+	} else {
+		if (!m->live)
+			errs |= E(EIDRM);
+		if (m->ring)
+			errs |= E(EBUSY);
+		if (rec_size(m->maxsz) > a.size)
+			errs |= E(EMSGSIZE);
+		if (!errs && !writable(&ar, usize))
+			errs = E(EFAULT);
+	}
+
+	__atomic_store_n(&progress, iter, __ATOMIC_RELAXED);
+	ret = ioctl(fd, cmd, ar.addr);
+	if (ret < 0)
+		err = errno;
+	count(OP_RING_SETUP, ret, err);
+	viol_m = m && m->live ? m : NULL;
+	note(viol_m, "RING_SETUP", a.flags, 0, a.size, ret, err, 0);
+	snprintf(what, sizeof(what),
+		 "RING_SETUP(%s%s, cmd 0x%lx size %u, %s struct: size %u flags 0x%x)",
+		 i >= 0 ? "mailbox fd" : "/dev/mbox",
+		 m && !m->live ? " destroyed" : "", cmd, usize, ar.kind,
+		 a.size, a.flags);
+	if (ret < 0) {
+		/* its memory may be short; its quotas are the messages' */
+		if (!(errs & E(err)) &&
+		    !(!errs && (err == ENOMEM || err == EDQUOT ||
+				err == ENOBUFS))) {
+			if (errs)
+				eset_str(errs, want, sizeof(want));
+			else
+				snprintf(want, sizeof(want), "success");
+			violation("%s: got %s; expected %s", what, ename(err),
+				  want);
+		}
+		return;
+	}
+	if (errs) {
+		eset_str(errs, want, sizeof(want));
+		violation("%s: returned %ld; expected one of %s", what, ret,
+			  want);
+		if (i < 0 || m->ring || !m->live || !ar.alias)
+			return;	/* cannot follow it */
+	} else if (ret) {
+		violation("%s: returned %ld, not 0", what, ret);
+	}
+	memset(ho, 0, sizeof(ho));
+	memcpy(ho, ar.alias, usize < sizeof(ho) ? usize : sizeof(ho));
+	memcpy(&o, ho, sizeof(o));
+	if (o.size != a.size || o.flags != a.flags ||
+	    (o.consumer_off | o.producer_off | o.data_off) & (psz - 1) ||
+	    o.data_off != o.producer_off + psz ||
+	    (o.consumer_off >= o.producer_off &&
+	     o.consumer_off < o.data_off + 2 * (__u64)a.size))
+		violation("%s: size %u flags 0x%x, offsets: consumer %llu producer %llu data %llu",
+			  what, o.size, o.flags,
+			  (unsigned long long)o.consumer_off,
+			  (unsigned long long)o.producer_off,
+			  (unsigned long long)o.data_off);
+	for (k = ver1; k < usize; k++)
+		if (ho[k]) {
+			violation("%s: byte %u of the struct is 0x%02x, not zeroed",
+				  what, k, ho[k]);
+			break;
+		}
+	mfds[i].ring = ring_new(m, a.size, &o);
+	if (chance(800))
+		ring_map_cons(mfds[i].ring, fd);
+	if (chance(800))
+		ring_map_prod(mfds[i].ring, fd);
+}
+
+/* A mailbox file, mostly a ring consumer's if there is one; -1 if none. */
+static int pick_consumer_mfd(void)
+{
+	int i = pick_mfd(), j, k;
+
+	if (i < 0 || mfds[i].ring || chance(300))
+		return i;
+	k = rnd(nmfds);
+	for (j = 0; j < nmfds; j++)
+		if (mfds[(k + j) % nmfds].ring)
+			return (k + j) % nmfds;
+	return i;
+}
+
+/* mmap() and munmap() of a mailbox file's ring, the refused ones too. */
+static void op_ring_map(void)
+{
+	int i = pick_consumer_mfd(), err;
+	struct mring *r;
+	__u64 total;
+	char what[200];
+	void *p;
+
+	if (i < 0 || !(features & MBOX_FEATURE_RING))
+		return;
+	r = mfds[i].ring;
+	if (!r) {	/* not a consumer: nothing to map */
+		p = ring_mmap(mfds[i].fd, psz * rnd(3), psz * (1 + rnd(3)),
+			      PROT_READ, MAP_SHARED, &err);
+		if (p || err != ENODEV)
+			violation("mmap(mailbox %u fd, not its ring consumer): %s; expected ENODEV",
+				  mfds[i].m->id, p ? "mapped" : ename(err));
+		if (p)
+			munmap(p, psz);
+		return;
+	}
+	total = ring_pages(r);
+	switch (rnd(10)) {
+	case 0: case 1:
+		if (r->cmap)
+			ring_unmap_cons(r);
+		else
+			ring_map_cons(r, mfds[i].fd);
+		break;
+	case 2: case 3:
+		if (r->pmap)
+			ring_unmap_prod(r);
+		else
+			ring_map_prod(r, mfds[i].fd);
+		break;
+	case 4:	/* writable beyond the consumer page */
+		if (chance(500))
+			p = ring_mmap(mfds[i].fd, r->off_prod, psz,
+				      PROT_READ | PROT_WRITE, MAP_SHARED, &err);
+		else
+			p = ring_mmap(mfds[i].fd, 0, total * psz,
+				      PROT_READ | PROT_WRITE, MAP_SHARED, &err);
+		snprintf(what, sizeof(what),
+			 "mmap(ring of %u bytes, producer page or all, read-write)",
+			 r->size);
+		if (p || err != EPERM)
+			violation("%s: %s; expected EPERM", what,
+				  p ? "mapped" : ename(err));
+		if (p)
+			munmap(p, psz);
+		break;
+	case 5:	/* outside the ring */
+		if (chance(500))
+			p = ring_mmap(mfds[i].fd, total * psz, psz, PROT_READ,
+				      MAP_SHARED, &err);
+		else
+			p = ring_mmap(mfds[i].fd, 0, (total + 1) * psz,
+				      PROT_READ, MAP_SHARED, &err);
+		if (p || err != EINVAL)
+			violation("mmap(ring of %u bytes, %llu pages, past its end): %s; expected EINVAL",
+				  r->size, (unsigned long long)total,
+				  p ? "mapped" : ename(err));
+		if (p)
+			munmap(p, (total + 1) * psz);
+		break;
+	case 6:	/* all of it, read-only; then the producer page's size */
+		p = ring_mmap(mfds[i].fd, 0, total * psz, PROT_READ,
+			      MAP_SHARED, &err);
+		if (!p) {
+			violation("mmap(ring of %u bytes, all %llu pages, read-only): %s",
+				  r->size, (unsigned long long)total,
+				  ename(err));
+			break;
+		}
+		if (((struct mbox_ring_producer *)((char *)p +
+						   r->off_prod))->size !=
+		    r->size)
+			violation("ring of %u bytes: its producer page says %u",
+				  r->size,
+				  ((struct mbox_ring_producer *)((char *)p +
+								 r->off_prod))->size);
+		munmap(p, total * psz);
+		break;
+	case 7:	/* mprotect() cannot make the data writable */
+		if (!r->pmap)
+			break;
+		if (!mprotect(r->pmap, psz, PROT_READ | PROT_WRITE)) {
+			violation("mprotect(ring of %u bytes, producer page, read-write) succeeded",
+				  r->size);
+			mprotect(r->pmap, psz, PROT_READ);
+		}
+		count(OP_RING_MAP, -1, errno);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The producer page against the model. */
+static void ring_check_prod(struct mring *r)
+{
+	const struct mbox_ring_producer *pp = (void *)r->pmap;
+	__u64 pos = __atomic_load_n(&pp->pos, __ATOMIC_ACQUIRE);
+	__u32 flags = pp->flags, want = r->dead ? MBOX_RING_DEAD : 0;
+
+	if (r->refill == 1)
+		want |= MBOX_RING_REFILL;
+	if (r->refill < 0)
+		flags &= ~MBOX_RING_REFILL;	/* either */
+	if (pos != r->prod || flags != want || pp->size != r->size)
+		violation("ring of %u bytes%s: producer page pos %llu flags 0x%x size %u; the model has pos %llu flags 0x%x",
+			  r->size, r->m ? "" : " (consumer gone)",
+			  (unsigned long long)pos, pp->flags, pp->size,
+			  (unsigned long long)r->prod, want);
+	if (r->cmap && *(volatile __u64 *)r->cmap != r->cons_page)
+		violation("ring of %u bytes: consumer page holds %llu, the test stored %llu",
+			  r->size,
+			  (unsigned long long)*(volatile __u64 *)r->cmap,
+			  (unsigned long long)r->cons_page);
+}
+
+/* Read records through the mapping; store the consumer position. */
+static void op_ring_read(void)
+{
+	const unsigned char *d;
+	unsigned int n, want_n;
+	struct mring *r;
+	__u64 p;
+
+	if (!nrings)
+		return;
+	r = rings[rnd(nrings)];
+	if (!r->fd_open && chance(50)) {	/* the last of its consumer */
+		if (r->cmap && r->pmap)
+			ring_unmap_cons(r);
+		else if (r->cmap)
+			ring_unmap_cons(r);	/* frees it */
+		else if (r->pmap)
+			ring_unmap_prod(r);	/* frees it */
+		return;
+	}
+	if (!r->pmap)
+		return;
+	viol_m = r->m && r->m->live ? r->m : NULL;
+	count(OP_RING_READ, 0, 0);
+	ring_check_prod(r);
+	d = r->pmap + psz;
+	want_n = chance(300) ? 1 + rnd(4) : ~0U;
+	for (n = 0, p = r->cons; n < r->rn && n < want_n; n++) {
+		const struct rrec *x = &r->r[n];
+		const struct mbox_ring_rec *h =
+			(const void *)(d + (p & (r->size - 1)));
+		__u32 len = __atomic_load_n(&h->len, __ATOMIC_ACQUIRE);
+		__u32 wlen = (__u32)x->len | (x->discard ? MBOX_RING_DISCARD :
+					      0);
+
+		if (x->pos != p)
+			ksft_exit_fail_msg("ring model: record at %llu, expected at %llu\n",
+					   (unsigned long long)x->pos,
+					   (unsigned long long)p);
+		if (len != wlen ||
+		    (!x->discard &&
+		     (h->type != x->type || h->seq != x->seq ||
+		      h->pid != mypid || h->uid != myeuid ||
+		      h->send_ns < t0_ns || h->send_ns > now_ns())))
+			violation("ring of %u bytes, record at %llu: len 0x%x type %u seq %llu pid %d uid %u send_ns %llu; expected len 0x%x type %u seq %llu pid %d uid %u",
+				  r->size, (unsigned long long)p, len, h->type,
+				  (unsigned long long)h->seq, h->pid, h->uid,
+				  (unsigned long long)h->send_ns, wlen,
+				  x->type, (unsigned long long)x->seq, mypid,
+				  myeuid);
+		else if (x->data && memcmp(h + 1, x->data, x->len))
+			violation("ring of %u bytes, record at %llu (seq %llu): the data differ from what was sent",
+				  r->size, (unsigned long long)p,
+				  (unsigned long long)x->seq);
+		if (x->discard)
+			ring_discards_read++;
+		else
+			ring_recs_read++;
+		p += rec_size(x->len);
+	}
+	if (!r->cmap)
+		return;		/* cannot tell the kernel */
+	while (n--)
+		ring_pop(r);
+	r->cons = p;
+	if (chance(50)) {	/* garbage: the kernel must not trust it */
+		switch (rnd(4)) {
+		case 0:
+			p = r->prod + 8 * (1 + rnd(64));	/* ahead */
+			break;
+		case 1:
+			p = r->prod - r->size - 8 * (1 + rnd(64));
+			break;
+		case 2:
+			p = r->cons | (1 + rnd(7));	/* misaligned */
+			break;
+		default:
+			p = rnd64();
+			break;
+		}
+	}
+	__atomic_store_n((__u64 *)r->cmap, p, __ATOMIC_RELEASE);
+	r->cons_page = p;
+}
+
+static void op_ring_wait(void)
+{
+	unsigned char hb[128];
+	struct mbox_ring_wait a;
+	unsigned int usize, ver1 = MBOX_RING_WAIT_SIZE_VER1;
+	int i = -1, fd, err = 0;
+	struct mring *r = NULL;
+	struct region ar;
+	bool dir_ok, e2big = false;
+	eset errs = 0;
+	unsigned long cmd;
+	char what[240];
+	__u64 to;
+	long ret;
+
+	if (!(features & MBOX_FEATURE_RING))
+		return;
+	if (!chance(20))
+		i = pick_consumer_mfd();
+	fd = i >= 0 ? mfds[i].fd : ctl[rnd(NCTL)];
+	if (i >= 0)
+		r = mfds[i].ring;
+	memset(&a, 0, sizeof(a));
+	a.flags = sr_bound(pick_wait(&to), &to);
+	a.timeout_ns = to;
+	if (chance(20))
+		a.__reserved = 1 + rnd(100);
+	cmd = ring_cmd(MBOX_IOC_RING_WAIT, &usize, &dir_ok);
+	memset(hb, 0, sizeof(hb));
+	memcpy(hb, &a, sizeof(a));
+	if (usize > ver1 && chance(300)) {
+		hb[ver1 + rnd(usize - ver1)] = 1 + rnd(255);
+		e2big = true;
+	}
+	pick_region(&arga, usize, &ar, chance(100));
+	if (ar.alias)
+		memcpy(ar.alias, hb, usize < ar.rd ? usize : ar.rd);
+
+	if (i < 0 || !dir_ok) {
+		errs = E(ENOTTY);
+	} else if (usize < ver1) {
+		errs = E(EINVAL);
+	} else if (!readable(&ar, usize) || e2big) {
+		errs = (e2big ? E(E2BIG) : 0) |
+		       (!readable(&ar, usize) ? E(EFAULT) : 0);
+	} else if (sr_half_invalid(a.flags, a.timeout_ns, a.__reserved,
+				   false) || !r) {
+		errs = E(EINVAL);
+	} else {
+		ring_refill(r);	/* what the call does first */
+		if (r->cons_page != r->prod)
+			errs = 0;
+		else if (r->dead)
+			errs = E(EIDRM);
+		else
+			errs = sr_no_wait(a.flags);
+	}
+
+	__atomic_store_n(&progress, iter, __ATOMIC_RELAXED);
+	ret = ioctl(fd, cmd, ar.addr);
+	if (ret < 0)
+		err = errno;
+	count(OP_RING_WAIT, ret, err);
+	viol_m = r && r->m && r->m->live ? r->m : NULL;
+	note(viol_m, "RING_WAIT", a.flags, 0, 0, ret, err, 0);
+	snprintf(what, sizeof(what),
+		 "RING_WAIT(%s%s, cmd 0x%lx size %u, %s struct: flags 0x%x timeout %llu reserved %u)",
+		 i < 0 ? "/dev/mbox" : r ? "consumer fd" : "mailbox fd",
+		 r && r->dead ? " destroyed" : "", cmd, usize, ar.kind,
+		 a.flags, (unsigned long long)a.timeout_ns, a.__reserved);
+	if (watchdog_fired())
+		violation("%s: still ran after 5 s: interrupted by the watchdog",
+			  what);
+	check_errno(what, ret, err, errs, 0, 0);
+	if (r && r->pmap)
+		ring_check_prod(r);
+}
+
+/* ---------------------------------------------------------------------- */
 
 static void one_op(void)
 {
@@ -2995,8 +3855,23 @@ static void one_op(void)
 	bool over = model_bytes > BUDGET_BYTES || model_msgs > BUDGET_MSGS;
 
 	viol_m = NULL;
-	if (k < 50) {
+	if (k < 40) {
 		do_ioctl(H_INFO, H_INFO, -1);
+	} else if (k < 50) {
+		if (features & MBOX_FEATURE_RING) {
+			unsigned int r = rnd(20);
+
+			if (r < 3)
+				op_ring_setup();
+			else if (r < 6)
+				op_ring_map();
+			else if (r < 10)
+				op_ring_wait();
+			else
+				op_ring_read();
+		} else {
+			do_ioctl(H_INFO, H_INFO, -1);
+		}
 	} else if (k < 150) {
 		if (nlive >= MAX_BOXES)
 			do_ioctl(H_DESTROY, H_DESTROY, -1);
@@ -3015,8 +3890,13 @@ static void one_op(void)
 		do_ioctl(H_RECV, H_RECV, -1);
 	} else if (k < 660) {
 		op_batch(true);
-	} else if (k < 720) {
+	} else if (k < 700) {
 		do_ioctl(H_STAT, H_STAT, -1);
+	} else if (k < 720) {
+		if (features & MBOX_FEATURE_RING)
+			op_ring_read();
+		else
+			do_ioctl(H_STAT, H_STAT, -1);
 	} else if (k < 780) {
 		if (nmfds >= MAX_MFDS)
 			op_close();
@@ -3161,6 +4041,14 @@ static bool cleanup(void)
 		}
 		mfd_forget(0);
 	}
+	while (nrings) {
+		struct mring *r = rings[0];
+
+		if (r->pmap)
+			ring_unmap_prod(r);
+		if (r->cmap)
+			ring_unmap_cons(r);	/* frees it */
+	}
 	while (nlive) {
 		struct mbox_destroy d = { .id = live[0]->id };
 
@@ -3248,6 +4136,17 @@ int main(void)
 
 		memcpy(data.rw + ns, &v, 8);
 	}
+	/*
+	 * Touch every page of the read-only views: a send from a page its
+	 * mapping has not faulted in yet would leave a discarded record in
+	 * a ring, then go the normal way (which faults it in).
+	 */
+	for (ns = 0; data.ro && ns < data.size; ns += psz)
+		(void)*(volatile unsigned char *)(data.ro + ns);
+	for (ns = 0; arga.ro && ns < arga.size; ns += psz)
+		(void)*(volatile unsigned char *)(arga.ro + ns);
+	for (ns = 0; batcha.ro && ns < batcha.size; ns += psz)
+		(void)*(volatile unsigned char *)(batcha.ro + ns);
 
 	ctl[0] = fd;
 	for (i = 1; i < NCTL; i++) {
@@ -3303,6 +4202,10 @@ int main(void)
 					      (unsigned long long)hist[i][e]);
 		ksft_print_msg("%s\n", line);
 	}
+	ksft_print_msg("rings: %llu records and %llu discarded ones read as predicted, %llu messages moved in by RING_WAIT; %d rings left\n",
+		       (unsigned long long)ring_recs_read,
+		       (unsigned long long)ring_discards_read,
+		       (unsigned long long)ring_refilled, nrings);
 	ksft_print_msg("batches as predicted: %llu messages sent, %llu received; %llu stopped part way\n",
 		       (unsigned long long)batch_sent,
 		       (unsigned long long)batch_recvd,
