@@ -25,6 +25,16 @@
  *   message header (0, 1, 7, 23 bytes): their messages are checked by
  *   content and counted, not identified.
  *
+ * With MBOX_FEATURE_RING, two persistent mailboxes (the rendezvous one and
+ * one of capacity 64) get receive ring consumers, one after another, for
+ * tens to hundreds of milliseconds each: a process maps the ring and forks
+ * a child that takes its records and sleeps in MBOX_IOC_RING_WAIT; the
+ * child exits or is killed at any point, and the process then reads what
+ * is left and lets the ring go (see ring_main()).  Every record is checked
+ * and counted as a receipt like a received message, so the invariants
+ * below cover the ring too; receives of those mailboxes may fail with
+ * EBUSY, and only of those.
+ *
  * Every other message starts with a header: magic, sender, the sender's
  * sequence number, the mailbox id it was sent to, its length, and a
  * checksum of header and payload; the payload is a function of (sender,
@@ -49,7 +59,8 @@
  * 5. every errno is one the header documents for that call in that
  *    situation (e.g. EIDRM and ENOENT only on mailboxes that may be
  *    destroyed, EINTR only from calls that may wait, EMSGSIZE only with a
- *    buffer smaller than the maximum message size);
+ *    buffer smaller than the maximum message size, EBUSY only from
+ *    receives of a mailbox that may have a ring consumer);
  * 6. the module stays consistent: every STAT snapshot (msgs <= capacity,
  *    sent - received == queued, a blocked sender only on a full mailbox),
  *    and after the drain msgs == 0, no blocked caller, the sent and
@@ -69,7 +80,9 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "mbox_util.h"
 
@@ -98,7 +111,7 @@
 /* Results of calls, also indexes of struct row.err. */
 enum {
 	RS_OK, RS_EAGAIN, RS_ETIMEDOUT, RS_EINTR, RS_EIDRM, RS_ENOENT, RS_EMSGSIZE,
-	RS_OTHER, NR_RES
+	RS_EBUSY, RS_OTHER, NR_RES
 };
 
 #define A_EAGAIN	(1U << RS_EAGAIN)
@@ -107,10 +120,11 @@ enum {
 #define A_EIDRM		(1U << RS_EIDRM)
 #define A_ENOENT	(1U << RS_ENOENT)
 #define A_EMSGSIZE	(1U << RS_EMSGSIZE)
+#define A_EBUSY		(1U << RS_EBUSY)
 
 static const char *const res_name[NR_RES] = {
 	"ok", "EAGAIN", "ETIMEDOUT", "EINTR", "EIDRM", "ENOENT", "EMSGSIZE",
-	"other",
+	"EBUSY", "other",
 };
 
 /* Kinds of calls, also indexes of struct row.n. */
@@ -118,7 +132,8 @@ enum {
 	K_SEND, K_SEND_FD, K_RECV, K_RECV_TYPED, K_RECV_TRUNC, K_RECV_SMALL,
 	K_PEEK, K_READ, K_ODD_SEND, K_ODD_RECV, K_OVERSIZE, K_OPEN, K_CLOSE,
 	K_POLL, K_EPOLL, K_STAT, K_STAT_NEXT, K_INFO, K_CREATE, K_DESTROY,
-	K_AUTO_CREATE, K_DRAIN, K_SENDRECV, NR_KINDS
+	K_AUTO_CREATE, K_DRAIN, K_SENDRECV, K_RING_SETUP, K_RING_WAIT,
+	K_RING_REC, NR_KINDS
 };
 
 static const char *const kind_name[NR_KINDS] = {
@@ -127,7 +142,8 @@ static const char *const kind_name[NR_KINDS] = {
 	"read (mailbox fd)", "send tiny", "recv tiny", "send oversize",
 	"open fd", "close fd", "poll", "epoll_wait", "stat", "stat next",
 	"info", "create", "destroy", "create auto-destroy (owner)",
-	"recv (final drain)", "sendrecv",
+	"recv (final drain)", "sendrecv", "ring setup (consumer)",
+	"ring wait (consumer)", "ring record read (consumer)",
 };
 
 /* Violation categories: one TAP result each (see the top comment). */
@@ -191,7 +207,8 @@ struct logent {
 	__u16 recvs;		/* times received */
 };
 
-#define MAX_ROWS	(MAX_SENDERS + 1 + NA)
+#define NRC		2	/* persistent slots with a ring consumer */
+#define MAX_ROWS	(MAX_SENDERS + 1 + NA + NRC)
 
 struct shared {
 	int stop;
@@ -207,6 +224,12 @@ struct shared {
 	__u64 auto_kills;
 	struct slot slot[NSLOTS];
 	struct row row[MAX_ROWS];
+	/* the ring consumers (see ring_main()) */
+	pid_t ring_pid[NRC];
+	int ring_quit[NRC];		/* its consumer child should exit */
+	__u64 ring_claim[NRC];		/* position the child is taking */
+	__u64 ring_recs[NRC], ring_drained[NRC], ring_doubts[NRC];
+	__u64 ring_deaths[NRC], ring_cycles[NRC], ring_refused[NRC];
 };
 
 static struct shared *sh;
@@ -226,6 +249,7 @@ static __u64 t0_ns;
 static struct mbox_info info;
 static uid_t my_euid;
 static __u32 slot_max[NSLOTS];	/* of the fixed mailboxes */
+static size_t psz_g;		/* the page size */
 
 static struct logent *log_at(__u32 sender, __u32 seq)
 {
@@ -241,6 +265,29 @@ static int slot_kind(int si)
 	if (si < SLOT_O0)
 		return SK_AUTO;
 	return SK_ODD;
+}
+
+/*
+ * Persistent slots whose mailbox gets a ring consumer (the rendezvous one
+ * and a buffered one), when the module has MBOX_FEATURE_RING.
+ */
+static const int ring_slot[NRC] = { 0, 4 };
+static bool ring_on;
+
+static bool is_ring_slot(int si)
+{
+	int i;
+
+	for (i = 0; i < NRC; i++)
+		if (ring_on && ring_slot[i] == si)
+			return true;
+	return false;
+}
+
+/* A receive from a slot with a ring consumer may find the ring bound. */
+static unsigned int ring_errs(int si)
+{
+	return is_ring_slot(si) ? A_EBUSY : 0;
 }
 
 /* Mailboxes of these slots are never destroyed during the run. */
@@ -384,6 +431,8 @@ static int res_of(int ret)
 		return RS_ENOENT;
 	case EMSGSIZE:
 		return RS_EMSGSIZE;
+	case EBUSY:
+		return RS_EBUSY;
 	default:
 		return RS_OTHER;
 	}
@@ -788,7 +837,8 @@ static int do_recv(struct thr *t, int kind, int si, __u32 id, __u32 max,
 		.type = rtype,
 	};
 	unsigned int allowed = wait_errs(flags) |
-			       (t->owner ? 0 : gone_errs(si));
+			       (t->owner ? 0 : gone_errs(si)) |
+			       (kind == K_DRAIN ? 0 : ring_errs(si));
 	bool odd = slot_kind(si) == SK_ODD;
 	int ret;
 
@@ -1056,7 +1106,7 @@ static void op_sendrecv(struct thr *t)
 			  gone_errs(rsi) & A_ENOENT;
 	else
 		allowed = wait_errs(a.recv.flags) | gone_errs(rsi) |
-			  (buflen < rmax ? A_EMSGSIZE : 0);
+			  ring_errs(rsi) | (buflen < rmax ? A_EMSGSIZE : 0);
 	outcome(t, K_SENDRECV, ret, allowed,
 		"mailbox %u (slot %d) flags %#x, %u bytes, then mailbox %u (slot %d) flags %#x len %llu: sent %u failed %u",
 		W_ID(ws), ssi, a.send.flags, len, W_ID(wr), rsi,
@@ -1368,7 +1418,7 @@ static void fd_read(struct thr *t, struct cfd *c)
 		buflen = rnd_below(t, 2) ? BUF_SIZE : c->max;
 	else
 		buflen = HDR + rnd_below(t, c->max - HDR + 1);
-	allowed = c->nb ? A_EAGAIN : A_EINTR;
+	allowed = (c->nb ? A_EAGAIN : A_EINTR) | ring_errs(c->si);
 	if (buflen < c->max)
 		allowed |= A_EMSGSIZE;
 	if (!slot_stays(c->si))
@@ -1726,6 +1776,257 @@ static void __attribute__((noreturn)) auto_main(int ai, int life_ms,
 	_exit(0);
 }
 
+/*
+ * The ring consumers.  Each ring slot's mailbox gets, again and again, a
+ * consumer: a process (the keeper) opens a file of it, makes it the ring
+ * consumer, maps the ring and forks a child that takes the records (each
+ * checked and logged as a receipt, exactly as a receive's message) and
+ * sleeps in MBOX_IOC_RING_WAIT when the ring is empty.  After a while the
+ * keeper tells the child to exit, or kills it (a consumer that dies at any
+ * instruction).  Then it takes what is left: it stores a consumer
+ * position far ahead of the producer's, which the kernel must take as a
+ * full ring (so new messages queue outside it, with MBOX_RING_REFILL),
+ * waits for the reservations made before that to be visible (a STAT of
+ * the mailbox takes its lock), reads every record up to the producer's
+ * position, and only then unmaps and closes: the mailbox goes back to
+ * receives, and nothing it accepted is lost.  A child killed after it
+ * logged a record but before it stored its position leaves that record
+ * in doubt: the keeper skips it if its log entry shows it received.
+ * Meanwhile every other receive of the mailbox may fail with EBUSY, and
+ * only then.
+ */
+
+/* Check and log the record at @pos; its size, or 0 while it is busy. */
+static __u64 ring_take(struct thr *t, int rc, int si, __u64 w,
+		       const unsigned char *data, __u32 size, __u64 pos,
+		       bool doubt)
+{
+	const struct mbox_ring_rec *h =
+		(const void *)(data + (pos & (size - 1)));
+	__u32 len = __atomic_load_n(&h->len, __ATOMIC_ACQUIRE), n;
+	const unsigned char *buf = (const unsigned char *)(h + 1);
+	struct mbox_recv meta;
+
+	if (len & MBOX_RING_BUSY)
+		return 0;
+	n = len & MBOX_RING_LEN_MASK;
+	if (n > W_MAX(w) || MBOX_RING_REC_SIZE(n) > size) {
+		violation(t, V_CORRUPT,
+			  "ring of mailbox %u (slot %d): record at %llu has len %#x, the mailbox's maximum is %u",
+			  W_ID(w), si, (unsigned long long)pos, len, W_MAX(w));
+		return MBOX_RING_REC_SIZE(n & (size - 1));
+	}
+	if (len & MBOX_RING_DISCARD)
+		return MBOX_RING_REC_SIZE(n);
+	if (doubt && n >= HDR) {
+		struct smsg_hdr hh;
+
+		memcpy(&hh, buf, HDR);
+		if (hh.sender < nsenders && hh.seq && hh.seq < logcap &&
+		    __atomic_load_n(&log_at(hh.sender, hh.seq)->recvs,
+				    __ATOMIC_ACQUIRE)) {
+			__atomic_add_fetch(&sh->ring_doubts[rc], 1,
+					   __ATOMIC_RELAXED);
+			return MBOX_RING_REC_SIZE(n);
+		}
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.len = n;
+	meta.msg_len = n;
+	meta.type = h->type;
+	meta.pid = h->pid;
+	meta.uid = h->uid;
+	meta.seq = h->seq;
+	meta.send_ns = h->send_ns;
+	t->row->n[K_RING_REC]++;
+	t->row->calls++;
+	got_checked(t, si, W_ID(w), W_MAX(w), buf, n, &meta, 0, 0, "ring");
+	return MBOX_RING_REC_SIZE(n);
+}
+
+static void __attribute__((noreturn))
+ring_child(struct thr *t, int rc, int si, __u64 w, int fd,
+	   unsigned char *cmap, const unsigned char *pmap, __u32 size)
+{
+	const struct mbox_ring_producer *pp = (const void *)pmap;
+	__u64 *cpos = (__u64 *)cmap;
+	__u64 pos = __atomic_load_n(cpos, __ATOMIC_RELAXED), step;
+	struct mbox_ring_wait a;
+	int ret;
+
+	snprintf(t->whobuf, sizeof(t->whobuf),
+		 "ring consumer of slot %d (pid %d)", si, getpid());
+	for (;;) {
+		if (__atomic_load_n(&sh->ring_quit[rc], __ATOMIC_ACQUIRE))
+			_exit(0);
+		while (pos != __atomic_load_n(&pp->pos, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&sh->ring_claim[rc], pos,
+					 __ATOMIC_SEQ_CST);
+			step = ring_take(t, rc, si, w, pmap + psz_g, size, pos,
+					 false);
+			if (!step)
+				break;
+			pos += step;
+			__atomic_store_n(cpos, pos, __ATOMIC_RELEASE);
+			__atomic_add_fetch(&sh->ring_recs[rc], 1,
+					   __ATOMIC_RELAXED);
+		}
+		if (__atomic_load_n(&pp->flags, __ATOMIC_ACQUIRE) &
+		    MBOX_RING_DEAD) {
+			violation(t, V_LIFE,
+				  "ring of mailbox %u (slot %d), which nobody destroys, is dead",
+				  W_ID(w), si);
+			_exit(1);
+		}
+		memset(&a, 0, sizeof(a));
+		a.flags = MBOX_TIMEOUT;
+		a.timeout_ns = (5 + rnd_below(t, 20)) * 1000000ULL;
+		ret = ioctl(fd, MBOX_IOC_RING_WAIT, &a) ? -errno : 0;
+		outcome(t, K_RING_WAIT, ret, A_ETIMEDOUT | A_EINTR,
+			"ring of mailbox %u (slot %d) at %llu", W_ID(w), si,
+			(unsigned long long)pos);
+	}
+}
+
+/* The smallest ring size that holds a message of @max bytes, times 1-4. */
+static __u32 ring_size_for(struct thr *t, __u32 max)
+{
+	__u32 size = MBOX_RING_SIZE_MIN;
+
+	while (size < psz_g || MBOX_RING_REC_SIZE(max) > size)
+		size *= 2;
+	return size << rnd_below(t, 3);
+}
+
+/* Take the records left after the child, then let the ring go. */
+static void ring_finish(struct thr *t, int rc, int si, __u64 w,
+			unsigned char *cmap, const unsigned char *pmap,
+			__u32 size)
+{
+	const struct mbox_ring_producer *pp = (const void *)pmap;
+	__u64 *cpos = (__u64 *)cmap, pos, prod, step;
+	bool doubt;
+	struct mbox_stat st;
+	long spins = 0;
+	int ret;
+
+	pos = __atomic_load_n(cpos, __ATOMIC_ACQUIRE);
+	doubt = __atomic_load_n(&sh->ring_claim[rc], __ATOMIC_ACQUIRE) == pos;
+	prod = __atomic_load_n(&pp->pos, __ATOMIC_ACQUIRE);
+	/* far ahead of the producer: the kernel must see a full ring */
+	__atomic_store_n(cpos, prod + (1ULL << 40), __ATOMIC_SEQ_CST);
+	ret = mbox_stat_id(t->devfd, W_ID(w), &st);	/* takes its lock */
+	outcome(t, K_STAT, ret, 0, "ring slot %d's mailbox %u", si, W_ID(w));
+	if (!ret)
+		check_stat(t, si, w, &st);
+	prod = __atomic_load_n(&pp->pos, __ATOMIC_ACQUIRE);
+	while (pos != prod) {
+		if (prod - pos > size) {
+			violation(t, V_STATE,
+				  "ring of mailbox %u (slot %d): producer at %llu, consumer at %llu, size %u",
+				  W_ID(w), si, (unsigned long long)prod,
+				  (unsigned long long)pos, size);
+			break;
+		}
+		step = ring_take(t, rc, si, w, pmap + psz_g, size, pos, doubt);
+		if (!step) {	/* being written: a sender is copying */
+			if (++spins > 2000000) {
+				violation(t, V_RUN,
+					  "ring of mailbox %u (slot %d): record at %llu still busy",
+					  W_ID(w), si, (unsigned long long)pos);
+				break;
+			}
+			sched_yield();
+			continue;
+		}
+		doubt = false;
+		pos += step;
+		__atomic_add_fetch(&sh->ring_drained[rc], 1, __ATOMIC_RELAXED);
+	}
+	if (__atomic_load_n(&pp->pos, __ATOMIC_ACQUIRE) != prod)
+		violation(t, V_STATE,
+			  "ring of mailbox %u (slot %d): a record entered at %llu after the consumer position said full",
+			  W_ID(w), si, (unsigned long long)prod);
+}
+
+static void __attribute__((noreturn)) ring_main(int rc)
+{
+	int si = ring_slot[rc], fd, ret, st;
+	__u64 w = slot_word(si);
+	struct mbox_ring_setup s;
+	unsigned char *cmap, *pmap;
+	long long end;
+	char who[48];
+	struct thr *t;
+	pid_t pid;
+
+	install_handler();
+	setpriority(PRIO_PROCESS, 0, 0);
+	snprintf(who, sizeof(who), "ring keeper of slot %d (pid %d)", si,
+		 getpid());
+	t = thr_new(-1, MAX_SENDERS + 1 + NA + rc, who);
+	if (!t)
+		_exit(1);
+	t->owner = true;	/* its mailbox stays */
+	while (!stopping()) {
+		fd = mbox_open_id(t->devfd, W_ID(w), MBOX_FD_CLOEXEC);
+		outcome(t, K_OPEN, fd < 0 ? fd : 0, 0, "ring slot %d", si);
+		if (fd < 0)
+			break;
+		memset(&s, 0, sizeof(s));
+		s.size = ring_size_for(t, W_MAX(w));
+		ret = ioctl(fd, MBOX_IOC_RING_SETUP, &s) ? -errno : 0;
+		outcome(t, K_RING_SETUP, ret, 0, "mailbox %u (slot %d), %u bytes",
+			W_ID(w), si, s.size);
+		if (ret) {
+			close(fd);
+			break;
+		}
+		__atomic_add_fetch(&sh->ring_cycles[rc], 1, __ATOMIC_RELAXED);
+		cmap = mmap(NULL, psz_g, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    fd, s.consumer_off);
+		pmap = mmap(NULL, psz_g + 2 * (size_t)s.size, PROT_READ,
+			    MAP_SHARED, fd, s.producer_off);
+		if (cmap == MAP_FAILED || pmap == MAP_FAILED) {
+			violation(t, V_RUN, "mmap of the ring of mailbox %u: %s",
+				  W_ID(w), strerror(errno));
+			break;
+		}
+		__atomic_store_n(&sh->ring_quit[rc], 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&sh->ring_claim[rc], ~0ULL, __ATOMIC_RELEASE);
+		pid = fork();
+		if (pid < 0) {
+			violation(t, V_RUN, "fork: %s", strerror(errno));
+			break;
+		}
+		if (!pid)
+			ring_child(t, rc, si, w, fd, cmap, pmap, s.size);
+		end = now_ms() + 20 + rnd_below(t, 400);
+		while (now_ms() < end && !stopping())
+			mbox_msleep(2);
+		if (!stopping() && !rnd_below(t, 3)) {
+			kill(pid, SIGKILL);	/* the consumer dies */
+			__atomic_add_fetch(&sh->ring_deaths[rc], 1,
+					   __ATOMIC_RELAXED);
+		} else {
+			__atomic_store_n(&sh->ring_quit[rc], 1,
+					 __ATOMIC_RELEASE);
+		}
+		if (waitpid(pid, &st, 0) != pid ||
+		    !((WIFEXITED(st) && !WEXITSTATUS(st)) ||
+		      (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)))
+			violation(t, V_RUN, "ring consumer of slot %d ended with %#x",
+				  si, st);
+		ring_finish(t, rc, si, w, cmap, pmap, s.size);
+		munmap(cmap, psz_g);
+		munmap(pmap, psz_g + 2 * (size_t)s.size);
+		close(fd);	/* the mailbox has no ring now */
+		mbox_msleep(rnd_below(t, 20));
+	}
+	t->row->sigs += nsig;
+	_exit(0);
+}
+
 /* ------------------------------------------------------------------ */
 /* The main process */
 
@@ -1890,6 +2191,18 @@ static void reap(bool block)
 
 	while ((pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
 		block = false;
+		for (i = 0; i < NRC; i++) {
+			if (sh->ring_pid[i] != pid)
+				continue;
+			sh->ring_pid[i] = 0;
+			if (!WIFEXITED(st) || WEXITSTATUS(st))
+				violation(mt, V_RUN,
+					  "ring keeper of slot %d (pid %d) ended with %s %d",
+					  ring_slot[i], pid,
+					  WIFEXITED(st) ? "status" : "signal",
+					  WIFEXITED(st) ? WEXITSTATUS(st) :
+					  WTERMSIG(st));
+		}
 		for (i = 0; i < (int)cfg_procs; i++) {
 			if (sh->worker_pid[i] != pid)
 				continue;
@@ -2083,6 +2396,10 @@ static bool run(void)
 	}
 	for (i = 0; i < NA; i++)
 		while (owners[i].pid)
+			reap(true);
+	/* The ring consumers let their rings go before the final drain. */
+	for (i = 0; i < NRC; i++)
+		while (sh->ring_pid[i])
 			reap(true);
 	return !hung;
 }
@@ -2374,6 +2691,8 @@ int main(int argc, char **argv)
 	logcap = calls_per_thread + 64 > UINT_MAX / 2 ? UINT_MAX / 2 :
 		 (__u32)(calls_per_thread + 64);
 	my_euid = geteuid();
+	psz_g = sysconf(_SC_PAGESIZE);
+	ring_on = info.features & MBOX_FEATURE_RING;
 	out("1..%d", NR_VCAT);
 	out("# mbox stress: seed %llu (MBOX_STRESS_SEED), %u processes x %u threads, budget %llu calls (MBOX_STRESS_OPS), limit %u s (MBOX_STRESS_SECONDS)",
 	    cfg_seed, cfg_procs, cfg_threads, cfg_ops, cfg_seconds);
@@ -2413,6 +2732,17 @@ int main(int argc, char **argv)
 		worker_alive[p] = true;
 		live_workers++;
 	}
+	for (k = 0; ring_on && k < NRC; k++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			out("Bail out! fork: %s", strerror(errno));
+			return KSFT_FAIL;
+		}
+		if (!pid)
+			ring_main(k);
+		sh->ring_pid[k] = pid;
+	}
 	/*
 	 * The main process delivers the signals and watches the time: let it
 	 * run soon after its short sleeps even with every CPU busy (root
@@ -2428,6 +2758,13 @@ int main(int argc, char **argv)
 	cleanup_checks(&before);
 
 	print_counts(secs, &tot);
+	for (k = 0; ring_on && k < NRC; k++)
+		out("# ring consumers of slot %d: %llu rings, %llu records read by consumers, %llu by their keepers after them; %llu consumers killed, %llu records in doubt found received",
+		    ring_slot[k], (unsigned long long)sh->ring_cycles[k],
+		    (unsigned long long)sh->ring_recs[k],
+		    (unsigned long long)sh->ring_drained[k],
+		    (unsigned long long)sh->ring_deaths[k],
+		    (unsigned long long)sh->ring_doubts[k]);
 	print_cpu(cpu0, cpu1);
 	out("# seed %llu; rerun with MBOX_STRESS_SEED=%llu (thread scheduling still varies)",
 	    cfg_seed, cfg_seed);
