@@ -37,8 +37,8 @@
  * batch call is predicted message by message: its return value, @done and
  * @error, which messages moved in which order, and each element's report
  * (see op_batch()).  A ring's model holds the records between the
- * consumer's and the producer's positions: which messages went in (or
- * left a discarded record) and in which order, what stayed queued
+ * consumer's and the producer's positions: which messages went in and
+ * in which order, what stayed queued
  * outside, MBOX_RING_REFILL and MBOX_RING_DEAD; every record read is
  * compared with it, and so are the producer page and the consumer file's
  * poll() (see "The receive ring's model").  Environment variables reach the guest's tests from
@@ -415,12 +415,6 @@ struct mbx {
 	size_t qn, qsz;
 	__u64 bytes, seq;
 	__u64 sent_msgs, sent_bytes, recv_msgs, recv_bytes;
-	/*
-	 * A send that failed with EFAULT left a discarded record: the module
-	 * undoes its counts but keeps last_send_pid and last_recv_pid (and
-	 * their times), which STAT then shows with no message sent.
-	 */
-	bool discarded;
 };
 
 struct mfd {
@@ -687,22 +681,11 @@ static void send_push(struct mbx *m, __u64 len, __u32 type, const void *src)
 }
 
 /*
- * A send from user memory whose copy into the ring faulted: the record is
- * committed as MBOX_RING_DISCARD, with the seq it took.  Does a send of
- * @len bytes at @addr, readable for @rd bytes, leave one?
+ * A send whose buffer cannot be read fails with EFAULT before the module
+ * reserves a record (it faults the buffer in first), so it leaves nothing
+ * in the ring.  Only a munmap() racing the copy leaves a discarded record,
+ * and this fuzzer, one thread, never does that.
  */
-static bool send_discards(const struct mbx *m, unsigned long addr, __u64 len,
-			  const struct region *buf)
-{
-	return m && m->live && ring_takes(m, len) && !access_bad(addr, len) &&
-	       !readable(buf, len);
-}
-
-static void send_discard(struct mbx *m, __u64 len)
-{
-	ring_push(m->ring, len, 0, ++m->seq, NULL, true);
-	m->discarded = true;
-}
 
 /* A sender waited outside the ring (and timed out): REFILL may be set. */
 static void send_waited(struct mbx *m)
@@ -1252,7 +1235,6 @@ struct expect {
 	__u64 n;	/* RECV: bytes it stores */
 	struct mbx *m;
 	__u32 target;	/* STAT: id reported */
-	bool discard;	/* SEND: leaves a discarded record in the ring */
 };
 
 /*
@@ -1603,8 +1585,6 @@ static void expect_cmd(struct ictx *c, struct expect *x)
 			}
 			if (!readable(&c->buf, len))
 				x->errs |= E(EFAULT);
-			x->discard = send_discards(m, get64(c->eff, 8), len,
-						   &c->buf);
 			if (!ring_takes(m, len) && m->qn >= m->cap)
 				x->errs |= (flags & MBOX_NONBLOCK) ? E(EAGAIN) :
 					   (flags & (MBOX_TIMEOUT |
@@ -1795,8 +1775,7 @@ static void after_success(struct ictx *c, struct expect *x, long ret)
 				  what, m->id, s->blocked_senders,
 				  s->blocked_receivers);
 		if (VIS(c, struct mbox_stat, last_recv_pid) &&
-		    ((s->last_send_pid != (m->sent_msgs ? mypid : 0) &&
-		      !(m->discarded && s->last_send_pid == mypid)) ||
+		    (s->last_send_pid != (m->sent_msgs ? mypid : 0) ||
 		     (s->last_recv_pid != 0 && s->last_recv_pid != mypid) ||
 		     (m->recv_msgs && s->last_recv_pid != mypid)))
 			violation("%s of %u: last_send_pid %d last_recv_pid %d (me %d, sent %llu, received %llu)",
@@ -2095,9 +2074,7 @@ static void do_ioctl(int op, int intended, int mfd)
 	if (err == EMSGSIZE && c.h == H_RECV)
 		after_emsgsize(&c, &x);
 	if (c.h == H_SEND && x.m && x.m->live) {
-		if (err == EFAULT && x.discard)
-			send_discard(x.m, get64(c.eff, 16));
-		else if (err == ETIMEDOUT)
+		if (err == ETIMEDOUT)
 			send_waited(x.m);
 	}
 }
@@ -2249,7 +2226,6 @@ static void op_write(void)
 	size_t cnt, c;
 	eset errs = 0;
 	char what[200];
-	bool discard;
 	long ret;
 
 	if (i < 0)
@@ -2267,8 +2243,6 @@ static void op_write(void)
 	}
 	pick_region(&data, cnt, &r, true);
 	stamp(&r, cnt);
-	discard = !access_bad(r.addr, cnt) && c <= m->maxsz &&
-		  send_discards(m, r.addr, c, &r);
 	if (access_bad(r.addr, cnt)) {
 		errs = E(EFAULT);
 	} else {
@@ -2298,8 +2272,6 @@ static void op_write(void)
 		    E(ENOMEM), (long)c);
 	if (ret >= 0 && m->live)	/* expected or not: follow the module */
 		send_push(m, c, 0, r.rd >= c ? (void *)r.addr : NULL);
-	else if (ret < 0 && err == EFAULT && discard)
-		send_discard(m, c);
 }
 
 static short poll_mask(const struct mbx *m)
@@ -2688,10 +2660,6 @@ static void op_sendrecv(void)
 				  ename(err), o.sent, o.failed);
 		if (o.sent == 1 && ma && ar.wr >= SR_SIZE)	/* follow it */
 			send_push(ma, slen, a.send.type, NULL);
-		else if (ret < 0 && err == EFAULT && !call_errs && !recv_pre &&
-			 send_errs == E(EFAULT) &&
-			 send_discards(ma, sb.addr, slen, &sb))
-			send_discard(ma, slen);
 		else if (ret < 0 && err == ETIMEDOUT &&
 			 o.failed == MBOX_SENDRECV_SEND)
 			send_waited(ma);
@@ -4155,17 +4123,6 @@ int main(void)
 
 		memcpy(data.rw + ns, &v, 8);
 	}
-	/*
-	 * Touch every page of the read-only views: a send from a page its
-	 * mapping has not faulted in yet would leave a discarded record in
-	 * a ring, then go the normal way (which faults it in).
-	 */
-	for (ns = 0; data.ro && ns < data.size; ns += psz)
-		(void)*(volatile unsigned char *)(data.ro + ns);
-	for (ns = 0; arga.ro && ns < arga.size; ns += psz)
-		(void)*(volatile unsigned char *)(arga.ro + ns);
-	for (ns = 0; batcha.ro && ns < batcha.size; ns += psz)
-		(void)*(volatile unsigned char *)(batcha.ro + ns);
 
 	ctl[0] = fd;
 	for (i = 1; i < NCTL; i++) {
