@@ -189,7 +189,8 @@ static inline void mbox_ring__store_pos(struct mbox_ring *r, uint64_t pos)
  * The next complete record after those mbox_ring_next() returned already,
  * or NULL if there is none yet (the ring is empty, or the kernel is still
  * writing the next record).  Records marked MBOX_RING_DISCARD (a send
- * whose copy faulted: nothing was delivered) are skipped.  The record
+ * whose copy faulted, or a message too long for the ring: nothing to
+ * deliver) are skipped.  The record
  * stays valid, in place, until mbox_ring_release() gives it back.
  */
 static inline const struct mbox_ring_rec *mbox_ring_next(struct mbox_ring *r)
