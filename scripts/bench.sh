@@ -22,6 +22,9 @@
 # MBOX_BENCH_PROFILE=rr adds the round trip's profile on one CPU: kernel
 # functions per round trip (ftrace) and perf's profile, for SENDRECV, two
 # ioctls, SysV and a pipe;
+# MBOX_BENCH_PROFILE=count adds the kernel functions one thread enters per
+# 64-byte and 4 KiB message (ftrace), for the ring, a bound file, SysV and
+# POSIX mq;
 # MBOX_BENCH_PROFILE=1 adds an ftrace function_graph profile of
 # one mbox and one SysV send+receive (build/bench/KERNEL/profile.txt).
 # Usage: scripts/bench.sh [KERNEL]
@@ -48,6 +51,7 @@ case ${MBOX_BENCH_PROFILE:-} in
 '') ;;
 perf) append="$append mboxprofile=perf"; export MBOX_PERF=1 ;;
 rr) append="$append mboxprofile=rr"; export MBOX_PERF=1 ;;
+count) append="$append mboxprofile=count" ;;
 *) append="$append mboxprofile=1" ;;
 esac
 if [ "${MBOX_BENCH_CLOCKSOURCE:-tsc}" = tsc ]; then

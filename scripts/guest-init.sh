@@ -232,6 +232,20 @@ rr_profile() {
 	echo "# end of profile"
 }
 
+# One thread on CPU 0 sending and receiving (issue 15): every kernel
+# function entered per message (ftrace's function tracer), for the ring
+# (one MBOX_IOC_SEND; the consumer makes no call), a bound file, SysV and
+# POSIX mq, at 64 bytes and 4 KiB.
+count_profile() {
+	echo "# profile: kernel functions per message, one thread on CPU 0"
+	for s in 64 4096; do
+		for m in mbox-ring mbox-bound sysv posix-mq; do
+			mbox-bench --count "$m" "$s" 300
+		done
+	done
+	echo "# end of profile"
+}
+
 splats() { # the lines of dmesg that report a bug
 	dmesg | grep -E "$SPLAT" | grep -vE "$BANNER"
 }
@@ -241,6 +255,7 @@ profile() { # ftrace function_graph of mbox, SysV and POSIX mq (mbox-bench --pro
 	case $(param mboxprofile) in
 	perf) perf_profile; return ;;
 	rr) rr_profile; return ;;
+	count) count_profile; return ;;
 	esac
 	mbox-bench --profile
 }

@@ -1935,12 +1935,21 @@ static int cmp_count(const void *a, const void *b)
 	       strcmp(x->name, y->name);
 }
 
+/* Start ftrace's function tracer on an empty buffer, tracing off. */
+static int count_start(void)
+{
+	return tracefs_write("tracing_on", "0") ||
+	       tracefs_write("current_tracer", "function") ||
+	       tracefs_write("buffer_size_kb", "65536") ||
+	       tracefs_write("trace", "");
+}
+
 /*
- * --rr-count MECH ITERS: every kernel function CPU 0 enters during @iters
- * round trips (ftrace's function tracer), counted per round trip: what
- * each mechanism does, not how long it takes.
+ * Print what CPU 0 traced since count_start(), per @iters: the kernel
+ * functions it entered, in all and each one entered at least every 10th
+ * time, as lines "# @what @name ...".
  */
-static int run_rr_count(const char *name, long iters)
+static void count_report(const char *what, const char *name, long iters)
 {
 	static struct fn_count fns[4096];
 	char line[512];
@@ -1948,12 +1957,6 @@ static int run_rr_count(const char *name, long iters)
 	long total = 0;
 	FILE *f;
 
-	if (tracefs_write("tracing_on", "0") ||
-	    tracefs_write("current_tracer", "function") ||
-	    tracefs_write("buffer_size_kb", "65536") ||
-	    tracefs_write("trace", ""))
-		return 1;
-	rr_loop(rr_mech_by_name(name), 0, iters);
 	f = fopen(TRACEFS "per_cpu/cpu0/trace", "r");
 	if (!f)
 		die("trace");
@@ -1984,12 +1987,59 @@ static int run_rr_count(const char *name, long iters)
 	tracefs_write("current_tracer", "nop");
 	tracefs_write("buffer_size_kb", "1408");
 	qsort(fns, nfn, sizeof(fns[0]), cmp_count);
-	printf("# rr-count %s: %ld round trips, %.1f kernel functions each\n",
-	       name, iters, (double)total / iters);
+	printf("# %s %s: %ld iterations, %.1f kernel functions each\n",
+	       what, name, iters, (double)total / iters);
 	for (i = 0; i < nfn; i++)
 		if (fns[i].calls * 10 >= iters)	/* at least every 10th */
-			printf("# rr-count %s %-40s %8.2f\n", name, fns[i].name,
+			printf("# %s %s %-40s %8.2f\n", what, name, fns[i].name,
 			       (double)fns[i].calls / iters);
+}
+
+/*
+ * --rr-count MECH ITERS: every kernel function CPU 0 enters during @iters
+ * round trips (ftrace's function tracer), counted per round trip: what
+ * each mechanism does, not how long it takes.
+ */
+static int run_rr_count(const char *name, long iters)
+{
+	if (count_start())
+		return 1;
+	rr_loop(rr_mech_by_name(name), 0, iters);
+	count_report("rr-count", name, iters);
+	return 0;
+}
+
+/*
+ * --count MECH SIZE ITERS: the same for one thread on CPU 0 sending and
+ * receiving @size bytes @iters times (after a warm-up), per message: the
+ * kernel's work of (a), or of a ring send and its consumption.
+ */
+static int run_count(const char *name, size_t size, long iters)
+{
+	const struct mech *m = mech_by_name(name);
+	char *sbuf = alloc_buf(MAX_SIZE), *rbuf = alloc_buf(MAX_SIZE);
+	struct chan c = { .size = size };
+	long k;
+
+	if (size > MAX_SIZE || iters <= 0 || !mech_ok(m) ||
+	    m->open(&c, size, CAPACITY))
+		die(name);
+	pin(0);
+	for (k = 0; k < 2000; k++)	/* warm-up */
+		if (m->send(&c, sbuf, size) || m->recv(&c, rbuf, MAX_SIZE) < 0)
+			die(name);
+	if (count_start())
+		return 1;
+	tracefs_write("tracing_on", "1");
+	for (k = 0; k < iters; k++)
+		if (m->send(&c, sbuf, size) || m->recv(&c, rbuf, MAX_SIZE) < 0)
+			die(name);
+	tracefs_write("tracing_on", "0");
+	count_report("count", name, iters);
+	pin(-1);
+	m->close(&c);
+	free(sbuf - HEADROOM);
+	free(rbuf - HEADROOM);
 	return 0;
 }
 
@@ -1997,7 +2047,7 @@ static int run_rr_count(const char *name, long iters)
 static int run_profile(void)
 {
 	static const char *const which[] = { "mbox", "mbox-bound", "sysv",
-					      "posix-mq" };
+					      "posix-mq", "mbox-ring" };
 	char *sbuf = alloc_buf(64), *rbuf = alloc_buf(MAX_SIZE), pid[32];
 	long iters = 200, k;
 	unsigned int i;
@@ -2024,6 +2074,8 @@ static int run_profile(void)
 		const struct mech *m = mech_by_name(which[i]);
 		struct chan c = { .size = 64 };
 
+		if (!mech_ok(m))
+			continue;
 		if (m->open(&c, 64, CAPACITY))
 			die(m->name);
 		for (k = 0; k < 100; k++)
@@ -2158,6 +2210,9 @@ int main(int argc, char **argv)
 		return run_rr_loop(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "--rr-count"))
 		return run_rr_count(argv[2], atol(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "--count"))
+		return run_count(argv[2], strtoul(argv[3], NULL, 0),
+				 atol(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "--loop"))
 		return run_loop(argv[2], strtoul(argv[3], NULL, 0), atoi(argv[4]));
 	batch = has_batch();
