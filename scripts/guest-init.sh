@@ -234,14 +234,15 @@ rr_profile() {
 
 # One thread on CPU 0 sending and receiving (issue 15): every kernel
 # function entered per message (ftrace's function tracer), for the ring
-# (one MBOX_IOC_SEND; the consumer makes no call), a bound file, SysV and
-# POSIX mq, at 64 bytes and 4 KiB.
+# (one MBOX_IOC_SEND, or one write(); the consumer makes no call), a bound
+# file, SysV and POSIX mq, at 64 bytes and 4 KiB.
 count_profile() {
 	echo "# profile: kernel functions per message, one thread on CPU 0"
 	for s in 64 4096; do
 		for m in mbox-ring mbox-bound sysv posix-mq; do
 			mbox-bench --count "$m" "$s" 300
 		done
+		MBOX_BENCH_RING_WRITE=1 mbox-bench --count mbox-ring "$s" 300
 	done
 	echo "# end of profile"
 }

@@ -1935,12 +1935,15 @@ static int cmp_count(const void *a, const void *b)
 	       strcmp(x->name, y->name);
 }
 
-/* Start ftrace's function tracer on an empty buffer, tracing off. */
-static int count_start(void)
+/*
+ * Start ftrace's function tracer on an empty buffer of @kb KiB per CPU,
+ * tracing off.
+ */
+static int count_start(const char *kb)
 {
 	return tracefs_write("tracing_on", "0") ||
 	       tracefs_write("current_tracer", "function") ||
-	       tracefs_write("buffer_size_kb", "65536") ||
+	       tracefs_write("buffer_size_kb", kb) ||
 	       tracefs_write("trace", "");
 }
 
@@ -2002,7 +2005,7 @@ static void count_report(const char *what, const char *name, long iters)
  */
 static int run_rr_count(const char *name, long iters)
 {
-	if (count_start())
+	if (count_start("65536"))
 		return 1;
 	rr_loop(rr_mech_by_name(name), 0, iters);
 	count_report("rr-count", name, iters);
@@ -2028,14 +2031,16 @@ static int run_count(const char *name, size_t size, long iters)
 	for (k = 0; k < 2000; k++)	/* warm-up */
 		if (m->send(&c, sbuf, size) || m->recv(&c, rbuf, MAX_SIZE) < 0)
 			die(name);
-	if (count_start())
+	/* About 40 functions of 4 KiB or less per message: 4 MiB is ample. */
+	if (count_start("4096"))
 		return 1;
 	tracefs_write("tracing_on", "1");
 	for (k = 0; k < iters; k++)
 		if (m->send(&c, sbuf, size) || m->recv(&c, rbuf, MAX_SIZE) < 0)
 			die(name);
 	tracefs_write("tracing_on", "0");
-	count_report("count", name, iters);
+	count_report("count", m->send == ring_send && ring_write ?
+		     "mbox-ring-write" : name, iters);
 	pin(-1);
 	m->close(&c);
 	free(sbuf - HEADROOM);
