@@ -2166,6 +2166,18 @@ static void print_sendrecv_table(void)
 			 where[mode]);
 		table_line(t, ratio(sr, v), "info", 1);
 	}
+	/*
+	 * The floor of any round trip that sleeps: two wake-ups and two
+	 * switches, nothing else.  Above 0.85, the 1-CPU targets are out of
+	 * reach of a call that puts its caller to sleep.
+	 */
+	sr = lookup("pingpong", "eventfd", 8, 1, "p50_ns");
+	v = lookup("rr-pingpong", "sysv", 64, 1, "p50_ns");
+	table_line("floor, 1 CPU, p50: eventfd ping-pong / sysv round trip",
+		   ratio(sr, v), "info", 1);
+	v = lookup("rr-pingpong", "pipe", 64, 1, "p50_ns");
+	table_line("floor, 1 CPU, p50: eventfd ping-pong / pipe round trip",
+		   ratio(sr, v), "info", 1);
 	for (n = 1; n <= RR_MAX_CLIENTS; n *= 2) {
 		sr = lookup("rpc", "mbox-sr", 64, n, "rtt_per_s");
 		for (k = 1; k < (int)NR_RR_MECHS; k++) {
