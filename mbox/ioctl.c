@@ -499,14 +499,40 @@ static unsigned int mbox_batch_load(struct mbox *mbox,
 	return i;
 }
 
+/*
+ * Send the next messages of a send batch straight into the mailbox's ring,
+ * as mbox_ring_send_user() sends one: one copy, no allocation.  Stops at
+ * the first message that is invalid or does not go into the ring; the
+ * caller sends that one and the rest of the batch the ordinary way, which
+ * gives their errors as without a ring.  Returns how many went in.
+ */
+static unsigned int mbox_batch_ring(struct mbox *mbox,
+				    const struct mbox_batch_msg *v,
+				    unsigned int n)
+{
+	u64 now = ktime_get_ns();	/* as mbox_batch_load() */
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].__reserved || v[i].msg_len || v[i].seq ||
+		    v[i].len > READ_ONCE(mbox->max_msg_size))
+			break;
+		if (!mbox_ring_send_user_at(mbox, u64_to_user_ptr(v[i].buf),
+					    v[i].len, v[i].type, now))
+			break;
+	}
+	return i;
+}
+
 static long mbox_ioctl_send_batch(const struct mbox_caller *caller,
 				  void __user *uarg, size_t usize)
 {
 	struct mbox_batch_msg v[MBOX_BATCH_CHUNK];
 	struct mbox_msg *msgs[MBOX_BATCH_CHUNK];
-	unsigned int done = 0, n, loaded, sent, i;
+	unsigned int done = 0, n, in_ring, loaded, sent, i;
 	struct mbox_batch_msg __user *uv;
 	struct mbox_batch arg;
+	bool ring = true;
 	struct mbox *mbox;
 	ktime_t deadline;
 	int ret, err = 0;
@@ -524,7 +550,20 @@ static long mbox_ioctl_send_batch(const struct mbox_caller *caller,
 	while (done < arg.count && !err) {
 		n = min_t(unsigned int, arg.count - done, MBOX_BATCH_CHUNK);
 		n = mbox_batch_read(v, uv + done, n, &err);
-		loaded = mbox_batch_load(mbox, v, n, msgs, &ret);
+		/*
+		 * Into the ring while the messages go there; from the first
+		 * that does not, the ordinary way, which queues the rest
+		 * behind it (a ring takes no send while a message waits
+		 * outside it), so seq order stays array order.
+		 */
+		in_ring = 0;
+		if (ring) {
+			in_ring = mbox_batch_ring(mbox, v, n);
+			done += in_ring;
+			ring = in_ring == n;
+		}
+		n -= in_ring;
+		loaded = mbox_batch_load(mbox, v + in_ring, n, msgs, &ret);
 		if (loaded < n)
 			err = ret;
 		sent = 0;

@@ -276,12 +276,14 @@ void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
 }
 
 /**
- * mbox_ring_send_user() - send straight from the sender's memory into the
- * ring, if the mailbox has one with room and nothing waits outside it
+ * mbox_ring_send_user_at() - send straight from the sender's memory into
+ * the ring, if the mailbox has one with room and nothing waits outside it
  * @mbox:	the mailbox, referenced.
  * @buf:	the sender's data.
  * @len:	its length, at most the mailbox's max_msg_size.
  * @type:	the message's type.
+ * @now:	CLOCK_MONOTONIC time of the send call, in nanoseconds; the
+ *		messages of one batch share one.
  *
  * One copy, no allocation, no charge (the ring's bytes are charged).  The
  * buffer is faulted in first; the copy is made with page faults disabled,
@@ -294,12 +296,12 @@ void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
  * Return: true if the message is in the ring; false if the caller must
  * send it the normal way.
  */
-bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
-			 size_t len, u32 type)
+bool mbox_ring_send_user_at(struct mbox *mbox, const void __user *buf,
+			    size_t len, u32 type, u64 now)
 {
 	struct mbox_ring_resv resv;
 	unsigned long left = len;
-	u64 now, seq;
+	u64 seq;
 
 	if (!READ_ONCE(mbox->ring) || !access_ok(buf, len))
 		return false;
@@ -310,7 +312,6 @@ bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
 	 */
 	if (fault_in_readable(buf, len))
 		return false;
-	now = ktime_get_ns();
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead || mbox->nr_msgs || mbox->nr_senders ||
 	    !mbox_ring_reserve(mbox, len, &resv)) {
@@ -334,6 +335,22 @@ bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
 	spin_unlock_irq(&mbox->lock);
 	mbox_ring_commit(&resv, MBOX_RING_DISCARD | len);
 	return false;
+}
+
+/**
+ * mbox_ring_send_user() - mbox_ring_send_user_at() at the current time
+ * @mbox:	the mailbox, referenced.
+ * @buf:	the sender's data.
+ * @len:	its length, at most the mailbox's max_msg_size.
+ * @type:	the message's type.
+ *
+ * Context: process context.
+ * Return: as mbox_ring_send_user_at().
+ */
+bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
+			 size_t len, u32 type)
+{
+	return mbox_ring_send_user_at(mbox, buf, len, type, ktime_get_ns());
 }
 
 /**

@@ -106,6 +106,8 @@ void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
 			  const struct mbox_msg *msg);
 bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
 			 size_t len, u32 type);
+bool mbox_ring_send_user_at(struct mbox *mbox, const void __user *buf,
+			    size_t len, u32 type, u64 now);
 void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear);
 bool mbox_ring_fits(u32 size, u32 max_msg_size);
 
