@@ -510,9 +510,12 @@ static unsigned int mbox_batch_ring(struct mbox *mbox,
 				    const struct mbox_batch_msg *v,
 				    unsigned int n)
 {
-	u64 now = ktime_get_ns();	/* as mbox_batch_load() */
 	unsigned int i;
+	u64 now;
 
+	if (!READ_ONCE(mbox->ring))
+		return 0;	/* no clock read for a mailbox without one */
+	now = ktime_get_ns();	/* as mbox_batch_load() */
 	for (i = 0; i < n; i++) {
 		if (v[i].__reserved || v[i].msg_len || v[i].seq ||
 		    v[i].len > READ_ONCE(mbox->max_msg_size))
