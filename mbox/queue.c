@@ -423,6 +423,29 @@ static void mbox_poll_notify_unlocked(struct mbox *mbox)
 	mbox_poll_notify(mbox, wq_has_sleeper(&mbox->poll_wq));
 }
 
+/**
+ * mbox_unlock_complete() - end a lock hold that may have changed the mailbox
+ * @mbox:	the mailbox, locked with spin_lock_irq().
+ * @done:	the waiters claimed during the hold, to complete.
+ * @changed:	whether the hold changed what pollers see.
+ *
+ * Asks mbox_pollers() while the lock is still held, if @changed, then
+ * releases @mbox->lock (enabling interrupts), completes the waiters on
+ * @done and wakes the pollers: every wake-up comes after the unlock.
+ *
+ * Context: process context, @mbox->lock held; returns with it released.
+ */
+static void mbox_unlock_complete(struct mbox *mbox, struct list_head *done,
+				 bool changed)
+	__releases(&mbox->lock)
+{
+	bool pollers = changed && mbox_pollers(mbox);
+
+	spin_unlock_irq(&mbox->lock);
+	mbox_complete(done);
+	mbox_poll_notify(mbox, pollers);
+}
+
 /*
  * The first waiting receiver that would take @msg (not a peeker, and @msg
  * fits), or NULL.  O(log n), however many receivers are too small for it.
@@ -501,7 +524,6 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 		     ktime_t deadline, struct list_head *done)
 	__releases(&mbox->lock)
 {
-	bool pollers;
 	int state, ret;
 
 	lockdep_assert_held(&mbox->lock);
@@ -525,10 +547,7 @@ static int mbox_wait(struct mbox *mbox, struct mbox_waiter *w,
 	mbox_ix_insert(w->tree, &w->ix);
 	trace_mbox_block(mbox, !!w->sel);
 	/* With capacity 0, a waiter makes the other side ready. */
-	pollers = mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, done, true);
 
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -701,7 +720,6 @@ int mbox_send_atomic(struct mbox *mbox, struct mbox_msg *msg)
 void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 {
 	LIST_HEAD(done);
-	bool pollers;
 
 	spin_lock_irq(&mbox->lock);
 	if (mbox->dead) {
@@ -715,10 +733,7 @@ void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 		mbox_queue_add(mbox, msg);	/* where it was: by its seq */
 		mbox_ring_flag(mbox, MBOX_RING_REFILL, 0);
 	}
-	pollers = mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(&done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, &done, true);
 }
 
 /* The entry of least order in @t that @sel selects: O(log n) at most. */
@@ -846,7 +861,6 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	struct mbox_waiter *from;
 	struct mbox_msg *msg;
 	LIST_HEAD(done);
-	bool pollers;
 	u64 now;
 	int ret;
 
@@ -890,10 +904,7 @@ int mbox_recv(struct mbox *mbox, const struct mbox_sel *sel, size_t *len,
 	}
 
 	mbox_take(mbox, msg, from, &done, now);
-	pollers = mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(&done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, &done, true);
 
 	return mbox_finish_recv(mbox, sel, msg, len, deliver, ctx);
 }
@@ -937,7 +948,6 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 {
 	unsigned int i = 0;
 	LIST_HEAD(done);
-	bool pollers;
 
 	*err = 0;
 	if (READ_ONCE(mbox->ring))
@@ -962,10 +972,7 @@ unsigned int mbox_send_more(struct mbox *mbox, struct mbox_msg **msgs,
 		mbox_place(mbox, msgs[i], &done);	/* accounts it as sent */
 	}
 out_unlock:
-	pollers = i && mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(&done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, &done, i > 0);
 	return i;
 }
 
@@ -994,7 +1001,6 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 	struct mbox_msg *msg;
 	unsigned int i = 0;
 	LIST_HEAD(done);
-	bool pollers;
 	u64 now;
 
 	/* One time for the lot, read before the lock (mbox_account_recv()). */
@@ -1024,10 +1030,7 @@ unsigned int mbox_recv_more(struct mbox *mbox, const struct mbox_sel *sel,
 		msgs[i] = msg;
 	}
 out_unlock:
-	pollers = i && mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(&done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, &done, i > 0);
 	return i;
 }
 
@@ -1109,7 +1112,6 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 {
 	struct mbox_waiter *s;
 	LIST_HEAD(done);
-	bool pollers;
 
 	spin_lock_irq(&mbox->lock);
 	WRITE_ONCE(mbox->capacity, capacity);
@@ -1121,10 +1123,7 @@ void mbox_set_capacity(struct mbox *mbox, u32 capacity)
 		mbox_queue_add(mbox, s->msg);
 		mbox_claim(mbox, s, 0, &done);
 	}
-	pollers = mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(&done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, &done, true);
 }
 
 /**
@@ -1257,7 +1256,6 @@ unsigned int mbox_ring_refill_more(struct mbox *mbox, struct mbox_ring *ring,
 	struct mbox_msg *msg;
 	unsigned int i = 0;
 	LIST_HEAD(done);
-	bool pollers;
 	size_t len;
 	u64 now;
 
@@ -1281,9 +1279,6 @@ unsigned int mbox_ring_refill_more(struct mbox *mbox, struct mbox_ring *ring,
 	if (!mbox->nr_msgs && !mbox->nr_senders)
 		mbox_ring_flag(mbox, 0, MBOX_RING_REFILL);
 out_unlock:
-	pollers = i && mbox_pollers(mbox);
-	spin_unlock_irq(&mbox->lock);
-	mbox_complete(&done);
-	mbox_poll_notify(mbox, pollers);
+	mbox_unlock_complete(mbox, &done, i > 0);
 	return i;
 }
