@@ -2803,13 +2803,56 @@ static bool bel_now(const struct region *arr, __u32 i,
 	return true;
 }
 
+/*
+ * The versioned struct @a (@asize bytes) of a call that passes @usize bytes:
+ * built in @hb (HDR_BUF bytes), zero past @asize, with now and then a
+ * garbage byte past @from (the module's size: E2BIG), and placed in a
+ * region picked for it, @ar.  Returns whether the garbage byte was put.
+ */
+#define HDR_BUF 128
+
+static bool fuzz_hdr(unsigned char *hb, const void *a, size_t asize,
+		     unsigned int usize, unsigned int from, struct region *ar)
+{
+	bool e2big = false;
+
+	memset(hb, 0, HDR_BUF);
+	memcpy(hb, a, asize);
+	if (usize > from && chance(300)) {
+		hb[from + rnd(usize - from)] = 1 + rnd(255);
+		e2big = true;
+	}
+	pick_region(&arga, usize, ar, chance(100));
+	if (ar->alias)
+		memcpy(ar->alias, hb, usize < ar->rd ? usize : ar->rd);
+	return e2big;
+}
+
+/*
+ * The errors a versioned struct's call gives before it looks at the
+ * struct's fields: ENOTTY if the file does not run the command as passed
+ * (!@cmd_ok), EINVAL below the first version's size @ver1, then E2BIG for
+ * a garbage tail and EFAULT for a struct it cannot read (either: the tail
+ * is checked as far as it can be read).  0 if the call gets past them.
+ */
+static eset hdr_errs(bool cmd_ok, unsigned int usize, unsigned int ver1,
+		     const struct region *ar, bool e2big)
+{
+	if (!cmd_ok)
+		return E(ENOTTY);
+	if (usize < ver1)
+		return E(EINVAL);
+	return (e2big ? E(E2BIG) : 0) |
+	       (!readable(ar, usize) ? E(EFAULT) : 0);
+}
+
 static void op_batch(bool recv)
 {
 	const int op = recv ? OP_RECV_BATCH : OP_SEND_BATCH;
 	unsigned int nr = _IOC_NR(recv ? MBOX_IOC_RECV_BATCH :
 				   MBOX_IOC_SEND_BATCH);
 	unsigned int dir = _IOC_READ | _IOC_WRITE, usize = batch_ksize, k;
-	unsigned char hb[128], ho[128];
+	unsigned char hb[HDR_BUF], ho[128];
 	struct mbox_batch a, o;
 	struct region ar, arr;
 	struct mbx *m = NULL, *bound = NULL;
@@ -2927,32 +2970,17 @@ static void op_batch(bool recv)
 	else if (k < 95)
 		dir = chance(500) ? _IOC_WRITE : chance(500) ? _IOC_READ : 0;
 	cmd = _IOC(dir, MBOX_IOC_MAGIC, nr, usize);
-	memset(hb, 0, sizeof(hb));
-	memcpy(hb, &a, sizeof(a));
-	if (usize > batch_ksize && chance(300)) {
-		hb[batch_ksize + rnd(usize - batch_ksize)] = 1 + rnd(255);
-		e2big = true;
-	}
-	pick_region(&arga, usize, &ar, chance(100));
-	if (ar.alias) {
-		memcpy(ar.alias, hb, usize < ar.rd ? usize : ar.rd);
-		if (ar.wr >= (size_t)usize + 16) {
-			memset(ar.alias + usize, 0xa5, 16);
-			canary = true;
-		}
+	e2big = fuzz_hdr(hb, &a, sizeof(a), usize, batch_ksize, &ar);
+	if (ar.alias && ar.wr >= (size_t)usize + 16) {
+		memset(ar.alias + usize, 0xa5, 16);
+		canary = true;
 	}
 
 	/* what must happen: first the call's own errors, any that applies */
 	wait = a.flags & WAIT_FLAGS;
-	if (dir != (_IOC_READ | _IOC_WRITE)) {
-		errs = E(ENOTTY);
-	} else if (usize < MBOX_BATCH_SIZE_VER1) {
-		errs = E(EINVAL);
-	} else if (!readable(&ar, usize) || e2big) {
-		/* the tail is checked as far as it can be read */
-		errs = (e2big ? E(E2BIG) : 0) |
-		       (!readable(&ar, usize) ? E(EFAULT) : 0);
-	} else {
+	errs = hdr_errs(dir == (_IOC_READ | _IOC_WRITE), usize,
+			MBOX_BATCH_SIZE_VER1, &ar, e2big);
+	if (!errs) {
 		if (a.flags & ~(recv ? RECV_FLAGS & ~MBOX_RECV_PEEK :
 				SEND_FLAGS))
 			errs |= E(EINVAL);
@@ -3416,7 +3444,7 @@ static unsigned long ring_cmd(unsigned long want, unsigned int *usize,
 
 static void op_ring_setup(void)
 {
-	unsigned char hb[128], ho[128];
+	unsigned char hb[HDR_BUF], ho[128];
 	struct mbox_ring_setup a, o;
 	unsigned int usize, ver1 = MBOX_RING_SETUP_SIZE_VER1, k;
 	int i = -1, fd, err = 0;
@@ -3444,23 +3472,11 @@ static void op_ring_setup(void)
 		a.data_off = rnd64();
 	}
 	cmd = ring_cmd(MBOX_IOC_RING_SETUP, &usize, &dir_ok);
-	memset(hb, 0, sizeof(hb));
-	memcpy(hb, &a, sizeof(a));
-	if (usize > ver1 && chance(300)) {
-		hb[ver1 + rnd(usize - ver1)] = 1 + rnd(255);
-		e2big = true;
-	}
-	pick_region(&arga, usize, &ar, chance(100));
-	if (ar.alias)
-		memcpy(ar.alias, hb, usize < ar.rd ? usize : ar.rd);
+	e2big = fuzz_hdr(hb, &a, sizeof(a), usize, ver1, &ar);
 
-	if (i < 0 || !dir_ok) {
-		errs = E(ENOTTY);
-	} else if (usize < ver1) {
-		errs = E(EINVAL);
-	} else if (!readable(&ar, usize) || e2big) {
-		errs = (e2big ? E(E2BIG) : 0) |
-		       (!readable(&ar, usize) ? E(EFAULT) : 0);
+	errs = hdr_errs(i >= 0 && dir_ok, usize, ver1, &ar, e2big);
+	if (errs) {
+		/* the header fails: the fields are not looked at */
 	} else if (a.flags || !ring_size_ok(a.size)) {
 		errs = E(EINVAL);
 	} else {
@@ -3758,7 +3774,7 @@ static void op_ring_read(void)
 
 static void op_ring_wait(void)
 {
-	unsigned char hb[128];
+	unsigned char hb[HDR_BUF];
 	struct mbox_ring_wait a;
 	unsigned int usize, ver1 = MBOX_RING_WAIT_SIZE_VER1;
 	int i = -1, fd, err = 0;
@@ -3784,23 +3800,11 @@ static void op_ring_wait(void)
 	if (chance(20))
 		a.__reserved = 1 + rnd(100);
 	cmd = ring_cmd(MBOX_IOC_RING_WAIT, &usize, &dir_ok);
-	memset(hb, 0, sizeof(hb));
-	memcpy(hb, &a, sizeof(a));
-	if (usize > ver1 && chance(300)) {
-		hb[ver1 + rnd(usize - ver1)] = 1 + rnd(255);
-		e2big = true;
-	}
-	pick_region(&arga, usize, &ar, chance(100));
-	if (ar.alias)
-		memcpy(ar.alias, hb, usize < ar.rd ? usize : ar.rd);
+	e2big = fuzz_hdr(hb, &a, sizeof(a), usize, ver1, &ar);
 
-	if (i < 0 || !dir_ok) {
-		errs = E(ENOTTY);
-	} else if (usize < ver1) {
-		errs = E(EINVAL);
-	} else if (!readable(&ar, usize) || e2big) {
-		errs = (e2big ? E(E2BIG) : 0) |
-		       (!readable(&ar, usize) ? E(EFAULT) : 0);
+	errs = hdr_errs(i >= 0 && dir_ok, usize, ver1, &ar, e2big);
+	if (errs) {
+		/* the header fails: the fields are not looked at */
 	} else if (sr_half_invalid(a.flags, a.timeout_ns, a.__reserved,
 				   false) || !r) {
 		errs = E(EINVAL);
