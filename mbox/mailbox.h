@@ -296,7 +296,7 @@ int mbox_name_lookup(const char *name);
 void mbox_name_get(struct mbox *mbox, const struct ipc_namespace *ipc_ns,
 		   char *buf);
 
-/* queue.c: sending and receiving */
+/* queue*.c: sending and receiving */
 
 /**
  * typedef mbox_deliver_t - hand a received message to the caller

@@ -6,7 +6,12 @@
  *   main.c     the module, its parameters and the misc device
  *   ioctl.c    the ioctl ABI: argument checks, copies, dispatch
  *   mailbox.c  the id registry and each mailbox's lifetime
- *   queue.c    sending, receiving, hand-off and waiting
+ *   queue.c    the queue and its indexes, hand-off (queue.h: shared by
+ *              the queue*.c files)
+ *   queue_wait.c  waiting, and completing waiters after the unlock
+ *   queue_send.c  the send calls
+ *   queue_recv.c  the receive calls
+ *   queue_ring.c  the queue's side of a receive ring: attach, refill
  *   index.c    the indexes of queued messages and of waiters
  *   fd.c       files bound to one mailbox: read, write, poll
  *   names.c    names, unique per IPC namespace
@@ -62,7 +67,7 @@
  * links the owner (2) and publishes the id (3); destroy holds it around
  * xa_erase (3).  Otherwise no lock is taken while another is held: 2, 3
  * and 4 are each dropped before the next is taken, and wake-ups are
- * issued after mbox->lock is dropped (queue.c: waiters are "claimed"
+ * issued after mbox->lock is dropped (queue_wait.c: waiters are "claimed"
  * under the lock and woken after it).  Two exceptions, both rare: a
  * ring's consumer is woken under mbox->lock when MBOX_RING_REFILL or
  * MBOX_RING_DEAD is newly set (ring.c, mbox_ring_flag()), and a refill

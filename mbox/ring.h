@@ -111,7 +111,7 @@ bool mbox_ring_send_user_at(struct mbox *mbox, const void __user *buf,
 void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear);
 bool mbox_ring_fits(u32 size, u32 max_msg_size);
 
-/* queue.c: the ring's side of the queue */
+/* queue_ring.c: the ring's side of the queue */
 int mbox_ring_attach(struct mbox *mbox, struct mbox_ring *ring);
 void mbox_ring_detach(struct mbox *mbox, struct mbox_ring *ring);
 u64 mbox_ring_account(struct mbox *mbox, size_t len, u64 now,
