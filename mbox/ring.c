@@ -471,6 +471,12 @@ long mbox_ring_setup(struct file *file, void __user *uarg, size_t usize)
 	if (!mbox_ring_fits(arg.size, READ_ONCE(mbox->max_msg_size)))
 		return -EMSGSIZE;
 
+	/*
+	 * Written before anything is allocated or attached, so that a
+	 * struct that cannot be written changes nothing: after the attach,
+	 * an undo would lose what senders wrote into the ring meanwhile.  A
+	 * later failure leaves these (fixed) offsets written, as documented.
+	 */
 	arg.consumer_off = 0;
 	arg.producer_off = PAGE_SIZE;
 	arg.data_off = 2 * PAGE_SIZE;

@@ -1085,6 +1085,7 @@ TEST_F(rg, a_garbage_consumer_position_makes_the_ring_look_full)
 /* The ring's bytes are charged to the mailbox's creator at setup. */
 struct quota_arg {
 	int create_err, setup_err, small_err;
+	struct mbox_ring_setup failed;	/* the struct of the EDQUOT setup */
 };
 
 static int quota_child(int fd, void *arg)
@@ -1104,6 +1105,7 @@ static int quota_child(int fd, void *arg)
 	if (f < 0)
 		return f;
 	a->setup_err = rs_setup(f, 4 * RSIZE, &st);
+	a->failed = st;
 	a->small_err = rs_setup(f, RSIZE, &st);
 	close(f);
 	mbox_del(fd, id);
@@ -1127,6 +1129,33 @@ TEST_F(rg, setup_charges_the_ring_to_the_creator_and_is_edquot_over_its_share)
 	EXPECT_EQ(0, a->create_err);
 	EXPECT_EQ(-EDQUOT, a->setup_err);
 	EXPECT_EQ(0, a->small_err);
+}
+
+/*
+ * The offsets are written before the ring is allocated (so that a struct
+ * that cannot be written changes nothing): a setup that fails after its
+ * checks, here with EDQUOT, has written them, and size and flags as given.
+ */
+TEST_F(rg, setup_failing_after_its_checks_has_written_the_offsets)
+{
+	struct quota_arg *a = mbox_shared_mem(sizeof(*a));
+	long page = sysconf(_SC_PAGESIZE);
+	long long saved = cu_param_read("max_bytes_per_user");
+
+	ASSERT_NE(NULL, a);
+	if (geteuid() != 0)
+		SKIP(return, "needs root to set max_bytes_per_user");
+	ASSERT_LE(0, saved);
+	ASSERT_EQ(0, cu_param_set("max_bytes_per_user", 2 * page + 2 * RSIZE));
+	EXPECT_EQ(0, cu_run(self->fd, quota_child, a));
+	cu_param_set("max_bytes_per_user", saved);
+	ASSERT_EQ(0, a->create_err);
+	ASSERT_EQ(-EDQUOT, a->setup_err);
+	EXPECT_EQ(4U * RSIZE, a->failed.size);
+	EXPECT_EQ(0U, a->failed.flags);
+	EXPECT_EQ(0ULL, a->failed.consumer_off);
+	EXPECT_EQ((__u64)page, a->failed.producer_off);
+	EXPECT_EQ(2ULL * page, a->failed.data_off);
 }
 
 /* Two processes: a producer sends, the consumer checks every record. */

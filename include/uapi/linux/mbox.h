@@ -1340,6 +1340,13 @@ struct mbox_set {
  * the mmap() offsets (MBOX_FEATURE_RING).  See Documentation/mbox.rst,
  * "The receive ring", for what the ring changes.  Returns 0.
  *
+ * The offsets do not depend on the outcome and are written before the
+ * ring is allocated: a struct that cannot be written fails with EFAULT
+ * before anything changes, and a setup that fails later (EDQUOT, ENOBUFS,
+ * ENOMEM, or EIDRM, EBUSY or EMSGSIZE when the mailbox was destroyed, got
+ * a consumer or had its max_msg_size raised meanwhile) has still written
+ * @consumer_off, @producer_off and @data_off.
+ *
  * The file must be open for reading and for writing (it receives, and its
  * consumer page is mapped shared and writable, which the VFS allows only
  * on a file open for writing): its opener must have had both rights.
