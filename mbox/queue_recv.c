@@ -176,6 +176,10 @@ out_unlock:
  * @msg:	the message, owned by the caller (not a peek reference).
  *
  * It goes where it was in the queue, or to a receiver waiting for it.
+ * If the mailbox got a ring consumer since the message was taken, it is
+ * queued for the refill, behind the records sends wrote into the ring
+ * meanwhile: the one case where the ring's order is not seq order
+ * (Documentation/mbox.rst, "The receive ring").
  */
 void mbox_give_back(struct mbox *mbox, struct mbox_msg *msg)
 {
