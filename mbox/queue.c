@@ -37,9 +37,11 @@
  * O(log n) steps.  A hold then does O(log n) work per message it moves
  * (at most MBOX_BATCH_CHUNK in a batch) and per waiter it completes.  The
  * only holds that complete many waiters at once are a send that many
- * waiting peekers or too-small receivers select, and a capacity raised by
- * MBOX_IOC_SET; each waiter is completed once, for the call that made it
- * wait.  Destroy completes its waiters after dropping the lock.
+ * waiting peekers or too-small receivers select, a capacity raised by
+ * MBOX_IOC_SET, and a ring's attach, which fails every waiting receiver
+ * (queue_ring.c, mbox_fail_receivers()); each waiter is completed once,
+ * for the call that made it wait.  Destroy completes its waiters after
+ * dropping the lock.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>

@@ -63,6 +63,8 @@
 static_assert(sizeof(struct mbox_ring_rec) == 32);
 static_assert(sizeof(struct mbox_ring_setup) == MBOX_RING_SETUP_SIZE_VER1);
 static_assert(sizeof(struct mbox_ring_wait) == MBOX_RING_WAIT_SIZE_VER1);
+/* The u64 positions are stored with smp_store_release(): 64-bit only. */
+static_assert(IS_ENABLED(CONFIG_64BIT));
 
 /* Does a ring of @size bytes hold a message of @max_msg_size bytes? */
 bool mbox_ring_fits(u32 size, u32 max_msg_size)
