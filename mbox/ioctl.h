@@ -73,7 +73,10 @@ struct mbox_recv_ctx {
 	size_t usize;
 };
 
-/* ioctl.c: the helpers MBOX_IOC_SEND and _RECV share with sendrecv.c */
+/*
+ * ioctl.c: the helpers MBOX_IOC_SEND and _RECV share with sendrecv.c, and
+ * the time conversion ioctl_admin.c's MBOX_IOC_STAT uses
+ */
 ktime_t mbox_timens_offset(void);
 struct mbox *mbox_target(const struct mbox_caller *caller, u32 id, int may);
 void mbox_target_put(const struct mbox_caller *caller, struct mbox *mbox);
@@ -83,6 +86,18 @@ int mbox_recv_args(const struct mbox_recv *arg, struct mbox_sel *sel);
 int mbox_recv_deliver(const struct mbox_msg *msg, size_t len, void *data);
 int mbox_recv_too_long(struct mbox_recv *arg, void __user *uarg,
 		       size_t usize, size_t len);
+
+u64 mbox_time_from_host(u64 ns);
+
+/* ioctl_admin.c: the calls that manage mailboxes */
+struct mbox_owner;
+long mbox_ioctl_create(struct mbox_owner *owner, void __user *uarg,
+		       size_t usize);
+long mbox_ioctl_lookup(void __user *uarg, size_t usize);
+long mbox_ioctl_destroy(void __user *uarg, size_t usize);
+long mbox_ioctl_open(void __user *uarg, size_t usize);
+long mbox_ioctl_stat(void __user *uarg, size_t usize);
+long mbox_ioctl_set(void __user *uarg, size_t usize);
 
 /* sendrecv.c */
 long mbox_ioctl_sendrecv(const struct mbox_caller *caller, void __user *uarg,

@@ -4,7 +4,9 @@
  *
  * Files:
  *   main.c     the module, its parameters and the misc device
- *   ioctl.c    the ioctl ABI: argument checks, copies, dispatch
+ *   ioctl.c    the ioctl ABI: argument checks, copies, the data calls,
+ *              dispatch
+ *   ioctl_admin.c  the calls that manage mailboxes (create, stat, set...)
  *   mailbox.c  the id registry and each mailbox's lifetime
  *   queue.c    the queue and its indexes, hand-off (queue.h: shared by
  *              the queue*.c files)
