@@ -1112,20 +1112,35 @@ static int quota_child(int fd, void *arg)
 	return 0;
 }
 
+/*
+ * Run quota_child() with max_bytes_per_user lowered to room for a ring of
+ * RSIZE (and its two pages), not one of 4 * RSIZE; then restore it.
+ * Returns 0 or -errno (root only).
+ */
+static int quota_run(int fd, struct quota_arg *a)
+{
+	long long saved = cu_param_read("max_bytes_per_user");
+	long page = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	if (saved < 0)
+		return saved;
+	ret = cu_param_set("max_bytes_per_user", 2 * page + 2 * RSIZE);
+	if (ret)
+		return ret;
+	ret = cu_run(fd, quota_child, a);
+	cu_param_set("max_bytes_per_user", saved);
+	return ret;
+}
+
 TEST_F(rg, setup_charges_the_ring_to_the_creator_and_is_edquot_over_its_share)
 {
 	struct quota_arg *a = mbox_shared_mem(sizeof(*a));
-	long page = sysconf(_SC_PAGESIZE);
-	long long saved = cu_param_read("max_bytes_per_user");
 
 	ASSERT_NE(NULL, a);
 	if (geteuid() != 0)
 		SKIP(return, "needs root to set max_bytes_per_user");
-	ASSERT_LE(0, saved);
-	/* Room for a ring of RSIZE (and its two pages), not one of 4 * RSIZE. */
-	ASSERT_EQ(0, cu_param_set("max_bytes_per_user", 2 * page + 2 * RSIZE));
-	EXPECT_EQ(0, cu_run(self->fd, quota_child, a));
-	cu_param_set("max_bytes_per_user", saved);
+	ASSERT_EQ(0, quota_run(self->fd, a));
 	EXPECT_EQ(0, a->create_err);
 	EXPECT_EQ(-EDQUOT, a->setup_err);
 	EXPECT_EQ(0, a->small_err);
@@ -1140,15 +1155,11 @@ TEST_F(rg, setup_failing_after_its_checks_has_written_the_offsets)
 {
 	struct quota_arg *a = mbox_shared_mem(sizeof(*a));
 	long page = sysconf(_SC_PAGESIZE);
-	long long saved = cu_param_read("max_bytes_per_user");
 
 	ASSERT_NE(NULL, a);
 	if (geteuid() != 0)
 		SKIP(return, "needs root to set max_bytes_per_user");
-	ASSERT_LE(0, saved);
-	ASSERT_EQ(0, cu_param_set("max_bytes_per_user", 2 * page + 2 * RSIZE));
-	EXPECT_EQ(0, cu_run(self->fd, quota_child, a));
-	cu_param_set("max_bytes_per_user", saved);
+	ASSERT_EQ(0, quota_run(self->fd, a));
 	ASSERT_EQ(0, a->create_err);
 	ASSERT_EQ(-EDQUOT, a->setup_err);
 	EXPECT_EQ(4U * RSIZE, a->failed.size);
