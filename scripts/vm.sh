@@ -57,7 +57,7 @@ debug)
 	mem=1G
 	append=
 	timeout=${VM_TIMEOUT:-}
-	test_limit=900 demo_limit=300 bench_limit=840
+	test_limit=900 demo_limit=300 bench_limit=1500
 	;;
 esac
 case $mode in
