@@ -72,14 +72,6 @@ static bool mbox_selects(const struct mbox_sel *sel, const struct mbox_msg *msg)
 	return true;
 }
 
-void mbox_set_pid(struct pid **slot, struct pid *pid)
-{
-	if (*slot != pid) {
-		put_pid(*slot);
-		*slot = get_pid(pid);
-	}
-}
-
 /*
  * @msg enters the mailbox's custody: queued, or given to a receiver.  It is
  * numbered now, so sequence numbers have no gaps: a send that waits and

@@ -13,6 +13,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -116,8 +117,19 @@ static inline void mbox_poll_notify_unlocked(struct mbox *mbox)
 	mbox_poll_notify(mbox, wq_has_sleeper(&mbox->poll_wq));
 }
 
+/*
+ * Make @slot reference @pid (a last sender or receiver), if it does not
+ * already: per message, so inline.
+ */
+static inline void mbox_set_pid(struct pid **slot, struct pid *pid)
+{
+	if (*slot != pid) {
+		put_pid(*slot);
+		*slot = get_pid(pid);
+	}
+}
+
 /* queue.c: the queue, its indexes, hand-off, taking a message */
-void mbox_set_pid(struct pid **slot, struct pid *pid);
 void mbox_account_send(struct mbox *mbox, struct mbox_msg *msg);
 void mbox_queue_add(struct mbox *mbox, struct mbox_msg *msg);
 struct mbox_ixtree *mbox_rx_tree(struct mbox *mbox,

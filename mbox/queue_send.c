@@ -44,7 +44,7 @@ int mbox_send(struct mbox *mbox, struct mbox_msg *msg, unsigned int flags,
 		spin_unlock_irq(&mbox->lock);
 		return -EIDRM;
 	}
-	if (mbox_ring_reserve_msg(mbox, msg, &resv)) {
+	if (mbox->ring && mbox_ring_reserve_msg(mbox, msg, &resv)) {
 		spin_unlock_irq(&mbox->lock);
 		mbox_ring_commit_msg(&resv, msg);
 		mbox_msg_put(msg);

@@ -339,44 +339,6 @@ bool mbox_ring_send_user_at(struct mbox *mbox, const void __user *buf,
 	return false;
 }
 
-/**
- * mbox_ring_send_user() - mbox_ring_send_user_at() at the current time
- * @mbox:	the mailbox, referenced.
- * @buf:	the sender's data.
- * @len:	its length, at most the mailbox's max_msg_size.
- * @type:	the message's type.
- *
- * Context: process context.
- * Return: as mbox_ring_send_user_at().
- */
-bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
-			 size_t len, u32 type)
-{
-	return mbox_ring_send_user_at(mbox, buf, len, type, ktime_get_ns());
-}
-
-/**
- * mbox_ring_flag() - set and clear flags of the mailbox's ring, if any
- * @mbox:	the mailbox, locked.
- * @set:	MBOX_RING_* flags to set.
- * @clear:	flags to clear.
- *
- * Wakes nobody: the consumer waits on @mbox->poll_wq, and the caller
- * tells the pollers after unlocking (mbox_pollers(), or the destroy's
- * wake-up).  The consumer reads the flags after a hold of @mbox->lock
- * that follows its queueing, so either it sees the flag or the caller
- * sees it queued.
- */
-void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear)
-{
-	struct mbox_ring *ring = mbox->ring;
-
-	lockdep_assert_held(&mbox->lock);
-
-	if (ring)
-		WRITE_ONCE(ring->prod->flags, (ring->prod->flags | set) & ~clear);
-}
-
 /*
  * Has the consumer something to read, as the kernel sees it: a complete
  * record at its position, or a position that makes no sense (its own

@@ -11,6 +11,8 @@
 
 #include <uapi/linux/mbox.h>
 
+#include "mailbox.h"
+
 struct file;
 struct mbox;
 struct mbox_msg;
@@ -104,12 +106,58 @@ bool mbox_ring_reserve(struct mbox *mbox, size_t len,
 		       struct mbox_ring_resv *resv);
 void mbox_ring_commit_msg(struct mbox_ring_resv *resv,
 			  const struct mbox_msg *msg);
-bool mbox_ring_send_user(struct mbox *mbox, const void __user *buf,
-			 size_t len, u32 type);
 bool mbox_ring_send_user_at(struct mbox *mbox, const void __user *buf,
 			    size_t len, u32 type, u64 now);
-void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear);
 bool mbox_ring_fits(u32 size, u32 max_msg_size);
+
+/*
+ * The two ring calls of the plain send and receive paths are inline, so
+ * that a mailbox without a ring, which is most, pays a load and a branch
+ * for them rather than a call each.
+ */
+
+/**
+ * mbox_ring_send_user() - mbox_ring_send_user_at() at the current time
+ * @mbox:	the mailbox, referenced.
+ * @buf:	the sender's data.
+ * @len:	its length, at most the mailbox's max_msg_size.
+ * @type:	the message's type.
+ *
+ * Context: process context.
+ * Return: as mbox_ring_send_user_at(); false at once, with no clock read,
+ * for a mailbox without a ring.
+ */
+static inline bool mbox_ring_send_user(struct mbox *mbox,
+				       const void __user *buf, size_t len,
+				       u32 type)
+{
+	if (likely(!READ_ONCE(mbox->ring)))
+		return false;
+	return mbox_ring_send_user_at(mbox, buf, len, type, ktime_get_ns());
+}
+
+/**
+ * mbox_ring_flag() - set and clear flags of the mailbox's ring, if any
+ * @mbox:	the mailbox, locked.
+ * @set:	MBOX_RING_* flags to set.
+ * @clear:	flags to clear.
+ *
+ * Wakes nobody: the consumer waits on @mbox->poll_wq, and the caller
+ * tells the pollers after unlocking (mbox_pollers(), or the destroy's
+ * wake-up).  The consumer reads the flags after a hold of @mbox->lock
+ * that follows its queueing, so either it sees the flag or the caller
+ * sees it queued.
+ */
+static inline void mbox_ring_flag(struct mbox *mbox, u32 set, u32 clear)
+{
+	struct mbox_ring *ring = mbox->ring;
+
+	lockdep_assert_held(&mbox->lock);
+
+	if (ring)
+		WRITE_ONCE(ring->prod->flags,
+			   (ring->prod->flags | set) & ~clear);
+}
 
 /* queue_ring.c: the ring's side of the queue */
 int mbox_ring_attach(struct mbox *mbox, struct mbox_ring *ring);
