@@ -17,10 +17,7 @@
 
 #include "mbox_util.h"
 #include "cred_util.h"
-
-#ifndef MBOX_FEATURE_RING
-#error "this test needs a header with MBOX_IOC_RING_SETUP"
-#endif
+#include "ring_util.h"
 
 #define CAP		4
 #define MAX		64
@@ -30,74 +27,12 @@
 #define FULL		((int)(RSIZE / MBOX_RING_REC_SIZE(MAX)))
 #define NMSG		100
 
-/* The consumer's view: its file and its two mappings. */
-struct view {
-	int fd;
-	long page;
-	struct mbox_ring_consumer *cons;
-	const struct mbox_ring_producer *prod;
-	const unsigned char *data;
-	void *rw, *ro;
-	size_t ro_len;
-};
-
-static int view_open(struct view *v, int fd)
-{
-	struct mbox_ring_setup st = { .size = RSIZE };
-	int ret;
-
-	v->fd = fd;
-	v->page = sysconf(_SC_PAGESIZE);
-	ret = mbox_ioctl(fd, MBOX_IOC_RING_SETUP, &st);
-	if (ret)
-		return ret;
-	v->rw = mmap(NULL, v->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		     st.consumer_off);
-	if (v->rw == MAP_FAILED)
-		return -errno;
-	v->ro_len = v->page + 2 * (size_t)RSIZE;
-	v->ro = mmap(NULL, v->ro_len, PROT_READ, MAP_SHARED, fd,
-		     st.producer_off);
-	if (v->ro == MAP_FAILED)
-		return -errno;
-	v->cons = v->rw;
-	v->prod = v->ro;
-	v->data = (const unsigned char *)v->ro + v->page;
-	return 0;
-}
-
-static void view_close(struct view *v)
-{
-	if (v->rw && v->rw != MAP_FAILED)
-		munmap(v->rw, v->page);
-	if (v->ro && v->ro != MAP_FAILED)
-		munmap(v->ro, v->ro_len);
-	v->rw = v->ro = NULL;
-}
-
-static __u64 prod_pos(const struct view *v)
-{
-	return __atomic_load_n(&v->prod->pos, __ATOMIC_ACQUIRE);
-}
-
-static __u32 prod_flags(const struct view *v)
-{
-	return __atomic_load_n(&v->prod->flags, __ATOMIC_ACQUIRE);
-}
-
-static int ring_wait(int fd, __u32 flags, __u64 timeout_ns)
-{
-	struct mbox_ring_wait w = { .flags = flags, .timeout_ns = timeout_ns };
-
-	return mbox_ioctl(fd, MBOX_IOC_RING_WAIT, &w);
-}
-
 /*
  * The next record, discarded ones included (@len keeps its flags): copy
  * its header to @hdr and its data to @buf (MAX bytes), waiting with
  * MBOX_IOC_RING_WAIT, which also refills.  0 or the wait's -errno.
  */
-static int take(struct view *v, struct mbox_ring_rec *hdr, void *buf)
+static int take(struct ring *v, struct mbox_ring_rec *hdr, void *buf)
 {
 	const struct mbox_ring_rec *rec;
 	__u64 pos;
@@ -106,7 +41,7 @@ static int take(struct view *v, struct mbox_ring_rec *hdr, void *buf)
 
 	for (;;) {
 		pos = v->cons->pos;
-		if (pos != prod_pos(v)) {
+		if (pos != ring_prod_pos(v)) {
 			rec = (const void *)(v->data + (pos & (RSIZE - 1)));
 			len = __atomic_load_n(&rec->len, __ATOMIC_ACQUIRE);
 			if (!(len & MBOX_RING_BUSY))
@@ -135,7 +70,7 @@ FIXTURE(rb) {
 	int fd;
 	__u32 id;
 	int cfd;
-	struct view v;
+	struct ring v;
 	unsigned char in[NMSG][MAX];
 	struct mbox_batch_msg bm[NMSG];
 	struct mbox_batch b;
@@ -170,7 +105,7 @@ FIXTURE_SETUP(rb)
 
 FIXTURE_TEARDOWN(rb)
 {
-	view_close(&self->v);
+	ring_unmap(&self->v);
 	if (self->cfd >= 0)
 		close(self->cfd);
 	mbox_cleanup(self->fd);
@@ -243,14 +178,14 @@ TEST_F(rb, a_batch_lands_as_records_in_order_with_consecutive_seq)
 	struct mbox_stat st;
 	int i;
 
-	ASSERT_EQ(0, view_open(&self->v, self->cfd));
+	ASSERT_EQ(0, ring_open(&self->v, self->cfd, RSIZE));
 	ASSERT_EQ(40, send_batch(self, 40));
 	after = now_ns();
 	EXPECT_EQ(40U, self->b.done);
 	EXPECT_EQ(0U, self->b.error);
 	/* All in the ring, nothing queued outside it. */
-	EXPECT_EQ(ring_bytes(0, 40), prod_pos(&self->v));
-	EXPECT_EQ(0U, prod_flags(&self->v));
+	EXPECT_EQ(ring_bytes(0, 40), ring_prod_pos(&self->v));
+	EXPECT_EQ(0U, ring_flags(&self->v));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
 	EXPECT_EQ(0U, st.msgs);
 	EXPECT_EQ(40ULL, st.sent_msgs);
@@ -291,12 +226,12 @@ TEST_F(rb, a_batch_bigger_than_the_ring_queues_the_rest_and_refill_brings_them_i
 	self->b.id = id;
 	for (i = 0; i < 60; i++)
 		self->bm[i].len = MAX;
-	ASSERT_EQ(0, view_open(&self->v, self->cfd));
+	ASSERT_EQ(0, ring_open(&self->v, self->cfd, RSIZE));
 	ASSERT_EQ(60, send_batch(self, 60));
 	EXPECT_EQ(60U, self->b.done);
 	EXPECT_EQ(0U, self->b.error);
-	EXPECT_EQ(FULL * MBOX_RING_REC_SIZE(MAX), prod_pos(&self->v));
-	EXPECT_EQ(MBOX_RING_REFILL, prod_flags(&self->v));
+	EXPECT_EQ(FULL * MBOX_RING_REC_SIZE(MAX), ring_prod_pos(&self->v));
+	EXPECT_EQ(MBOX_RING_REFILL, ring_flags(&self->v));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
 	EXPECT_EQ((__u32)(60 - FULL), st.msgs);
 	EXPECT_EQ(60ULL, st.sent_msgs);
@@ -311,7 +246,7 @@ TEST_F(rb, a_batch_bigger_than_the_ring_queues_the_rest_and_refill_brings_them_i
 		EXPECT_EQ((__u64)i + 1, hdr.seq);
 		EXPECT_EQ(-1, mbox_check(out, MAX, i)) TH_LOG("message %d", i);
 	}
-	EXPECT_EQ(0U, prod_flags(&self->v));
+	EXPECT_EQ(0U, ring_flags(&self->v));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, id, &st));
 	EXPECT_EQ(0U, st.msgs);
 	EXPECT_EQ(60ULL, st.recv_msgs);
@@ -325,7 +260,7 @@ TEST_F(rb, a_batch_past_the_ring_and_the_capacity_stops_with_eagain)
 
 	for (i = 0; i < NMSG; i++)
 		self->bm[i].len = MAX;
-	ASSERT_EQ(0, view_open(&self->v, self->cfd));
+	ASSERT_EQ(0, ring_open(&self->v, self->cfd, RSIZE));
 	ASSERT_EQ(FULL + CAP, send_batch(self, 60));
 	EXPECT_EQ((__u32)(FULL + CAP), self->b.done);
 	EXPECT_EQ((__u32)EAGAIN, self->b.error);
@@ -356,18 +291,18 @@ TEST_F(rb, a_message_queued_outside_the_ring_holds_the_batch_behind_it)
 	__u64 pos;
 	int i;
 
-	ASSERT_EQ(0, view_open(&self->v, self->cfd));
+	ASSERT_EQ(0, ring_open(&self->v, self->cfd, RSIZE));
 	memset(self->in[NMSG - 1], 'q', MAX);
 	for (i = 0; i <= FULL; i++)
 		ASSERT_EQ(0, mbox_send(self->fd, self->id, self->in[NMSG - 1],
 				       MAX, MBOX_NONBLOCK));
-	EXPECT_EQ(MBOX_RING_REFILL, prod_flags(&self->v));
+	EXPECT_EQ(MBOX_RING_REFILL, ring_flags(&self->v));
 	/* Room for 5 records, but no RING_WAIT: one message still waits. */
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, take(&self->v, &hdr, out));
-	pos = prod_pos(&self->v);
+	pos = ring_prod_pos(&self->v);
 	ASSERT_EQ(3, send_batch(self, 3));
-	EXPECT_EQ(pos, prod_pos(&self->v));
+	EXPECT_EQ(pos, ring_prod_pos(&self->v));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
 	EXPECT_EQ(4U, st.msgs);
 	for (i = 5; i <= FULL; i++) {
@@ -390,7 +325,7 @@ static void expect_stopped_at(struct __test_metadata *_metadata,
 {
 	struct mbox_stat st;
 
-	ASSERT_EQ(0, view_open(&self->v, self->cfd));
+	ASSERT_EQ(0, ring_open(&self->v, self->cfd, RSIZE));
 	if (!bad) {
 		EXPECT_EQ(-err, send_batch(self, count));
 		EXPECT_EQ(0U, self->b.done);	/* not written */
@@ -399,7 +334,7 @@ static void expect_stopped_at(struct __test_metadata *_metadata,
 		EXPECT_EQ((__u32)bad, self->b.done);
 		EXPECT_EQ((__u32)err, self->b.error);
 	}
-	EXPECT_EQ(ring_bytes(0, bad), prod_pos(&self->v));
+	EXPECT_EQ(ring_bytes(0, bad), ring_prod_pos(&self->v));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
 	EXPECT_EQ(0U, st.msgs);
 	EXPECT_EQ((__u64)bad, st.sent_msgs);
@@ -407,7 +342,7 @@ static void expect_stopped_at(struct __test_metadata *_metadata,
 	EXPECT_EQ((__u64)bad, st.recv_msgs);
 	expect_records(_metadata, self, 0, bad, 1);
 	EXPECT_EQ(-EAGAIN, ring_wait(self->cfd, MBOX_NONBLOCK, 0));
-	EXPECT_EQ(0U, prod_flags(&self->v));
+	EXPECT_EQ(0U, ring_flags(&self->v));
 	/* The next send takes the next seq. */
 	ASSERT_EQ(0, mbox_send(self->fd, self->id, "n", 1, 0));
 	ASSERT_EQ(0, mbox_stat_id(self->fd, self->id, &st));
@@ -482,7 +417,7 @@ static int quota_child(int fd, void *data)
 	struct mbox_batch_msg bm[20];
 	unsigned char buf[20][MAX];
 	struct mbox_batch b;
-	struct view v = { 0 };
+	struct ring v = { 0 };
 	struct mbox_ring_rec hdr;
 	unsigned char out[MAX];
 	int id, plain, f, ret, i;
@@ -497,7 +432,7 @@ static int quota_child(int fd, void *data)
 	f = mbox_open_id(fd, id, 0);
 	if (f < 0)
 		return f;
-	ret = view_open(&v, f);
+	ret = ring_open(&v, f, RSIZE);
 	if (ret)
 		return ret;
 	memset(bm, 0, sizeof(bm));
@@ -519,7 +454,7 @@ static int quota_child(int fd, void *data)
 		    hdr.len != MAX || mbox_check(out, MAX, i) != -1)
 			a->seq_ok = 0;
 	}
-	view_close(&v);
+	ring_unmap(&v);
 	close(f);
 	mbox_del(fd, id);
 	mbox_del(fd, plain);
