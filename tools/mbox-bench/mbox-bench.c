@@ -1520,6 +1520,16 @@ static void table_line(const char *target, double value, const char *want_s,
 	       met ? "met" : "MISSED");
 }
 
+/*
+ * An information row of a count (4 decimals), from a workload that ran if
+ * @ran is positive (its count may be 0).
+ */
+static void count_line(const char *what, double value, double ran)
+{
+	printf("table,%-58s %8.4f  %-10s %s\n", what, value, "info",
+	       ran > 0 ? "met" : "not run");
+}
+
 static void print_table(void)
 {
 	double mb, sv, mq, pp, sp, fl, v, eb;
@@ -1719,27 +1729,22 @@ static void print_ring_table(void)
 		table_line(t, ratio(bt, rg), "info", 1);
 		w = lookup("stream-queued", "mbox-ring-b16", s, 1, "queued_per_msg");
 		snprintf(t, sizeof(t), "ring stream %zuB, SEND_BATCH x16: share via the queue", s);
-		printf("table,%-58s %8.4f  %-10s %s\n", t, w, "info",
-		       bt > 0 ? "met" : "not run");
+		count_line(t, w, bt);
 		w = lookup("stream-waits", "mbox-ring", s, 1, "waits_per_msg");
 		snprintf(t, sizeof(t), "ring stream %zuB: consumer RING_WAIT calls/msg", s);
-		printf("table,%-58s %8.4f  %-10s %s\n", t, w, "info",
-		       rg > 0 ? "met" : "not run");
+		count_line(t, w, rg);
 		w = lookup("stream-sleeps", "mbox-ring", s, 1, "sleeps_per_msg");
 		snprintf(t, sizeof(t), "ring stream %zuB: of which on an empty ring", s);
-		printf("table,%-58s %8.4f  %-10s %s\n", t, w, "info",
-		       rg > 0 ? "met" : "not run");
+		count_line(t, w, rg);
 		w = lookup("stream-queued", "mbox-ring", s, 1, "queued_per_msg");
 		snprintf(t, sizeof(t), "ring stream %zuB: share sent via the queue (2 copies)", s);
-		printf("table,%-58s %8.4f  %-10s %s\n", t, w, "info",
-		       rg > 0 ? "met" : "not run");
+		count_line(t, w, rg);
 		rg = lookup("stream", "mbox-ring-small", s, 1, "msgs_per_s");
 		snprintf(t, sizeof(t), "ring of 64 msgs, stream %zuB: mbox-ring-small / sysv", s);
 		table_line(t, ratio(rg, sv), "info", 1);
 		w = lookup("stream-queued", "mbox-ring-small", s, 1, "queued_per_msg");
 		snprintf(t, sizeof(t), "ring of 64 msgs, stream %zuB: share sent via the queue", s);
-		printf("table,%-58s %8.4f  %-10s %s\n", t, w, "info",
-		       rg > 0 ? "met" : "not run");
+		count_line(t, w, rg);
 	}
 	rg = lookup("single", "mbox-ring", 64, 1, "ns_per_msg");
 	sv = lookup("single", "sysv", 64, 1, "ns_per_msg");
@@ -1749,9 +1754,8 @@ static void print_ring_table(void)
 	table_line("ring 64B one thread send+consume time: mbox-ring / mbox-bound",
 		   ratio(rg, mb), "info", 1);
 	w = lookup("single-waits", "mbox-ring", 64, 1, "waits_per_msg");
-	printf("table,%-58s %8.4f  %-10s %s\n",
-	       "ring 64B one thread: system calls/msg (1 SEND + waits)", 1 + w,
-	       "info", rg > 0 ? "met" : "not run");
+	count_line("ring 64B one thread: system calls/msg (1 SEND + waits)",
+		   1 + w, rg);
 }
 
 #define TRACEFS		"/sys/kernel/tracing/"
