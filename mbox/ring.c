@@ -56,6 +56,7 @@
 #include "mailbox.h"
 #include "msg.h"
 #include "ring.h"
+#include "trace.h"
 
 /* Messages a refill moves per hold of the mailbox's lock. */
 #define MBOX_RING_REFILL_CHUNK	16
@@ -321,6 +322,7 @@ bool mbox_ring_send_user_at(struct mbox *mbox, const void __user *buf,
 		return false;
 	}
 	seq = mbox_ring_account(mbox, len, now, resv.ring);
+	trace_mbox_ring_send(mbox->id, seq, type, len);
 	spin_unlock_irq(&mbox->lock);
 
 	pagefault_disable();

@@ -90,6 +90,30 @@ TRACE_EVENT(mbox_send,
 );
 
 /*
+ * A message sent straight from its sender's buffer into the mailbox's
+ * receive ring got its record and its sequence number, under the lock;
+ * the copy follows (if it faults, the record is discarded).  Messages the
+ * ordinary path writes into the ring fire mbox_send instead.
+ */
+TRACE_EVENT(mbox_ring_send,
+	    TP_PROTO(u32 id, u64 seq, u32 type, size_t len),
+	    TP_ARGS(id, seq, type, len),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, type)
+			     __field(u64, len)
+			     __field(u64, seq)
+			     __field(pid_t, pid)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->type = type;
+			   __entry->len = len;
+			   __entry->seq = seq;
+			   __entry->pid = current->tgid;),
+	    TP_printk("id=%u seq=%llu type=%u len=%llu pid=%d",
+		      __entry->id, __entry->seq, __entry->type, __entry->len,
+		      __entry->pid)
+);
+
+/*
  * A message leaves the mailbox for a receiver, under its lock.
  * @latency_ns is the time from the send call to now: how long the message
  * waited, queued or in its blocked sender's hands.

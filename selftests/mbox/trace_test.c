@@ -6,6 +6,7 @@
  * Skipped where tracefs or the events are missing.
  */
 #include "mbox_util.h"
+#include "ring_util.h"
 
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -302,6 +303,43 @@ TEST_F(trace, a_timed_out_send_gives_wake_with_minus_etimedout)
 	EXPECT_GT(10000000000LL, event_field(self->trace, "mbox_wake", with, "wait_ns"));
 	snprintf(with, sizeof(with), "id=%d ", id);
 	EXPECT_EQ(0, count_events(self->trace, "mbox_send", with));
+}
+
+/*
+ * A send straight into a receive ring fires mbox_ring_send with its
+ * fields, and neither mbox_send nor mbox_recv.
+ */
+TEST_F(trace, a_send_into_a_ring_gives_mbox_ring_send_and_no_mbox_send)
+{
+	struct mbox_send s = { .buf = (uintptr_t)"hello", .len = 5, .type = 9 };
+	struct mbox_destroy d = {};
+	struct mbox_info info = {};
+	char with[32];
+	struct ring r;
+	int id, cfd;
+
+	ASSERT_EQ(0, ioc_info(self->fd, &info));
+	if (!(info.features & MBOX_FEATURE_RING))
+		SKIP(return, "the module lacks MBOX_FEATURE_RING");
+	id = mbox_new(self->fd, 4, 16);
+	ASSERT_LT(0, id);
+	cfd = mbox_open_id(self->fd, id, 0);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, ring_open(&r, cfd, 4096));
+	s.id = d.id = id;
+	ASSERT_EQ(0, ioc_send(self->fd, &s));
+	ASSERT_EQ(0, mbox_write_file(TRACEFS "/tracing_on", "0"));
+	self->trace = read_trace();
+	ring_unmap(&r);
+	close(cfd);
+	ASSERT_EQ(0, ioc_destroy(self->fd, &d));
+
+	snprintf(with, sizeof(with), "id=%d ", id);
+	EXPECT_EQ(1, count_events(self->trace, "mbox_ring_send", with)) TH_LOG("%s", self->trace);
+	EXPECT_EQ(1, count_events(self->trace, "mbox_ring_send", "seq=1 type=9 len=5"));
+	EXPECT_EQ(getpid(), event_field(self->trace, "mbox_ring_send", with, "pid"));
+	EXPECT_EQ(0, count_events(self->trace, "mbox_send", with));
+	EXPECT_EQ(0, count_events(self->trace, "mbox_recv", with));
 }
 
 TEST_HARNESS_MAIN
